@@ -1,0 +1,93 @@
+"""2-D convolution (cross-correlation, as in PyTorch and TensorFlow) in pure NumPy.
+
+``out[k, i, j] = bias[k] + sum_{c, u, v} weight[k, c, u, v]
+                 * x_pad[c, i * stride_h + u * dilation_h, j * stride_w + v * dilation_w]``
+
+where ``x_pad`` is ``x`` with explicit zero padding (top, bottom, left, right). The kernel is
+not flipped: that is what deep-learning frameworks call convolution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import fastconv
+from .errors import ParameterError, ShapeError
+from .shapes import PaddingSpec, as_pair, conv_output_size, resolve_padding
+
+Array = NDArray[np.float32]
+
+
+def _as_float32(value: ArrayLike, *, name: str, ndim: int) -> Array:
+    try:
+        arr = np.asarray(value, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ParameterError(f"{name} must be an array of numbers: {exc}", field=name,
+                             value=None, limit="numbers") from exc
+    if arr.ndim != ndim:
+        raise ShapeError(f"{name} must have {ndim} dimensions, got shape {arr.shape}",
+                         field=name, value=list(arr.shape), limit=f"{ndim} dimensions")
+    if not np.all(np.isfinite(arr)):
+        raise ParameterError(f"{name} contains NaN or infinity", field=name, value=None,
+                             limit="finite numbers")
+    return arr
+
+
+def conv2d(
+    x: ArrayLike,
+    weight: ArrayLike,
+    bias: ArrayLike | None = None,
+    *,
+    stride: int | Sequence[int] = 1,
+    padding: PaddingSpec = "valid",
+    dilation: int | Sequence[int] = 1,
+) -> Array:
+    """Cross-correlate ``x`` with ``K`` kernels, exactly as ``torch.nn.functional.conv2d``.
+
+    Parameters
+    ----------
+    x : (C, H, W) array
+        The input, channels first.
+    weight : (K, C, kh, kw) array
+        One ``C x kh x kw`` kernel per output map.
+    bias : (K,) array, optional
+        Added to every cell of map ``k``.
+    stride, dilation : int or (h, w)
+        Step between windows; spacing between kernel taps (1 = dense).
+    padding : ``"valid" | "same" | "full" | int | (ph, pw) | (top, bottom, left, right)``
+        See :mod:`app.engine.shapes`; ``"same"`` follows TensorFlow for every stride.
+
+    Returns
+    -------
+    (K, H_out, W_out) float32, with
+    ``H_out = floor((H + top + bottom - dilation_h*(kh - 1) - 1) / stride_h) + 1``
+    and likewise for ``W_out``.
+    """
+    xa = _as_float32(x, name="input", ndim=3)
+    wa = _as_float32(weight, name="weights", ndim=4)
+    k_out, c_w, kh, kw = wa.shape
+    c_in, height, width = xa.shape
+    if min(xa.shape) < 1 or min(wa.shape) < 1:
+        raise ShapeError(f"input {xa.shape} and weights {wa.shape} must not be empty",
+                         field="weights", value=list(wa.shape), limit="every axis >= 1")
+    if c_w != c_in:
+        raise ShapeError(
+            f"weights have {c_w} input channels but the input has {c_in}: weights must be "
+            f"K x {c_in} x kh x kw, got {list(wa.shape)}",
+            field="weights", value=list(wa.shape), limit=f"K x {c_in} x kh x kw",
+        )
+    ba: Array | None = None
+    if bias is not None:
+        ba = _as_float32(bias, name="bias", ndim=1)
+        if ba.shape[0] != k_out:
+            raise ShapeError(f"bias needs one value per feature map ({k_out}), got {ba.shape[0]}",
+                             field="bias", value=ba.shape[0], limit=f"length {k_out}")
+    st = as_pair(stride, name="stride")
+    dl = as_pair(dilation, name="dilation")
+    pad = resolve_padding(padding, in_size=(height, width), kernel=(kh, kw), stride=st,
+                          dilation=dl)
+    out_hw = conv_output_size((height, width), (kh, kw), stride=st, dilation=dl, padding=pad)
+    return fastconv.correlate(xa, wa, ba, stride=st, dilation=dl, padding=pad, out_hw=out_hw)
