@@ -1,0 +1,217 @@
+"""The sliding-window animation as an animated GIF, drawn on the server with Pillow.
+
+Like the convolution-arithmetic figures, for any kernel, stride, padding and dilation and
+for a real photo: on the left the layer's input with its padding ring, the window and its
+taps; on the right the output map filling cell by cell (row-major), with the current cell
+outlined and a line joining it to its window. Both panels share one scale, so a stride-2
+output is visibly half the size of its input.
+
+Every frame is a pure function of ``(figure, position)``; a big map is shown at evenly
+spaced positions (at most ``max_frames``), and the caption says so.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageDraw, ImageFont
+
+from .colormap import colorize
+
+Array = NDArray[np.float32]
+Pair = tuple[int, int]
+RGB = tuple[int, int, int]
+
+MARGIN = 12
+PANEL_GAP = 36
+TEXT_HEIGHT = 20
+FONT_SIZE = 13
+MIN_WIDTH = 420
+BACKGROUND: RGB = (255, 255, 255)
+PADDING_CELL: RGB = (200, 214, 232)   # the padding ring: a pale blue, not a value colour
+EMPTY_CELL: RGB = (236, 236, 236)     # output cells not computed yet
+WINDOW: RGB = (255, 45, 85)
+TAP: RGB = (255, 214, 10)
+TEXT: RGB = (30, 30, 30)
+UI_COLOURS = (BACKGROUND, PADDING_CELL, EMPTY_CELL, WINDOW, TAP, TEXT)
+TAP_OUTLINE_MIN_SCALE = 3.0  # pixels per cell from which each tap gets its own outline
+LAST_FRAME_HOLD = 8          # the finished map stays this many frame durations
+GIF_COLOURS = 256
+
+
+@dataclass(frozen=True)
+class Window:
+    """The sliding geometry of one layer: all pairs are ``(h, w)``, padding is 4 sides."""
+
+    kernel: Pair
+    stride: Pair
+    dilation: Pair
+    padding: tuple[int, int, int, int]  # (top, bottom, left, right)
+
+    def span(self) -> Pair:
+        """Rows and columns one window covers: ``dilation * (k - 1) + 1``."""
+        return (self.dilation[0] * (self.kernel[0] - 1) + 1,
+                self.dilation[1] * (self.kernel[1] - 1) + 1)
+
+
+def frame_positions(count: int, *, max_frames: int) -> list[int]:
+    """Row-major output positions to draw: all of them, or ``max_frames`` evenly spaced.
+
+    The last position (the finished map) is always included.
+    """
+    if count <= max_frames:
+        return list(range(count))
+    step = math.ceil(count / max_frames)
+    positions = list(range(step - 1, count, step))
+    if positions[-1] != count - 1:
+        positions.append(count - 1)
+    return positions
+
+
+def _input_cells(x: Array, window: Window, *, as_rgb: bool) -> NDArray[np.uint8]:
+    """``(Hp, Wp, 3)`` colours of the padded input: values in grey/RGB, padding tinted."""
+    top, bottom, left, right = window.padding
+    c, h, w = x.shape
+    finite = np.where(np.isfinite(x), x, 0)
+    low, high = float(finite.min()), float(finite.max())
+    unit = (finite - low) / (high - low) if high > low else np.zeros_like(finite)
+    if as_rgb and c == 3:
+        rgb = np.moveaxis(unit, 0, -1)
+    else:
+        grey = unit.mean(axis=0)
+        rgb = np.stack([grey, grey, grey], axis=-1)
+    cells = np.empty((h + top + bottom, w + left + right, 3), dtype=np.uint8)
+    cells[...] = PADDING_CELL
+    cells[top:top + h, left:left + w] = np.round(rgb * 255).astype(np.uint8)
+    return cells
+
+
+def _resize(cells: NDArray[np.uint8], size: Pair) -> Image.Image:
+    """Cells to a panel of ``size = (width, height)`` pixels; crisp when enlarging."""
+    image = Image.fromarray(cells, mode="RGB")
+    grow = size[0] >= cells.shape[1]
+    return image.resize(size, Image.Resampling.NEAREST if grow else Image.Resampling.BOX)
+
+
+@dataclass(frozen=True)
+class _Figure:
+    """Everything fixed across frames; :func:`_frame` adds the moving parts."""
+
+    base: Image.Image                 # background, input panel, captions
+    output_full: NDArray[np.uint8]    # the finished output panel, (h, w, 3)
+    output_index: NDArray[np.intp]    # row-major output cell under each panel pixel
+    output_origin: Pair               # (x, y) of the output panel on the canvas
+    input_origin: Pair
+    scale: float                      # pixels per cell, both panels
+    out_hw: Pair
+    window: Window
+
+
+def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
+           colormap: str, caption: str, note: str) -> _Figure:
+    cells = _input_cells(x, window, as_rgb=as_rgb)
+    hp, wp = cells.shape[:2]
+    out_h, out_w = y.shape
+    scale = panel / max(hp, wp)
+    in_size = (max(1, round(wp * scale)), max(1, round(hp * scale)))
+    out_size = (max(1, round(out_w * scale)), max(1, round(out_h * scale)))
+    width = max(MIN_WIDTH, 2 * MARGIN + in_size[0] + PANEL_GAP + out_size[0])
+    top = MARGIN + TEXT_HEIGHT
+    height = top + max(in_size[1], out_size[1]) + 2 * TEXT_HEIGHT + MARGIN
+    base = Image.new("RGB", (width, height), BACKGROUND)
+    base.paste(_resize(cells, in_size), (MARGIN, top))
+    draw = ImageDraw.Draw(base)
+    font = ImageFont.load_default(size=FONT_SIZE)
+    draw.text((MARGIN, MARGIN), caption, fill=TEXT, font=font)
+    if note:
+        draw.text((MARGIN, height - MARGIN - TEXT_HEIGHT + 4), note, fill=TEXT, font=font)
+    output_origin = (MARGIN + in_size[0] + PANEL_GAP, top)
+    full = np.asarray(_resize(colorize(y, colormap=colormap), out_size))
+    index = np.arange(out_h * out_w, dtype=np.intp).reshape(out_h, out_w)
+    rows = np.minimum((np.arange(out_size[1]) / scale).astype(np.intp), out_h - 1)
+    cols = np.minimum((np.arange(out_size[0]) / scale).astype(np.intp), out_w - 1)
+    return _Figure(base=base, output_full=full, output_index=index[np.ix_(rows, cols)],
+                   output_origin=output_origin, input_origin=(MARGIN, top), scale=scale,
+                   out_hw=(out_h, out_w), window=window)
+
+
+def _frame(fig: _Figure, position: int, *, label: str) -> Image.Image:
+    """The figure with the output filled up to ``position`` and the window on it."""
+    frame = fig.base.copy()
+    shown = np.where((fig.output_index <= position)[..., None], fig.output_full,
+                     np.array(EMPTY_CELL, dtype=np.uint8))
+    frame.paste(Image.fromarray(shown.astype(np.uint8), mode="RGB"), fig.output_origin)
+    draw = ImageDraw.Draw(frame)
+    s, win = fig.scale, fig.window
+    i, j = divmod(position, fig.out_hw[1])
+    r0, c0 = i * win.stride[0], j * win.stride[1]
+    ix, iy = fig.input_origin
+    span_h, span_w = win.span()
+    box = (ix + c0 * s, iy + r0 * s, ix + (c0 + span_w) * s - 1, iy + (r0 + span_h) * s - 1)
+    if s >= TAP_OUTLINE_MIN_SCALE or win.dilation != (1, 1):
+        for u in range(win.kernel[0]):
+            for v in range(win.kernel[1]):
+                ty, tx = iy + (r0 + u * win.dilation[0]) * s, ix + (c0 + v * win.dilation[1]) * s
+                if s >= TAP_OUTLINE_MIN_SCALE:
+                    draw.rectangle((tx + 1, ty + 1, tx + s - 2, ty + s - 2), outline=TAP)
+                else:
+                    draw.point((tx + s / 2, ty + s / 2), fill=TAP)
+    draw.rectangle(box, outline=WINDOW, width=2)
+    ox, oy = fig.output_origin
+    cell = (ox + j * s, oy + i * s, ox + max((j + 1) * s - 1, j * s + 2),
+            oy + max((i + 1) * s - 1, i * s + 2))
+    draw.rectangle(cell, outline=WINDOW, width=2 if s >= 4 else 1)
+    draw.line(((box[2], (box[1] + box[3]) / 2), (cell[0], (cell[1] + cell[3]) / 2)),
+              fill=WINDOW, width=1)
+    font = ImageFont.load_default(size=FONT_SIZE)
+    draw.text((ix, frame.height - MARGIN - 2 * TEXT_HEIGHT + 4), label, fill=TEXT, font=font)
+    return frame
+
+
+def _palette(last: Image.Image) -> Image.Image:
+    """One palette for every frame (no flicker): the drawing colours exactly, then the
+    finished frame's most representative colours."""
+    content = last.quantize(colors=GIF_COLOURS - len(UI_COLOURS),
+                            method=Image.Quantize.MEDIANCUT)
+    used = (content.getpalette() or [])[:3 * (GIF_COLOURS - len(UI_COLOURS))]
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for colour in UI_COLOURS for v in colour] + used)
+    return palette
+
+
+def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
+                max_frames: int = 60, frame_ms: int = 120, as_rgb: bool = False,
+                colormap: str = "auto", caption: str = "") -> bytes:
+    """Animated GIF of ``window`` sliding over ``x`` and filling the map ``y``.
+
+    Parameters
+    ----------
+    x : (C, H, W) float32
+        The layer's input (drawn in RGB when ``as_rgb`` and C = 3, else the channel mean).
+    y : (H_out, W_out) float32
+        The output map being filled; its shape must match ``window`` on ``x``.
+    window : the layer's kernel, stride, dilation and explicit padding.
+    panel : pixels of the longer side of the padded input panel.
+    max_frames : the most output positions drawn (then evenly spaced, said in the caption).
+    frame_ms : duration of one frame.
+    """
+    out_h, out_w = y.shape
+    positions = frame_positions(out_h * out_w, max_frames=max_frames)
+    note = "" if len(positions) == out_h * out_w else (
+        f"showing {len(positions)} of {out_h * out_w} positions "
+        f"(one in {math.ceil(out_h * out_w / max_frames)})")
+    fig = _build(x, y, window, panel=panel, as_rgb=as_rgb, colormap=colormap,
+                 caption=caption, note=note)
+    frames = [_frame(fig, p, label=f"output ({p // out_w}, {p % out_w}) of {out_h} x {out_w}")
+              for p in positions]
+    palette = _palette(frames[-1])
+    indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    durations = [frame_ms] * (len(indexed) - 1) + [frame_ms * LAST_FRAME_HOLD]
+    buffer = io.BytesIO()
+    indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:],
+                    duration=durations, loop=0)
+    return buffer.getvalue()
