@@ -1,0 +1,201 @@
+/**
+ * The only module that knows the server's URLs (docs/api.md).
+ *
+ * `createApi()` returns the client: samples, upload, pyramid and tensor fetches. A request on a
+ * named channel aborts the previous one on that channel, so a newer control change always
+ * wins. An uploaded original is kept in the browser (IndexedDB, memory as fallback) so that
+ * when the server answers 404 for an image id it no longer has (restart, eviction, another
+ * replica), the image is uploaded again and the request retried, transparently.
+ * @module api
+ */
+
+import { BLOB_KEEP } from "./config.js";
+import { decodePyramid, decodeTensor } from "./decode.js";
+
+export { decodePyramid, decodeTensor } from "./decode.js";
+
+const URLS = Object.freeze({
+  samples: "/api/samples",
+  images: "/api/images",
+  pyramid: "/api/pyramid",
+  tensor: "/api/pyramid/tensor",
+});
+
+/** An error answered by the server (status, message, and the layer/field it names). */
+export class ApiError extends Error {
+  /** @param {string} message @param {{status?: number, field?: string, layer?: number}} info */
+  constructor(message, { status = 0, field = null, layer = null, code = null } = {}) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.field = field;
+    this.layer = layer;
+    this.code = code;
+  }
+}
+
+async function errorFrom(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON: keep the status text
+  }
+  if (body?.error) {
+    const e = body.error;
+    return new ApiError(e.message ?? response.statusText, { status: response.status,
+      field: e.field, layer: e.layer, code: e.code });
+  }
+  if (Array.isArray(body?.detail)) {
+    const msg = body.detail.map((d) => `${(d.loc ?? []).join(".")}: ${d.msg}`).join("; ");
+    return new ApiError(msg, { status: response.status });
+  }
+  const detail = typeof body?.detail === "string" ? body.detail : response.statusText;
+  return new ApiError(detail || `HTTP ${response.status}`, { status: response.status });
+}
+
+/**
+ * Originals of uploaded images, kept in IndexedDB (survives a reload) and in memory.
+ * @param {{dbName?: string, keep?: number}} [options]
+ */
+export function createBlobStore({ dbName = "convscope", keep = BLOB_KEEP } = {}) {
+  const memory = new Map();
+  const open = () => new Promise((resolve) => {
+    if (typeof indexedDB === "undefined") { resolve(null); return; }
+    const req = indexedDB.open(dbName, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore("images");
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => resolve(null);
+  });
+  const dbPromise = open();
+  const tx = async (mode, fn) => {
+    const db = await dbPromise;
+    if (!db) return null;
+    return new Promise((resolve) => {
+      const t = db.transaction("images", mode);
+      const result = fn(t.objectStore("images"));
+      t.oncomplete = () => resolve(result.result ?? null);
+      t.onerror = () => resolve(null);
+    });
+  };
+  return {
+    /** Keep `blob` for `id` (the newest `keep` only). */
+    async put(id, blob, name) {
+      const entry = { blob, name, time: Date.now() };
+      memory.set(id, entry);
+      await tx("readwrite", (s) => s.put(entry, id));
+      const keys = (await tx("readonly", (s) => s.getAllKeys())) ?? [];
+      if (keys.length > keep) {
+        const entries = await Promise.all(keys.map(async (k) => [k,
+          await tx("readonly", (s) => s.get(k))]));
+        entries.sort((a, b) => (a[1]?.time ?? 0) - (b[1]?.time ?? 0));
+        for (const [k] of entries.slice(0, keys.length - keep)) {
+          await tx("readwrite", (s) => s.delete(k));
+        }
+      }
+    },
+    /** The kept original of `id`, or null. @returns {Promise<{blob: Blob, name: string}|null>} */
+    async get(id) {
+      return memory.get(id) ?? (await tx("readonly", (s) => s.get(id)));
+    },
+  };
+}
+
+/**
+ * The API client.
+ * @param {{fetchImpl?: typeof fetch, blobs?: ReturnType<typeof createBlobStore>,
+ *   onImageReplaced?: (oldId: string, meta: object) => void}} [options]
+ *   `onImageReplaced` is told when a lost image was uploaded again under a new id
+ */
+export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlobStore(),
+  onImageReplaced = () => {} } = {}) {
+  const channels = new Map();
+
+  const send = async (url, init, channel) => {
+    let signal;
+    if (channel) {
+      channels.get(channel)?.abort();
+      const controller = new AbortController();
+      channels.set(channel, controller);
+      signal = controller.signal;
+    }
+    const response = await fetchImpl(url, { ...init, signal });
+    if (!response.ok) throw await errorFrom(response);
+    return response;
+  };
+
+  const postJson = (url, body, channel) => send(url, { method: "POST",
+    headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }, channel);
+
+  async function uploadImage(file, { name = file.name ?? "image" } = {}) {
+    const form = new FormData();
+    form.append("file", file, name);
+    const response = await send(URLS.images, { method: "POST", body: form });
+    const meta = await response.json();
+    await blobs.put(meta.id, file, name);
+    return meta;
+  }
+
+  /** Run `call(request)`; on a 404 for an uploaded image, upload it again and retry once. */
+  async function withImage(request, call) {
+    try {
+      return await call(request);
+    } catch (err) {
+      const id = request.image?.id;
+      if (!(err instanceof ApiError) || err.status !== 404 || !id) throw err;
+      const kept = await blobs.get(id);
+      if (!kept) {
+        throw new ApiError("The server no longer has this uploaded image and this browser does "
+          + "not keep a copy: please upload it again.", { status: 404, field: "image" });
+      }
+      const meta = await uploadImage(kept.blob, { name: kept.name });
+      if (meta.id !== id) onImageReplaced(id, meta);
+      return call({ ...request, image: { id: meta.id } });
+    }
+  }
+
+  return {
+    /** The gallery: `[{name, title, credit, licence, width, height, channels, url}]`. */
+    async fetchSamples() {
+      return (await send(URLS.samples, {})).json();
+    },
+    /**
+     * Upload an image (File or Blob) and keep it for re-upload.
+     * @returns {Promise<{id: string, width: number, height: number, channels: number,
+     *   name: string}>}
+     */
+    uploadImage,
+    /**
+     * Compute and fetch the pyramid of `request`; aborts the previous pyramid fetch.
+     * @param {object} request see request.js buildPyramidRequest
+     * @returns {Promise<ReturnType<typeof decodePyramid> & {request: object, ms: number}>}
+     */
+    async fetchPyramid(request, { channel = "pyramid" } = {}) {
+      const t0 = performance.now();
+      return withImage(request, async (req) => {
+        const response = await postJson(URLS.pyramid, req, channel);
+        const decoded = decodePyramid(await response.arrayBuffer());
+        return { ...decoded, request: req, ms: performance.now() - t0 };
+      });
+    },
+    /**
+     * Exact float32 maps of one layer (0 = the input image) at full resolution.
+     * @param {object} request the pyramid request
+     * @param {number} layer
+     * @param {number[]|null} [maps] default all
+     * @param {{channel?: string}} [options] a channel aborts its previous request
+     * @returns {Promise<ReturnType<typeof decodeTensor>>}
+     */
+    async fetchTensor(request, layer, maps = null, { channel = null } = {}) {
+      return withImage(request, async (req) => {
+        const body = { ...req, layer, ...(maps ? { maps } : {}) };
+        const response = await postJson(URLS.tensor, body, channel);
+        return decodeTensor(await response.arrayBuffer());
+      });
+    },
+    /** URL of a sample's working image. */
+    sampleUrl: (name) => `${URLS.samples}/${encodeURIComponent(name)}.png`,
+    /** URL of an uploaded working image. */
+    imageUrl: (id) => `${URLS.images}/${encodeURIComponent(id)}`,
+  };
+}

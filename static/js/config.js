@@ -1,0 +1,100 @@
+/**
+ * Named constants of the page: limits the controls offer, sizes, colours, timings.
+ *
+ * The limits mirror the server's defaults (app/settings.py); the server stays the judge and
+ * its 4xx message is shown if it disagrees.
+ * @module config
+ */
+
+/** Largest preview side asked of /api/pyramid (the server reduces maps above it). */
+export const PREVIEW_SIDE = 128;
+
+/** Limits the layer editor offers (server defaults: max_kernel 15, max_stride 8, ...). */
+export const LIMITS = Object.freeze({
+  maxKernel: 15,
+  maxStride: 8,
+  maxDilation: 8,
+  maxPadding: 16,
+  maxMaps: 64,
+  maxUnits: 100,
+  maxApiLayers: 12,
+  maxSeed: 2 ** 31 - 1,
+});
+
+/** Kernel sizes offered in the "Kernel size" select, as [h, w]. */
+export const KERNEL_SIZES = Object.freeze([
+  [1, 1], [2, 2], [3, 3], [4, 4], [5, 5], [7, 7], [9, 9], [11, 11], [15, 15],
+  [1, 3], [3, 1], [1, 5], [5, 1], [3, 5], [5, 3], [1, 7], [7, 1],
+]);
+
+/** Strides offered, as [h, w]. */
+export const STRIDES = Object.freeze([[1, 1], [2, 2], [3, 3], [4, 4], [8, 8], [1, 2], [2, 1]]);
+
+/** Dilations offered, as [h, w]. */
+export const DILATIONS = Object.freeze([[1, 1], [2, 2], [3, 3], [4, 4], [8, 8]]);
+
+/** Padding modes; "custom" reveals the four per-side inputs. */
+export const PADDING_MODES = Object.freeze(["valid", "same", "full", "custom"]);
+
+/** Activations the engine knows (app/engine/activations.py). */
+export const ACTIVATIONS = Object.freeze(["none", "relu", "leaky_relu", "sigmoid", "tanh"]);
+
+/** Pooling choices of a conv block: [mode, size, stride]; mode "none" adds no layer. */
+export const POOLINGS = Object.freeze([
+  { id: "none", label: "none" },
+  { id: "max2", mode: "max", size: 2, stride: 2, label: "max 2×2, stride 2" },
+  { id: "avg2", mode: "avg", size: 2, stride: 2, label: "average 2×2, stride 2" },
+  { id: "max3", mode: "max", size: 3, stride: 2, label: "max 3×3, stride 2" },
+  { id: "avg3", mode: "avg", size: 3, stride: 2, label: "average 3×3, stride 2" },
+]);
+
+/** Kernel presets of the library (docs/api.md); fixed ones exist only at 3x3. */
+export const PRESETS = Object.freeze([
+  "identity", "box_blur", "gaussian_blur", "sharpen", "laplacian", "sobel_x", "sobel_y",
+  "prewitt_x", "prewitt_y", "emboss", "gabor_0", "gabor_45", "gabor_90", "gabor_135",
+]);
+export const FIXED_SIZE_PRESETS = Object.freeze([
+  "sharpen", "laplacian", "sobel_x", "sobel_y", "prewitt_x", "prewitt_y", "emboss",
+]);
+
+/** The sample the page opens on. */
+export const DEFAULT_SAMPLE = "astronaut";
+
+/** Pyramid layout: display size of the input's longest side, bounds of a tile, gaps. */
+export const LAYOUT = Object.freeze({
+  inputMaxPx: 160,
+  tileMinPx: 22,
+  tileMaxPx: 200,
+  tileGapPx: 4,
+  rowPaddingPx: 16,
+  denseCellPx: 26,
+  unreachedMinPx: 2,
+});
+
+/** Inspector: the enlarged map and the receptive-field thumbnail. */
+export const INSPECTOR = Object.freeze({ mapMaxPx: 320, inputThumbPx: 160 });
+
+/** Colour maps: diverging (signed) blue-white-red, sequential (non-negative) dark-to-light. */
+export const COLORS = Object.freeze({
+  divergingStops: [
+    [0.0, [33, 102, 172]], [0.25, [103, 169, 207]], [0.5, [247, 247, 247]],
+    [0.75, [239, 138, 98]], [1.0, [178, 24, 43]],
+  ],
+  sequentialStops: [
+    [0.0, [12, 7, 40]], [0.25, [78, 28, 110]], [0.5, [180, 54, 100]],
+    [0.75, [245, 125, 60]], [1.0, [252, 250, 190]],
+  ],
+  lutSize: 256,
+  receptiveField: "#ffd400",
+  hoverCell: "#00e5ff",
+  unreached: "rgba(255, 0, 140, 0.55)",
+});
+
+/** Timings. */
+export const TIMING = Object.freeze({ urlWriteMs: 150, hoverFetchDelayMs: 40 });
+
+/** How many uploaded originals the browser keeps for re-upload. */
+export const BLOB_KEEP = 8;
+
+/** localStorage key of the mirrored state. */
+export const STORAGE_KEY = "convscope:state:v1";

@@ -1,0 +1,169 @@
+/**
+ * From the page's configuration to the /api/pyramid request (docs/api.md), and the mapping
+ * between editor blocks and pyramid layers. Pure functions.
+ * @module request
+ */
+
+import { PREVIEW_SIDE, POOLINGS } from "./config.js";
+import { planStack } from "./conv-plan.js";
+
+/**
+ * Channels of the working image as the stack sees it.
+ * @param {string} color "auto" | "rgb" | "grey"
+ * @param {{channels: number}|null} meta
+ */
+export function inputChannels(color, meta) {
+  if (color === "grey") return 1;
+  if (color === "rgb") return 3;
+  return meta?.channels === 1 ? 1 : 3;
+}
+
+/**
+ * Size and channels of the configured image if known: an upload carries them, a sample is
+ * looked up in `state.samples`, else the last pyramid's header if it is the same image.
+ * @returns {{width: number, height: number, channels: number}|null}
+ */
+export function imageMetaOf(state) {
+  const { image } = state;
+  if (image.id && image.width) return image;
+  const sample = image.sample && (state.samples ?? []).find((s) => s.name === image.sample);
+  if (sample?.width) return sample;
+  const seen = state.pyramid?.header?.image;
+  if (seen && (seen.id === image.id || (image.sample && seen.name === image.sample))) return seen;
+  return null;
+}
+
+/** Shape (C, H, W) of the stack's input, or null if the image size is not known yet. */
+export function inputShapeOf(state) {
+  const meta = imageMetaOf(state);
+  if (!meta) return null;
+  return [inputChannels(state.color, meta), meta.height, meta.width];
+}
+
+/**
+ * Copy `weights` into a zero array of `shape` (K, C, kh, kw), kernels centred, so hand-typed
+ * cells survive a change of kernel size, maps or input channels.
+ * @param {number[][][][]|null} weights
+ * @param {[number, number, number, number]} shape
+ * @returns {number[][][][]}
+ */
+export function fitWeights(weights, [k, c, kh, kw]) {
+  const src = weights ?? [];
+  return Array.from({ length: k }, (_, m) => Array.from({ length: c }, (_, ch) => {
+    const g = src[m]?.[ch] ?? [];
+    const gh = g.length;
+    const gw = g[0]?.length ?? 0;
+    const dy = Math.floor((gh - kh) / 2);
+    const dx = Math.floor((gw - kw) / 2);
+    return Array.from({ length: kh }, (_, y) => Array.from({ length: kw },
+      (_, x) => g[y + dy]?.[x + dx] ?? 0));
+  }));
+}
+
+/** Bias of length k, keeping what exists. */
+export function fitBias(bias, k) {
+  return Array.from({ length: k }, (_, i) => bias?.[i] ?? 0);
+}
+
+/**
+ * Where each editor block lands in the pyramid.
+ * @param {object[]} blocks state.layers
+ * @returns {Array<{block: number, conv: number, pool: number|null}>} pyramid indices (1-based)
+ *   of the block's main layer (`conv`, also used for dense) and its pooling layer
+ */
+export function blockLayout(blocks) {
+  const out = [];
+  let index = 1;
+  blocks.forEach((b, block) => {
+    const pool = b.type === "conv" && b.pool !== "none";
+    out.push({ block, conv: index, pool: pool ? index + 1 : null });
+    index += pool ? 2 : 1;
+  });
+  return out;
+}
+
+/** The block (0-based) and role ("conv"/"pool"/"dense"/"input") of pyramid layer `index`. */
+export function blockOfLayer(blocks, index) {
+  if (index === 0) return { block: -1, role: "input" };
+  for (const entry of blockLayout(blocks)) {
+    if (entry.conv === index) return { block: entry.block, role: blocks[entry.block].type };
+    if (entry.pool === index) return { block: entry.block, role: "pool" };
+  }
+  return null;
+}
+
+function convWeights(block, channels) {
+  if (block.source === "custom") {
+    const shape = [block.maps, channels, block.kernel[0], block.kernel[1]];
+    return { weights: fitWeights(block.weights, shape), bias: fitBias(block.bias, block.maps) };
+  }
+  if (block.source === "presets") {
+    return { weights: { presets: block.presets.slice(0, block.maps), seed: block.seed } };
+  }
+  return { weights: { random: block.seed } };
+}
+
+function apiPadding(block) {
+  return block.padding === "custom" ? [...block.pad] : block.padding;
+}
+
+/**
+ * The API layers of a list of blocks on an input with `channels` channels.
+ * @param {object[]} blocks
+ * @param {number} channels
+ * @returns {object[]}
+ */
+export function apiLayers(blocks, channels) {
+  const layers = [];
+  let c = channels;
+  for (const b of blocks) {
+    if (b.type === "dense") {
+      layers.push({ type: "dense", units: b.units, weights: { random: b.seed },
+        activation: b.activation });
+      continue;
+    }
+    layers.push({ type: "conv", filters: b.maps, kernel_size: [...b.kernel],
+      stride: [...b.stride], padding: apiPadding(b), dilation: [...b.dilation],
+      activation: b.activation, ...convWeights(b, c) });
+    const pool = POOLINGS.find((p) => p.id === b.pool);
+    if (pool?.mode) {
+      layers.push({ type: `${pool.mode}pool`, size: pool.size, stride: pool.stride });
+    }
+    c = b.maps;
+  }
+  return layers;
+}
+
+/**
+ * The /api/pyramid request of a state.
+ * @param {object} state
+ * @param {{preview?: number}} [options]
+ * @returns {{image: object, color: string, layers: object[], preview: number}}
+ */
+export function buildPyramidRequest(state, { preview = PREVIEW_SIDE } = {}) {
+  const meta = imageMetaOf(state);
+  const image = state.image.id ? { id: state.image.id } : { sample: state.image.sample };
+  return { image, color: state.color,
+    layers: apiLayers(state.layers, inputChannels(state.color, meta)), preview };
+}
+
+/**
+ * Check a state's stack before asking the server.
+ * @returns {{geometries: object[], error: null|{layer: number, block: number, field: string,
+ *   message: string}}} `error.layer` is the pyramid index (1-based), `error.block` the editor's
+ */
+export function checkState(state) {
+  const shape = inputShapeOf(state);
+  if (!shape) return { geometries: [], error: null };
+  const request = buildPyramidRequest(state);
+  const { geometries, error } = planStack(request.layers, shape);
+  if (!error) return { geometries, error: null };
+  const where = blockOfLayer(state.layers, error.layer + 1);
+  return { geometries, error: { ...error, layer: error.layer + 1, block: where?.block ?? -1 } };
+}
+
+/** A stable cache key of a request, ignoring the preview size. */
+export function requestKey(request) {
+  const { preview, ...rest } = request;
+  return JSON.stringify(rest);
+}
