@@ -1,10 +1,28 @@
 """The fast kernels behind :func:`app.engine.conv.conv2d` (validated inputs only).
 
-Strategy: im2col in row blocks small enough to stay in cache, one sgemm per block; the
-im2col matrix of a whole image is never materialised, so memory stays bounded.
+Two ideas keep NumPy close to a tuned framework:
+
+* **Stride phases.** A stride-``s`` layer reads only every ``s``-th cell, and copying from a
+  strided view is slow. The padded input is split once into its ``s x s`` phases
+  ``xp[:, a::s, b::s]``; every kernel tap falls in exactly one phase at an integer offset, so
+  each phase is read at unit stride, like a stride-1 layer.
+* **Wide rows.** Output rows are computed ``Wq`` cells wide (the phase width) instead of
+  ``W_out``: then the patch matrix row of tap ``(c, u, v)`` for a block of output rows is one
+  contiguous run of the phase image, copied at memcpy speed. The few extra columns are
+  computed and dropped.
+
+Then one sgemm ``weights (K, depth) @ patches (depth, n)`` per block of output rows, a block
+sized to stay in cache, so the patch matrix (im2col) of the whole image is never materialised
+and memory stays bounded. (A channels-last layout, ``patches (n, depth) @ weights.T``, runs
+the sgemm faster for deep layers, but building its patch matrix means copying runs of only
+``C`` floats; measured on S2-S7 it lost every time, and so did splitting the blocks over two
+threads: the copies are bound by memory, not by the core.)
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from math import gcd
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -12,8 +30,12 @@ from numpy.typing import NDArray
 
 Array = NDArray[np.float32]
 
-# Bytes of one im2col block: about the size of a core's L2 cache.
-BLOCK_BYTES = 1 << 20
+# Bytes of one block of the patch matrix: inside a core's L2 cache. Deep patch matrices
+# (many channels x taps) run better in larger blocks: sgemm amortises its packing over more
+# columns (measured with benchmarks/engine.py).
+BLOCK_BYTES = 1 << 19
+BLOCK_BYTES_DEEP = 1 << 20
+DEEP_FROM = 64
 
 
 def pad_input(x: Array, padding: tuple[int, int, int, int]) -> Array:
@@ -40,25 +62,116 @@ def window_view(xp: Array, kernel: tuple[int, int], *, stride: tuple[int, int],
     )
 
 
+@dataclass(frozen=True)
+class _AxisPhase:
+    """Taps of one axis that fall in phase ``phase``: kernel indices and offsets in the phase."""
+
+    phase: int
+    taps: tuple[int, ...]
+    first: int  # offset of the first tap inside the phase image
+    step: int  # offset between consecutive taps
+
+
+def _axis_phases(k: int, stride: int, dilation: int) -> list[_AxisPhase]:
+    phases = []
+    step = dilation // gcd(stride, dilation)
+    for a in range(stride):
+        taps = tuple(u for u in range(k) if (u * dilation) % stride == a)
+        if taps:
+            phases.append(_AxisPhase(a, taps, (taps[0] * dilation) // stride, step))
+    return phases
+
+
 def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
               dilation: tuple[int, int], padding: tuple[int, int, int, int],
               out_hw: tuple[int, int]) -> Array:
     """Cross-correlation on validated float32 arrays; see :func:`app.engine.conv.conv2d`."""
     k_out, c, kh, kw = weight.shape
     h_out, w_out = out_hw
-    xp = pad_input(x, padding)
-    view = window_view(xp, (kh, kw), stride=stride, dilation=dilation, out_hw=out_hw)
-    w2 = np.ascontiguousarray(weight.reshape(k_out, c * kh * kw))
+    rows_ph = _axis_phases(kh, stride[0], dilation[0])
+    cols_ph = _axis_phases(kw, stride[1], dilation[1])
+    # Phase images are Wq wide (all phases alike, so one output column index serves all) and
+    # tall enough for the furthest tap plus one row, which the last wide run spills into.
+    width = max(p.first + (len(p.taps) - 1) * p.step for p in cols_ph) + w_out
+    height = max(p.first + (len(p.taps) - 1) * p.step for p in rows_ph) + h_out + 1
+    phases = _phase_images(x, padding, stride, rows_ph, cols_ph, (height, width))
     out = np.empty((k_out, h_out, w_out), dtype=np.float32)
     depth = c * kh * kw
-    rows = max(1, min(h_out, BLOCK_BYTES // max(1, depth * w_out * 4)))
-    cols = np.empty((depth, rows * w_out), dtype=np.float32)
-    for r0 in range(0, h_out, rows):
-        r1 = min(h_out, r0 + rows)
-        n = (r1 - r0) * w_out
-        block = cols[:, :n]
-        block.reshape(c, kh, kw, r1 - r0, w_out)[...] = view[:, :, :, r0:r1, :]
-        np.matmul(w2, block, out=out[:, r0:r1, :].reshape(k_out, n))
+    block = BLOCK_BYTES_DEEP if depth >= DEEP_FROM else BLOCK_BYTES
+    rows = max(1, min(h_out, block // (depth * width * 4)))
+    _run_blocks(phases, weight, out, rows_ph, cols_ph, rows, width)
     if bias is not None:
         out += bias[:, None, None]
     return out
+
+
+def _phase_images(x: Array, padding: tuple[int, int, int, int], stride: tuple[int, int],
+                  rows_ph: list[_AxisPhase], cols_ph: list[_AxisPhase],
+                  size: tuple[int, int]) -> dict[tuple[int, int], Array]:
+    """Zero-padded phase images ``{(a, b): (C, Hq, Wq)}`` of the padded input."""
+    c, h, w = x.shape
+    top, _, left, _ = padding
+    images = {}
+    for rp in rows_ph:
+        for cp in cols_ph:
+            img = np.zeros((c, size[0], size[1]), dtype=np.float32)
+            # input row i sits at padded row i + top, i.e. phase row (i + top - a) / s when
+            # (i + top - a) is a multiple of s.
+            i0 = (rp.phase - top) % stride[0]
+            j0 = (cp.phase - left) % stride[1]
+            q0 = (i0 + top - rp.phase) // stride[0]
+            p0 = (j0 + left - cp.phase) // stride[1]
+            ni = max(0, min(-(-(h - i0) // stride[0]), size[0] - q0))
+            nj = max(0, min(-(-(w - j0) // stride[1]), size[1] - p0))
+            if ni > 0 and nj > 0:
+                rows_sel = slice(i0, i0 + (ni - 1) * stride[0] + 1, stride[0])
+                cols_sel = slice(j0, j0 + (nj - 1) * stride[1] + 1, stride[1])
+                img[:, q0:q0 + ni, p0:p0 + nj] = x[:, rows_sel, cols_sel]
+            images[(rp.phase, cp.phase)] = img
+    return images
+
+
+def _ordered_weights(weight: Array, rows_ph: list[_AxisPhase],
+                     cols_ph: list[_AxisPhase]) -> Array:
+    """Weights as ``(K, depth)`` with depth in the patch-matrix order (phase by phase)."""
+    parts = []
+    for rp in rows_ph:
+        for cp in cols_ph:
+            sub = weight[:, :, list(rp.taps)][:, :, :, list(cp.taps)]  # (K, C, nu, nv)
+            parts.append(sub.reshape(weight.shape[0], -1))
+    return np.ascontiguousarray(np.concatenate(parts, axis=1))
+
+
+def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, out: Array,
+                        rows_ph: list[_AxisPhase], cols_ph: list[_AxisPhase], rows: int,
+                        width: int) -> None:
+    k_out, c = weight.shape[:2]
+    h_out, w_out = out.shape[1:]
+    w2 = _ordered_weights(weight, rows_ph, cols_ph)
+    views = []
+    for rp in rows_ph:
+        for cp in cols_ph:
+            img = phases[(rp.phase, cp.phase)]
+            sc, sh, sw = img.strides
+            flat_len = img.shape[1] * img.shape[2]
+            start = rp.first * img.shape[2] + cp.first
+            base = img.reshape(c, flat_len)[:, start:]
+            nu, nv = len(rp.taps), len(cp.taps)
+            views.append(as_strided(base, shape=(c, nu, nv, flat_len - start - (
+                (nu - 1) * rp.step * img.shape[2] + (nv - 1) * cp.step)),
+                strides=(sc, rp.step * sh, cp.step * sw, sw), writeable=False))
+    def run(starts: list[int]) -> None:
+        patches = np.empty((w2.shape[1], rows * width), dtype=np.float32)
+        wide = np.empty((k_out, rows * width), dtype=np.float32)
+        for r0 in starts:
+            r1 = min(h_out, r0 + rows)
+            n = (r1 - r0) * width
+            offset = 0
+            for view in views:
+                d = view.shape[0] * view.shape[1] * view.shape[2]
+                patches[offset:offset + d, :n].reshape((*view.shape[:3], n))[...] = (
+                    view[..., r0 * width:r0 * width + n])
+                offset += d
+            np.matmul(w2, patches[:, :n], out=wide[:, :n])
+            out[:, r0:r1, :] = wide[:, :n].reshape(k_out, r1 - r0, width)[:, :, :w_out]
+    run(list(range(0, h_out, rows)))
