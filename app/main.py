@@ -1,0 +1,60 @@
+"""The app factory: ``uvicorn --factory app.main:create_app`` (or ``convscope serve``).
+
+Nothing happens at import time; every app gets its own services (worker pool, image store,
+caches) built from its settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from .errors import install_handlers
+from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
+from .routes import api, pages
+from .security import SecurityHeadersMiddleware
+from .services.container import build_services
+from .settings import Settings, get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+JSON_ROUTES = ("/api/convolve", "/api/pyramid")
+DESCRIPTION = """Every feature map of every layer of a small convnet, computed in NumPy exactly
+as PyTorch computes it. Errors are 4xx with a body naming the field, the value and the limit;
+the only 5xx is a deliberate 503 with `Retry-After` when every worker is busy."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Convscope app; ``settings`` default to the environment's."""
+    settings = settings or get_settings()
+    services = build_services(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(title="Convscope", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.services = services
+    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    app.dependency_overrides[get_settings] = lambda: settings
+    install_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False),
+              name="static")
+    # Outermost first: headers on every answer, including the 413s below.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_json_bytes,
+                       paths=JSON_ROUTES, field="body")
+    app.add_middleware(BodySizeLimitMiddleware,
+                       max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
+                       paths=("/api/images",), field="file")
+    app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    return app

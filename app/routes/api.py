@@ -1,0 +1,172 @@
+"""The JSON and binary endpoints (``docs/api.md``). Handlers are thin: the work is in
+:mod:`app.services` and runs on the worker pool, never on the event loop."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from ..imaging import encode_png, safe_display_name
+from ..schemas import (
+    ConvolveRequest,
+    ConvolveResponse,
+    ErrorResponse,
+    Health,
+    ImageInfo,
+    PyramidRequest,
+    SampleInfo,
+    SampleRef,
+    TensorRequest,
+    ValidationResponse,
+)
+from ..services import convolve as convolve_service
+from ..services.container import Services, get_services
+from ..services.images import StoredImage
+from ..services.samples import Sample
+from ..services.uploads import FIELD, read_file_field
+
+router = APIRouter()
+ServicesDep = Annotated[Services, Depends(get_services)]
+OCTET = "application/octet-stream"
+IMMUTABLE = "public, max-age=31536000, immutable"  # ids are content hashes
+
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": ValidationResponse | ErrorResponse,
+          "description": "The request does not fit the schema, the geometry is impossible "
+                         "(the message shows the formula with the numbers) or the estimated "
+                         "cost is over a limit."},
+}
+BUSY: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorResponse, "description": "Every worker is busy; retry after the "
+          "`Retry-After` header's seconds.",
+          "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorResponse, "description": "Unknown or evicted image (upload it "
+          "again), or no such sample."},
+}
+TOO_LARGE: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorResponse, "description": "The request body is over its size limit."},
+}
+CSP1 = ("`CSP1` binary: magic, uint32 LE header length, JSON header, zero padding to a "
+        "multiple of 4, then uint8 previews (see docs/api.md).")
+CST1 = ("`CST1` binary: magic, uint32 LE header length, JSON header, zero padding to a "
+        "multiple of 4, then float32 LE maps at full resolution.")
+PNG = {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+       "description": "The working image as PNG."}
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": [FIELD],
+    "properties": {FIELD: {"type": "string", "format": "binary",
+                           "description": "PNG, JPEG, WebP or GIF (first frame)."}}}}}}}
+
+
+def _binary(description: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {OCTET: {"schema": {"type": "string", "format": "binary"}}},
+                  "description": description}}
+
+
+@router.get("/healthz", response_model=Health, tags=["health"])
+async def healthz() -> Health:
+    """Liveness: answered by the event loop even while every worker computes."""
+    return Health(status="ok")
+
+
+@router.post("/api/convolve", response_model=ConvolveResponse, tags=["compute"],
+             responses={**INVALID, **TOO_LARGE, **BUSY})
+async def convolve(body: ConvolveRequest, services: ServicesDep) -> Response:
+    """Run an array (C x H x W, or H x W) through a stack; every layer's output and geometry.
+
+    This is the numeric API for notebooks and exercises: outputs are exact float32 values.
+    """
+    convolve_service.check(body, services.caps)
+    data = await services.pool.run(convolve_service.convolve, body, services.caps)
+    return Response(data, media_type="application/json")
+
+
+@router.post("/api/images", response_model=ImageInfo, tags=["images"], status_code=200,
+             openapi_extra=UPLOAD_BODY,
+             responses={400: {"model": ErrorResponse, "description": "Empty file or not a "
+                              "multipart form with a `file` field."},
+                        **TOO_LARGE,
+                        415: {"model": ErrorResponse, "description": "Not PNG, JPEG, WebP or "
+                              "GIF; the message names the allowed formats."},
+                        422: {"model": ErrorResponse, "description": "Corrupt or truncated "
+                              "image."},
+                        **BUSY})
+async def upload_image(request: Request, services: ServicesDep) -> ImageInfo:
+    """Decode an upload into a working image (longest side ``working_size``) kept in memory.
+
+    Nothing is written to disk; the id is a content hash, so uploading the same photo again
+    gives the same id.
+    """
+    body = await request.body()  # already buffered and bounded by the body-size middleware
+    content_type = request.headers.get("content-type")
+
+    def work() -> StoredImage:
+        upload = read_file_field(content_type, body)
+        return services.decode(upload.data, safe_display_name(upload.filename))
+
+    image = await services.pool.run(work)
+    services.images.add(image)
+    return ImageInfo.model_validate(image.info())
+
+
+@router.get("/api/images/{image_id}", tags=["images"], response_class=Response,
+            responses={200: PNG, **NOT_FOUND, **INVALID, **BUSY})
+async def get_image(image_id: str, services: ServicesDep) -> Response:
+    """The working image as PNG."""
+    image = services.find_image(image_id)
+    data = await services.pool.run(encode_png, image.pixels, compress_level=1)
+    return Response(data, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
+
+
+@router.get("/api/samples", response_model=list[SampleInfo], tags=["images"],
+            responses={**BUSY})
+async def list_samples(services: ServicesDep) -> list[SampleInfo]:
+    """The gallery: built-in photos (or the ``samples_dir`` folder), with credits."""
+    samples = services.samples.all_cached()
+    if samples is None:
+        samples = await services.pool.run(services.samples.all)
+    return [SampleInfo.model_validate(s.info()) for s in samples]
+
+
+@router.get("/api/samples/{name}.png", tags=["images"], response_class=Response,
+            responses={200: PNG, **NOT_FOUND, **BUSY})
+async def get_sample(name: str, services: ServicesDep) -> Response:
+    """A sample's working image as PNG."""
+    sample = await _sample(name, services)
+    data = await services.pool.run(encode_png, sample.image.pixels, compress_level=1)
+    return Response(data, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
+
+
+async def _sample(name: str, services: Services) -> Sample:
+    # Decoded samples are kept: only the first use of each takes a worker.
+    sample = services.samples.cached(name)
+    return sample if sample is not None else await services.pool.run(services.samples.get, name)
+
+
+async def _resolve(request: PyramidRequest, services: Services) -> StoredImage:
+    if isinstance(request.image, SampleRef):
+        return (await _sample(request.image.sample, services)).image
+    return services.find_image(request.image.id)
+
+
+@router.post("/api/pyramid", tags=["compute"], response_class=Response,
+             responses={**_binary(CSP1), **NOT_FOUND, **INVALID, **TOO_LARGE, **BUSY})
+async def pyramid(body: PyramidRequest, services: ServicesDep) -> Response:
+    """Every feature map of every layer on an image, as uint8 previews with exact ranges."""
+    services.pyramids.check(body)
+    image = await _resolve(body, services)
+    data = await services.pool.run(services.pyramids.pyramid, body, image)
+    return Response(data, media_type=OCTET)
+
+
+@router.post("/api/pyramid/tensor", tags=["compute"], response_class=Response,
+             responses={**_binary(CST1), **NOT_FOUND, **INVALID, **TOO_LARGE, **BUSY})
+async def pyramid_tensor(body: TensorRequest, services: ServicesDep) -> Response:
+    """Exact float32 maps of one layer (0 = the input image) at full resolution."""
+    services.pyramids.check(body)
+    image = await _resolve(body, services)
+    data = await services.pool.run(services.pyramids.tensor, body, image)
+    return Response(data, media_type=OCTET)

@@ -1,0 +1,132 @@
+"""Per-field bounds and compute-cost caps, checked before any work (issue 6).
+
+Field bounds (kernel, filters, layers, stride, padding, dilation, input side) are checked on
+the validated request; cost (multiply-adds, output values, response bytes) on the engine's
+plan, which knows every shape without computing a map. Over a cap -> 422 with the estimate
+and the limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import engine
+from ..errors import LimitError
+from ..schemas import ConvLayer, DenseLayer, LayerSpec, PoolLayer, RandomRecipe
+from ..settings import Settings
+
+
+@dataclass(frozen=True)
+class Caps:
+    """The bounds of one request, from the settings."""
+
+    max_layers: int
+    max_filters: int
+    max_kernel: int
+    max_stride: int
+    max_padding: int
+    max_dilation: int
+    max_input_side: int
+    max_macs: int
+    max_output_values: int
+    max_response_bytes: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Caps:
+        """Read every bound from ``settings``."""
+        return cls(**{name: getattr(settings, name) for name in cls.__dataclass_fields__})
+
+
+def _ints(value: int | Sequence[int] | str | None) -> list[int]:
+    if value is None or isinstance(value, str):
+        return []
+    return [value] if isinstance(value, int) else list(value)
+
+
+def _over(caps_value: int, values: list[int], *, field: str, index: int, what: str) -> None:
+    if values and max(values) > caps_value:
+        raise LimitError(
+            f"layer {index + 1}: {what} {max(values)} is over this server's limit of "
+            f"{caps_value}", field=field, value=max(values), limit=f"<= {caps_value}",
+            layer=index)
+
+
+def check_fields(layers: Sequence[LayerSpec], caps: Caps) -> None:
+    """Refuse a stack whose fields exceed the configured bounds (before planning)."""
+    if len(layers) > caps.max_layers:
+        raise LimitError(f"{len(layers)} layers is over this server's limit of "
+                         f"{caps.max_layers}", field="layers", value=len(layers),
+                         limit=f"<= {caps.max_layers}")
+    for i, layer in enumerate(layers):
+        if isinstance(layer, ConvLayer):
+            w = layer.weights
+            if isinstance(w, np.ndarray):
+                maps, kernel = int(w.shape[0]), [int(n) for n in w.shape[2:]]
+            else:
+                maps, kernel = layer.filters, _ints(layer.kernel_size)
+            _over(caps.max_filters, [maps], field="filters", index=i, what="feature maps")
+            _over(caps.max_kernel, kernel, field="kernel_size", index=i, what="kernel side")
+            _over(caps.max_stride, _ints(layer.stride), field="stride", index=i, what="stride")
+            _over(caps.max_dilation, _ints(layer.dilation), field="dilation", index=i,
+                  what="dilation")
+            _over(caps.max_padding, _ints(layer.padding), field="padding", index=i,
+                  what="padding")
+        elif isinstance(layer, PoolLayer):
+            _over(caps.max_kernel, _ints(layer.size), field="size", index=i, what="pool size")
+            _over(caps.max_stride, _ints(layer.stride), field="stride", index=i, what="stride")
+            _over(caps.max_padding, _ints(layer.padding), field="padding", index=i,
+                  what="padding")
+        elif isinstance(layer, DenseLayer):
+            w = layer.weights
+            units = int(w.shape[0]) if isinstance(w, np.ndarray) else layer.units
+            _over(caps.max_filters, [units], field="units", index=i, what="units")
+
+
+def check_input(shape: tuple[int, int, int], caps: Caps) -> None:
+    """Refuse an ``/api/convolve`` input larger than the bounds."""
+    c, h, w = shape
+    if max(h, w) > caps.max_input_side:
+        raise LimitError(f"the input is {h}x{w}; its longest side may be at most "
+                         f"{caps.max_input_side}", field="input", value=[h, w],
+                         limit=f"<= {caps.max_input_side}")
+    if c > caps.max_filters:
+        raise LimitError(f"the input has {c} channels; at most {caps.max_filters}",
+                         field="input", value=c, limit=f"<= {caps.max_filters}")
+
+
+def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
+                     shape: tuple[int, int, int], caps: Caps) -> list[engine.PlannedLayer]:
+    """Plan ``layers`` on ``shape``; a random dense layer's size is checked before its weights
+    are drawn (they are ``units x`` the flattened input, which only the plan knows)."""
+    for i, spec in enumerate(specs):
+        if isinstance(spec, DenseLayer) and isinstance(spec.weights, RandomRecipe):
+            before = engine.plan(layers[:i], shape)
+            c, h, w = before[-1].geometry.out_shape if before else shape
+            weights = spec.units * c * h * w
+            if weights > caps.max_macs:
+                raise LimitError(
+                    f"layer {i + 1}: a dense layer of {spec.units} units on {c}x{h}x{w} "
+                    f"inputs needs {weights:,} weights, over this server's limit of "
+                    f"{caps.max_macs:,}", field="units", value=spec.units,
+                    limit=f"units x inputs <= {caps.max_macs}", layer=i)
+    return engine.plan(layers, shape)
+
+
+def check_cost(planned: Sequence[engine.PlannedLayer], caps: Caps, *,
+               response_bytes: int) -> None:
+    """Refuse a planned stack whose estimated cost exceeds the caps."""
+    macs = sum(p.geometry.macs for p in planned)
+    values = sum(int(np.prod(p.geometry.out_shape)) for p in planned)
+    for field, estimate, limit, what in (
+        ("macs", macs, caps.max_macs, "multiply-adds"),
+        ("output_values", values, caps.max_output_values, "output values"),
+        ("response_bytes", response_bytes, caps.max_response_bytes, "response bytes"),
+    ):
+        if estimate > limit:
+            raise LimitError(
+                f"this request would cost about {estimate:,} {what}, over this server's "
+                f"limit of {limit:,}; use a smaller input, fewer or smaller layers, or a "
+                f"larger stride", field=field, value=estimate, limit=f"<= {limit}")

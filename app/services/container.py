@@ -1,0 +1,77 @@
+"""Every service of one app instance, built from its settings and kept on ``app.state``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from ..imaging import ImageLimits, decode_upload
+from ..settings import BUNDLED_SAMPLES, Settings
+from .caps import Caps
+from .images import ImageStore, StoredImage, make_image
+from .pyramid import PyramidService
+from .samples import BUNDLED, SampleLibrary
+from .workers import WorkerPool
+
+
+@dataclass(frozen=True, eq=False)
+class Services:
+    """The long-lived objects the routes use."""
+
+    settings: Settings
+    caps: Caps
+    image_limits: ImageLimits
+    pool: WorkerPool
+    images: ImageStore
+    samples: SampleLibrary
+    pyramids: PyramidService
+
+    def decode(self, data: bytes, name: str) -> StoredImage:
+        """Decode an upload (blocking) into a working image with its content id."""
+        return make_image(decode_upload(data, limits=self.image_limits).pixels, name=name)
+
+    def find_image(self, image_id: str) -> StoredImage:
+        """An uploaded image or an already decoded sample with this id (404 otherwise)."""
+        return self.samples.find_id(image_id) or self.images.get(image_id)
+
+    def close(self) -> None:
+        """Stop the workers."""
+        self.pool.shutdown()
+
+
+def image_limits(settings: Settings) -> ImageLimits:
+    """The decoder's limits from the settings."""
+    return ImageLimits(max_bytes=settings.max_upload_bytes, max_pixels=settings.max_pixels,
+                       max_side=settings.max_side, working_size=settings.working_size,
+                       allowed_formats=frozenset(f.upper() for f in settings.allowed_formats))
+
+
+def build_services(settings: Settings) -> Services:
+    """Create the services of one app from ``settings``."""
+    limits = image_limits(settings)
+
+    def decode(data: bytes, name: str) -> StoredImage:
+        return make_image(decode_upload(data, limits=limits).pixels, name=name)
+
+    bundled = settings.samples_dir.resolve() == BUNDLED_SAMPLES
+    caps = Caps.from_settings(settings)
+    return Services(
+        settings=settings,
+        caps=caps,
+        image_limits=limits,
+        pool=WorkerPool(workers=settings.workers, queue_size=settings.queue_size,
+                        retry_after=settings.retry_after_seconds),
+        images=ImageStore(max_entries=settings.image_cache_entries,
+                          max_bytes=settings.image_cache_bytes),
+        samples=SampleLibrary(settings.samples_dir, decode=decode,
+                              metadata=BUNDLED if bundled else None),
+        pyramids=PyramidService(caps=caps, max_entries=settings.pyramid_cache_entries,
+                                max_bytes=settings.pyramid_cache_bytes),
+    )
+
+
+def get_services(request: Request) -> Services:
+    """FastAPI dependency: the services of the app serving ``request``."""
+    services: Services = request.app.state.services
+    return services

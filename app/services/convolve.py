@@ -1,0 +1,47 @@
+"""``/api/convolve``: a numeric array through a stack, every layer's output as JSON."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from .. import engine
+from ..errors import LimitError
+from ..schemas import ConvolveRequest, to_engine_layers
+from . import caps
+from .encoding import geometry_json
+
+#: JSON bytes budgeted per output value (``-0.123456789012345678,`` is 22 at most) and layer.
+JSON_BYTES_PER_VALUE = 22
+JSON_BYTES_PER_LAYER = 1024
+
+
+def check(request: ConvolveRequest, limits: caps.Caps) -> None:
+    """The field bounds and input size, checked before a worker is taken."""
+    caps.check_input(_shape(request), limits)
+    caps.check_fields(request.layers, limits)
+
+
+def _shape(request: ConvolveRequest) -> tuple[int, int, int]:
+    x = request.input
+    return (1, *x.shape) if x.ndim == 2 else (x.shape[0], x.shape[1], x.shape[2])
+
+
+def convolve(request: ConvolveRequest, limits: caps.Caps) -> bytes:
+    """The response body, JSON-encoded here on the worker (blocking)."""
+    x = request.input.reshape(_shape(request))
+    planned = caps.plan_within_caps(request.layers, to_engine_layers(request.layers),
+                                    _shape(request), limits)
+    values = sum(int(np.prod(p.geometry.out_shape)) for p in planned)
+    caps.check_cost(planned, limits, response_bytes=values * JSON_BYTES_PER_VALUE
+                    + len(planned) * JSON_BYTES_PER_LAYER)
+    outputs = engine.run_planned(x, planned)
+    layers = []
+    for index, (step, out) in enumerate(zip(planned, outputs, strict=True)):
+        if not np.isfinite(out).all():
+            raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38)",
+                             field="weights", value=None, limit="|value| < 3.4e38",
+                             layer=index)
+        layers.append({**geometry_json(step.geometry), "output": out.tolist()})
+    return json.dumps({"layers": layers}, separators=(",", ":")).encode()

@@ -1,0 +1,144 @@
+"""``/api/pyramid`` and ``/api/pyramid/tensor``: a stack on an image, every map of every layer.
+
+Computed stacks are kept in a small LRU keyed by (image id, colour, canonical layers), so the
+exact-values request the animation sends right after a pyramid costs no convolution. A miss
+(another replica, an eviction) recomputes: the server keeps no state a client depends on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import engine
+from ..errors import LimitError
+from ..schemas import PyramidRequest, TensorRequest, to_engine_layers
+from . import caps, encoding
+from .cache import LruCache
+from .images import StoredImage, as_tensor
+
+Array = NDArray[np.float32]
+#: Header bytes budgeted per map and per layer, and per weight (``short_floats`` JSON).
+HEADER_BYTES_PER_MAP = 64
+HEADER_BYTES_PER_LAYER = 1024
+HEADER_BYTES_PER_WEIGHT = 14
+
+
+@dataclass(frozen=True, eq=False)
+class Computed:
+    """A stack run on an image: the input ``x`` ``(C, H, W)`` and every layer's output."""
+
+    image: StoredImage
+    x: Array
+    planned: list[engine.PlannedLayer]
+    outputs: list[Array]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of maps held."""
+        return self.x.nbytes + sum(o.nbytes for o in self.outputs)
+
+    def maps(self, layer: int) -> Array:
+        """Layer ``layer``'s maps (0 = the input image)."""
+        return self.x if layer == 0 else self.outputs[layer - 1]
+
+
+def cache_key(request: PyramidRequest, image: StoredImage) -> str:
+    """SHA-256 of the image id, the colour mode and the layers as canonical JSON."""
+    layers = [layer.model_dump(mode="json") for layer in request.layers]
+    text = json.dumps([image.id, request.color, layers], sort_keys=True,
+                      separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class PyramidService:
+    """Plans, checks, computes and encodes pyramids; keeps the last few computed."""
+
+    def __init__(self, *, caps: caps.Caps, max_entries: int, max_bytes: int) -> None:
+        self.caps = caps
+        self._cache: LruCache[str, Computed] = LruCache(
+            max_entries=max_entries, max_bytes=max_bytes, size_of=lambda c: c.nbytes)
+
+    def check(self, request: PyramidRequest) -> None:
+        """The field bounds, checked on the event loop before a worker is taken."""
+        caps.check_fields(request.layers, self.caps)
+
+    def _plan(self, request: PyramidRequest, x: Array) -> list[engine.PlannedLayer]:
+        shape = (x.shape[0], x.shape[1], x.shape[2])
+        return caps.plan_within_caps(request.layers, to_engine_layers(request.layers), shape,
+                                     self.caps)
+
+    def pyramid(self, request: PyramidRequest, image: StoredImage) -> bytes:
+        """The CSP1 body (blocking: runs on a worker)."""
+        started = time.perf_counter()
+        key = cache_key(request, image)
+        computed = self._cache.get(key)
+        if computed is None:
+            x = as_tensor(image, color=request.color)
+            planned = self._plan(request, x)
+            caps.check_cost(planned, self.caps,
+                            response_bytes=pyramid_bytes(x, planned, request.preview))
+            computed = Computed(image=image, x=x, planned=planned,
+                                outputs=engine.run_planned(x, planned))
+            _check_finite(computed)
+            self._cache.put(key, computed)
+        return encoding.encode_pyramid(image=image.info(), x=computed.x,
+                                       planned=computed.planned, outputs=computed.outputs,
+                                       preview=request.preview, started=started)
+
+    def tensor(self, request: TensorRequest, image: StoredImage) -> bytes:
+        """The CST1 body (blocking: runs on a worker)."""
+        computed = self._cache.get(cache_key(request, image))
+        if computed is None:
+            x = as_tensor(image, color=request.color)
+            planned = self._plan(request, x)
+            _check_layer_index(request.layer, len(planned))
+            needed = planned[:request.layer]
+            caps.check_cost(needed, self.caps, response_bytes=_tensor_bytes(x, needed))
+            computed = Computed(image=image, x=x, planned=planned,
+                                outputs=engine.run_planned(x, needed))
+            _check_finite(computed)
+        _check_layer_index(request.layer, len(computed.planned))
+        maps = computed.maps(request.layer)
+        indices = list(range(maps.shape[0])) if request.maps is None else request.maps
+        bad = [k for k in indices if k >= maps.shape[0]]
+        if bad:
+            raise LimitError(f"layer {request.layer} has {maps.shape[0]} maps (0 to "
+                             f"{maps.shape[0] - 1}); map {bad[0]} does not exist",
+                             field="maps", value=bad[0], limit=f"< {maps.shape[0]}")
+        return encoding.encode_tensor(maps[indices], layer=request.layer, indices=indices)
+
+
+def _check_layer_index(layer: int, count: int) -> None:
+    if layer > count:
+        raise LimitError(f"layer {layer} does not exist: this stack has layers 0 (the input) "
+                         f"to {count}", field="layer", value=layer, limit=f"<= {count}")
+
+
+def _check_finite(computed: Computed) -> None:
+    for index, out in enumerate(computed.outputs):
+        if not (np.isfinite(out.min()) and np.isfinite(out.max())):
+            raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38); "
+                             f"use smaller weights", field="weights", value=None,
+                             limit="|value| < 3.4e38", layer=index)
+
+
+def pyramid_bytes(x: Array, planned: list[engine.PlannedLayer], preview: int) -> int:
+    """Estimated CSP1 size: every preview plus the header (weights included)."""
+    shapes = [tuple(x.shape), *(p.geometry.out_shape for p in planned)]
+    total = HEADER_BYTES_PER_LAYER * len(shapes)
+    for k, h, w in shapes:
+        f = encoding.preview_factor(h, w, preview)
+        total += k * (-(-h // f)) * (-(-w // f)) + k * HEADER_BYTES_PER_MAP
+    weights = sum(p.geometry.params for p in planned if p.geometry.kind == "conv")
+    return total + weights * HEADER_BYTES_PER_WEIGHT
+
+
+def _tensor_bytes(x: Array, planned: list[engine.PlannedLayer]) -> int:
+    k, h, w = planned[-1].geometry.out_shape if planned else x.shape
+    return int(k * h * w * 4 + HEADER_BYTES_PER_LAYER)

@@ -1,0 +1,158 @@
+"""The gallery: the bundled sample photos, or a teacher's own folder (``samples_dir``).
+
+Samples go through the same decoder as uploads, once, lazily, so their ids are content
+hashes like any upload's. File names never come from a request: a request names a sample,
+and only names found in the folder are looked up.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from ..errors import NotFoundError
+from ..imaging import ImagingError
+from .images import StoredImage
+
+logger = logging.getLogger("convscope")
+SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+MAX_SAMPLES = 100
+
+
+@dataclass(frozen=True)
+class SampleMeta:
+    """What the gallery shows about a sample."""
+
+    title: str
+    credit: str
+    licence: str
+
+
+BUNDLED = {
+    "astronaut": SampleMeta(
+        "Astronaut Eileen Collins", "NASA Great Images database (via scikit-image)",
+        "Public domain"),
+    "camera": SampleMeta("Photographer with a camera", "Lav Varshney (via scikit-image)", "CC0"),
+    "chelsea": SampleMeta("Chelsea the cat", "Stefan van der Walt (via scikit-image)", "CC0"),
+    "coffee": SampleMeta("A cup of coffee", "Rachel Michetti (via scikit-image)", "CC0"),
+    "rocket": SampleMeta("Launch of DSCOVR on a Falcon 9", "SpaceX (via scikit-image)",
+                         "Public domain"),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A decoded sample and its gallery metadata."""
+
+    name: str
+    meta: SampleMeta
+    image: StoredImage
+
+    def info(self) -> dict[str, object]:
+        """The ``GET /api/samples`` entry."""
+        return {"name": self.name, "title": self.meta.title, "credit": self.meta.credit,
+                "licence": self.meta.licence, "id": self.image.id, "width": self.image.width,
+                "height": self.image.height, "channels": self.image.channels,
+                "url": f"/api/samples/{quote(self.name)}.png"}
+
+
+def discover(folder: Path) -> dict[str, Path]:
+    """``{name: path}`` for the images in ``folder`` (sorted; the first of equal stems)."""
+    found: dict[str, Path] = {}
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in SUFFIXES and path.is_file() and path.stem not in found:
+                found[path.stem] = path
+            if len(found) >= MAX_SAMPLES:
+                break
+    return found
+
+
+class SampleLibrary:
+    """Samples of one folder, each decoded on first use and then kept."""
+
+    def __init__(self, folder: Path, *, decode: Callable[[bytes, str], StoredImage],
+                 metadata: dict[str, SampleMeta] | None = None) -> None:
+        self._paths = discover(folder)
+        self._decode = decode
+        self._metadata = metadata or {}
+        self._loaded: dict[str, Sample] = {}
+        self._failed: set[str] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def names(self) -> list[str]:
+        """Every sample's name, in gallery order."""
+        return list(self._paths)
+
+    def catalogue(self) -> list[dict[str, str]]:
+        """Name, title, credit, licence and URL of every sample, without decoding any."""
+        out = []
+        for name in self.names:
+            meta = self._meta(name)
+            out.append({"name": name, "title": meta.title, "credit": meta.credit,
+                        "licence": meta.licence, "url": f"/api/samples/{quote(name)}.png"})
+        return out
+
+    def _meta(self, name: str) -> SampleMeta:
+        return self._metadata.get(name, SampleMeta(title=name, credit="", licence=""))
+
+    def cached(self, name: str) -> Sample | None:
+        """The sample if it is already decoded (never blocks on a decode)."""
+        self._check_name(name)
+        with self._lock:
+            return self._loaded.get(name)
+
+    def all_cached(self) -> list[Sample] | None:
+        """Every sample if all are decoded already, else ``None``."""
+        with self._lock:
+            if len(self._loaded) + len(self._failed) < len(self._paths):
+                return None
+            return [self._loaded[name] for name in self._paths if name in self._loaded]
+
+    def _check_name(self, name: str) -> None:
+        if name not in self._paths:
+            raise NotFoundError(
+                f"no sample called {name[:60]!r}; the samples are {', '.join(self.names)}",
+                field="sample", value=name, limit=" | ".join(self.names))
+
+    def get(self, name: str) -> Sample:
+        """The sample called ``name``, decoded (blocking: call it from a worker).
+
+        Raises
+        ------
+        NotFoundError
+            No such sample.
+        """
+        self._check_name(name)
+        with self._lock:
+            sample = self._loaded.get(name)
+            if sample is None:
+                try:
+                    image = self._decode(self._paths[name].read_bytes(), name)
+                except ImagingError:
+                    self._failed.add(name)
+                    raise
+                sample = Sample(name=name, meta=self._meta(name), image=image)
+                self._loaded[name] = sample
+            return sample
+
+    def all(self) -> list[Sample]:
+        """Every sample that decodes (blocking); a file that does not is logged and left out."""
+        samples = []
+        for name in self.names:
+            try:
+                samples.append(self.get(name))
+            except ImagingError as exc:
+                logger.warning("sample %s left out of the gallery: %s", name, exc.message)
+        return samples
+
+    def find_id(self, image_id: str) -> StoredImage | None:
+        """A sample already decoded whose content id is ``image_id``."""
+        with self._lock:
+            return next((s.image for s in self._loaded.values() if s.image.id == image_id),
+                        None)

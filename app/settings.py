@@ -1,0 +1,77 @@
+"""Server settings: every one has a documented default and can be set from the environment.
+
+Each field reads ``CONVSCOPE_<NAME>`` (for example ``CONVSCOPE_PORT=9000``,
+``CONVSCOPE_SAMPLES_DIR=/srv/class-photos``). Handlers get them through
+:func:`get_settings`, a cached FastAPI dependency that tests override.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_SAMPLES = Path(__file__).resolve().parent / "samples"
+MIB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """Convscope's configuration (environment prefix ``CONVSCOPE_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CONVSCOPE_", extra="ignore", frozen=True)
+
+    # Server
+    host: str = Field("127.0.0.1", description="Interface to listen on.")
+    port: int = Field(8000, ge=1, le=65535, description="TCP port.")
+
+    # Images
+    working_size: int = Field(512, ge=16, le=4096,
+                              description="Longest side of the working image, in pixels.")
+    max_upload_bytes: int = Field(20 * MIB, ge=1024, description="Largest upload accepted.")
+    max_json_bytes: int = Field(8 * MIB, ge=1024,
+                                description="Largest JSON body (convolve, pyramid) accepted.")
+    max_pixels: int = Field(50_000_000, ge=1,
+                            description="Largest decoded image (width x height), from the header.")
+    max_side: int = Field(12_000, ge=16, description="Longest side of a decodable image.")
+    allowed_formats: tuple[str, ...] = Field(
+        ("PNG", "JPEG", "WEBP", "GIF"), description="Pillow format names accepted for upload.")
+    image_cache_entries: int = Field(64, ge=1, description="Working images kept in memory.")
+    image_cache_bytes: int = Field(256 * MIB, ge=MIB,
+                                   description="Bytes of working pixels kept in memory.")
+    samples_dir: Path = Field(BUNDLED_SAMPLES,
+                              description="Folder of gallery images (PNG/JPEG/WebP/GIF).")
+
+    # Compute
+    workers: int = Field(2, ge=1, le=64, description="Convolution worker threads.")
+    queue_size: int = Field(8, ge=0, le=10_000,
+                            description="Requests that may wait for a worker before 503.")
+    retry_after_seconds: int = Field(1, ge=1, description="Retry-After sent with a 503.")
+    pyramid_cache_entries: int = Field(8, ge=0, description="Computed pyramids kept.")
+    pyramid_cache_bytes: int = Field(128 * MIB, ge=0,
+                                     description="Bytes of computed feature maps kept.")
+    max_macs: int = Field(2_000_000_000, ge=1,
+                          description="Multiply-adds one request may cost.")
+    max_output_values: int = Field(16_000_000, ge=1,
+                                   description="Feature-map values one request may produce.")
+    max_response_bytes: int = Field(32 * MIB, ge=1024,
+                                    description="Largest response body one request may produce.")
+    max_layers: int = Field(12, ge=1, description="Layers in one stack.")
+    max_filters: int = Field(256, ge=1, description="Feature maps (or dense units) per layer.")
+    max_kernel: int = Field(15, ge=1, description="Largest kernel side.")
+    max_stride: int = Field(8, ge=1, description="Largest stride.")
+    max_padding: int = Field(16, ge=0, description="Largest explicit padding on one side.")
+    max_dilation: int = Field(8, ge=1, description="Largest dilation.")
+    max_input_side: int = Field(256, ge=1,
+                                description="Longest side of an /api/convolve input array.")
+
+    # Pages
+    frame_ancestors: str = Field(
+        "'self'", description="CSP frame-ancestors: who may embed the pages in an iframe.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings read from the environment, once (a FastAPI dependency)."""
+    return Settings()
