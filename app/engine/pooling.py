@@ -11,11 +11,22 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .errors import ShapeError
+from .errors import ParameterError, ShapeError
 from .fastconv import window_view
 from .shapes import PaddingSpec, as_pair, conv_output_size, resolve_padding
 
 Array = NDArray[np.float32]
+
+
+def check_pool_padding(padding: tuple[int, int, int, int], size: tuple[int, int]) -> None:
+    """Refuse padding that would give a window with no real cell in it (max of nothing)."""
+    limits = (size[0], size[0], size[1], size[1])
+    if any(p >= lim for p, lim in zip(padding, limits, strict=True)):
+        raise ParameterError(
+            f"pooling padding {list(padding)} must be smaller than the window "
+            f"{size[0]}x{size[1]} on every side, or some window would hold only padding",
+            field="padding", value=list(padding), limit=f"< {list(size)} per side",
+        )
 
 
 def _pool(x: Array, *, size: int | Sequence[int], stride: int | Sequence[int] | None,
@@ -28,6 +39,7 @@ def _pool(x: Array, *, size: int | Sequence[int], stride: int | Sequence[int] | 
     st = as_pair(kernel if stride is None else stride, name="stride")
     c, h, w = x.shape
     pad = resolve_padding(padding, in_size=(h, w), kernel=kernel, stride=st, dilation=(1, 1))
+    check_pool_padding(pad, kernel)
     out_hw = conv_output_size((h, w), kernel, stride=st, dilation=(1, 1), padding=pad)
     top, bottom, left, right = pad
     fill = -np.inf if mode == "max" else 0.0

@@ -19,7 +19,7 @@ from . import activations, kernels
 from .conv import conv2d
 from .errors import EngineError, ParameterError, ShapeError
 from .layers import Activation, Conv, Dense, Layer, Pool, RandomWeights
-from .pooling import avg_pool2d, max_pool2d
+from .pooling import avg_pool2d, check_pool_padding, max_pool2d
 from .shapes import (
     Padding4,
     Pair,
@@ -168,6 +168,7 @@ def _plan_one(layer: Layer, in_shape: Shape3,
         kernel = as_pair(layer.size, name="size")
         stride = as_pair(kernel if layer.stride is None else layer.stride, name="stride")
         padding = resolve_padding(layer.padding, in_size=(h, w), kernel=kernel, stride=stride)
+        check_pool_padding(padding, kernel)
         resolved_pool = replace(layer, size=kernel, stride=stride, padding=padding)
         geo = _window_geometry(f"{layer.mode}pool", in_shape, c, kernel, stride, (1, 1),
                                padding, rf, 0)
