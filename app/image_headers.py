@@ -158,10 +158,22 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def _gif_size(data: bytes) -> tuple[int, int]:
-    # The logical screen; the first frame may claim more, which Pillow's size then shows
-    # and the caller checks again after opening.
-    width, height = struct.unpack("<HH", data[6:10])
-    return int(width), int(height)
+    # Pillow grows the canvas to hold the first frame, so a 10x10 screen with a 20000x20000
+    # frame is a 20000x20000 image: walk to the first image descriptor and take both.
+    width, height, flags = struct.unpack("<HHB", data[6:11])
+    pos = 13 + (3 << ((flags & 0x07) + 1) if flags & 0x80 else 0)
+    while pos < len(data):
+        block = data[pos]
+        if block == 0x2C:  # image descriptor
+            left, top, frame_w, frame_h = struct.unpack("<HHHH", data[pos + 1 : pos + 9])
+            return max(width, left + frame_w), max(height, top + frame_h)
+        if block != 0x21:  # anything but an extension before the first frame
+            raise HeaderError("the GIF file has no image before its end")
+        pos += 2  # introducer and label, then data sub-blocks up to a zero-length one
+        while data[pos] != 0:
+            pos += data[pos] + 1
+        pos += 1
+    raise HeaderError("the GIF header is truncated before its first image")
 
 
 def _jpeg_size(data: bytes) -> tuple[int, int]:

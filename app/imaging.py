@@ -11,27 +11,37 @@
    its limit, and libwebp allocates the canvas on open);
 4. decodes the first frame only, using JPEG's DCT-domain scaling (``Image.draft``) when the
    image is much larger than the working size;
-5. normalises the mode (below), reduces to the working size with Lanczos (never upscales) and
-   applies the EXIF orientation.
+5. normalises the mode (:mod:`app.image_modes`: grey stays one channel, alpha is composited
+   onto WHITE, 16-bit is scaled, everything else becomes RGB), reduces to the working size
+   with Lanczos (never upscales) and applies the EXIF orientation (a broken EXIF block is
+   ignored, never an error).
 
-Modes: ``1`` -> ``L`` (0/255); 16-bit grey (``I;16``, ``I``) -> ``L`` by ``round(v / 257)``;
-``L`` stays one channel; images with alpha (``RGBA``, ``LA``, ``PA``, palette or grey/RGB with
-a transparent colour) are composited onto WHITE, ``out = round((c*a + 255*(255 - a)) / 255)``;
-``CMYK`` and everything else -> ``RGB``. Any failure is an :class:`ImagingError`: truncated or
-corrupt files are 422, never a 500.
+Any failure is an :class:`ImagingError`: truncated or corrupt files are 422, never a 500.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
+from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
 from .image_headers import DISPLAY_NAMES, HeaderError, read_header, sniff_format
+from .image_modes import BACKGROUND, orient, target_size, to_working
+
+__all__ = [
+    "BACKGROUND",
+    "ImageLimits",
+    "ImagingError",
+    "WorkingImage",
+    "decode_upload",
+    "encode_png",
+    "safe_display_name",
+]
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 #: 50 megapixels admits a 48 MP phone photo (8064 x 6048).
@@ -39,23 +49,12 @@ DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_MAX_SIDE = 12_000
 DEFAULT_WORKING_SIZE = 512
 DEFAULT_FORMATS = frozenset({"PNG", "JPEG", "WEBP", "GIF"})
-#: The background transparent pixels are composited onto.
-BACKGROUND = 255
 #: JPEG DCT scaling is used when the image is at least this many times the working size.
 DRAFT_FACTOR = 2
 MAX_NAME_LENGTH = 100
 
 _CONVERT_HINT = " Convert it to JPEG or PNG first (most photo apps can export or share as JPEG)."
 _EXIF_ORIENTATION = 0x0112
-_TRANSPOSE: dict[int, tuple[Image.Transpose, ...]] = {
-    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
-    3: (Image.Transpose.ROTATE_180,),
-    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
-    5: (Image.Transpose.TRANSPOSE,),
-    6: (Image.Transpose.ROTATE_270,),
-    7: (Image.Transpose.TRANSVERSE,),
-    8: (Image.Transpose.ROTATE_90,),
-}
 _NAME_FORBIDDEN = frozenset('<>:"/\\|?*`')
 
 
@@ -102,6 +101,8 @@ class ImageLimits:
     allowed_formats: frozenset[str] = field(default=DEFAULT_FORMATS)
 
     def __post_init__(self) -> None:
+        formats = frozenset(str(f).upper() for f in self.allowed_formats)
+        object.__setattr__(self, "allowed_formats", formats)  # accept any iterable of names
         for name in ("max_bytes", "max_pixels", "max_side", "working_size"):
             if not isinstance(getattr(self, name), int) or getattr(self, name) < 1:
                 raise ValueError(f"ImageLimits.{name} must be a positive integer")
@@ -135,8 +136,11 @@ class WorkingImage:
     original_size: tuple[int, int]
 
 
-def decode_upload(data: bytes, *, limits: ImageLimits) -> WorkingImage:
+def decode_upload(data: bytes, *, limits: ImageLimits, jpeg_draft: bool = True) -> WorkingImage:
     """Decode an untrusted upload into a :class:`WorkingImage` (see the module docstring).
+
+    ``jpeg_draft=False`` turns off JPEG DCT-domain scaling (full decode, then Lanczos): the
+    slow reference path that tests and benchmarks hold the fast one against.
 
     Raises
     ------
@@ -144,7 +148,7 @@ def decode_upload(data: bytes, *, limits: ImageLimits) -> WorkingImage:
         For every input that is not an acceptable image; never anything else.
     """
     try:
-        return _decode(data, limits)
+        return _decode(data, limits, jpeg_draft=jpeg_draft)
     except ImagingError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -156,16 +160,27 @@ def decode_upload(data: bytes, *, limits: ImageLimits) -> WorkingImage:
         raise ImagingError("the image needs more memory to decode than the server allows",
                            status=413, code="too_many_pixels", limit=limits.max_pixels) from exc
     except Exception as exc:  # OSError, SyntaxError, ValueError, struct.error, EOFError, ...
-        raise ImagingError(f"the file could not be decoded as an image: {_reason(exc)}",
-                           status=422, code="corrupt_image") from exc
+        raise ImagingError(_corrupt_message(data, exc), status=422, code="corrupt_image",
+                           value=DISPLAY_NAMES.get(sniff_format(data))) from exc
 
 
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text[:200]
+def _corrupt_message(data: bytes, exc: BaseException) -> str:
+    """Say what is wrong without echoing Pillow internals (object reprs, module names)."""
+    name = DISPLAY_NAMES.get(sniff_format(data), "image")
+    text = str(exc)
+    if "truncated" in text.lower():
+        return f"the {name} file is truncated: it ends before its image data does"
+    if isinstance(exc, UnidentifiedImageError) or "cannot identify" in text:
+        return f"the {name} file is corrupt: its header cannot be read"
+    if "MAX_TEXT_CHUNK" in text:
+        return (f"the {name} file has a metadata chunk that decompresses to more than "
+                f"{PngImagePlugin.MAX_TEXT_CHUNK} bytes")
+    reason = re.sub(r"<[^>]*object at 0x[0-9a-f]+>", "the file", text).strip()
+    reason = reason or type(exc).__name__
+    return f"the {name} file is corrupt and cannot be decoded ({reason[:160]})"
 
 
-def _decode(data: bytes, limits: ImageLimits) -> WorkingImage:
+def _decode(data: bytes, limits: ImageLimits, *, jpeg_draft: bool) -> WorkingImage:
     fmt = _check_bytes_and_format(data, limits)
     try:
         header = read_header(data, fmt)
@@ -176,18 +191,13 @@ def _decode(data: bytes, limits: ImageLimits) -> WorkingImage:
     with Image.open(io.BytesIO(data), formats=[fmt]) as im:
         _check_size(im.size, limits)  # a GIF frame may be larger than its screen
         original_size = im.size
-        target = _target_size(im.size, limits.working_size)
-        if fmt == "JPEG" and max(im.size) >= DRAFT_FACTOR * limits.working_size:
+        target = target_size(im.size, limits.working_size)
+        if jpeg_draft and fmt == "JPEG" and max(im.size) >= DRAFT_FACTOR * limits.working_size:
             im.draft(im.mode, target)  # DCT-domain scaling by 1/2, 1/4 or 1/8
         im.load()
         orientation = _orientation(im)
-        working = _normalise_mode(im)
-        if working.size != target:
-            # reduce() by an integer factor first, then Lanczos over the last 3x or less.
-            working = working.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        for method in _TRANSPOSE.get(orientation, ()):
-            working = working.transpose(method)
-        pixels = _to_array(working)
+        pixels = to_working(im, target)
+    pixels = orient(pixels, orientation)
     pixels.setflags(write=False)
     height, width, channels = pixels.shape
     return WorkingImage(pixels=pixels, width=width, height=height, channels=channels,
@@ -211,7 +221,7 @@ def _check_bytes_and_format(data: bytes, limits: ImageLimits) -> str:
     elif fmt == "text":
         what = "the file is text, not an image"
     else:
-        what = f"{shown} images are not supported"
+        what = f"{shown} files are not supported"
     hint = _CONVERT_HINT if fmt in ("HEIC/HEIF", "AVIF") else ""
     raise ImagingError(f"{what}; allowed formats are {limits.allowed_names}.{hint}",
                        status=415, code="unsupported_format", value=shown,
@@ -231,16 +241,6 @@ def _check_size(size: tuple[int, int], limits: ImageLimits) -> None:
                            limit=limits.max_pixels)
 
 
-def _target_size(size: tuple[int, int], working_size: int) -> tuple[int, int]:
-    """Scale ``size`` so its longest side is ``working_size``; never upscale, never 0."""
-    width, height = size
-    longest = max(width, height)
-    if longest <= working_size:
-        return width, height
-    scale = working_size / longest
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def _orientation(im: Image.Image) -> int:
     """The EXIF orientation (1-8), or 1 when the EXIF block is missing or garbage."""
     try:
@@ -248,38 +248,6 @@ def _orientation(im: Image.Image) -> int:
     except Exception:  # a broken EXIF block must not fail the upload
         return 1
     return value if isinstance(value, int) and value in range(1, 9) else 1
-
-
-def _normalise_mode(im: Image.Image) -> Image.Image:
-    """Return ``L``, ``LA``, ``RGB`` or ``RGBA`` with 8 bits per channel (see module doc)."""
-    mode = im.mode
-    if mode in ("L", "RGB", "LA", "RGBA") and "transparency" not in im.info:
-        return im
-    if mode == "1":
-        return im.convert("L")
-    if mode.startswith("I"):
-        wide = np.asarray(im).astype(np.float64)
-        return Image.fromarray(np.rint(np.clip(wide, 0, 65535) / 257).astype(np.uint8), "L")
-    if mode in ("L", "RGB") or (mode == "P" and "transparency" in im.info):
-        return im.convert({"L": "LA", "RGB": "RGBA", "P": "RGBA"}[mode])
-    if mode in ("PA", "RGBa"):
-        return im.convert("RGBA")
-    if mode == "La":
-        return im.convert("LA")
-    return im.convert("RGB")
-
-
-def _to_array(im: Image.Image) -> npt.NDArray[np.uint8]:
-    """``(H, W, C)`` uint8 with alpha composited onto :data:`BACKGROUND`."""
-    array = np.asarray(im, dtype=np.uint8)
-    if array.ndim == 2:
-        array = array[:, :, np.newaxis]
-    if im.mode in ("LA", "RGBA"):
-        colour = array[:, :, :-1].astype(np.uint32)
-        alpha = array[:, :, -1:].astype(np.uint32)
-        blended = (colour * alpha + BACKGROUND * (255 - alpha) + 127) // 255
-        array = blended.astype(np.uint8)
-    return np.ascontiguousarray(array)
 
 
 def encode_png(pixels: npt.NDArray[np.uint8], *, compress_level: int = 6) -> bytes:
