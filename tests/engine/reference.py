@@ -27,8 +27,9 @@ def conv2d_loops(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
                 for ch in range(c):
                     for u in range(kh):
                         for v in range(kw):
-                            total += float(weight[k, ch, u, v]) * at(
-                                ch, i * stride[0] + u * dilation[0], j * stride[1] + v * dilation[1])
+                            r = i * stride[0] + u * dilation[0]
+                            s = j * stride[1] + v * dilation[1]
+                            total += float(weight[k, ch, u, v]) * at(ch, r, s)
                 out[k, i, j] = total
     return out
 
