@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs, then run all of it: lint and type checks, the
+# JavaScript unit tests (node --test), the engine, the API, and the browser tests in real
+# Chromium. Extra arguments go to pytest (e.g. scripts/test.sh -k engine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads one),
+# and Node.js for the JavaScript unit tests, when they are missing.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]} with apt-get"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" fonts-dejavu-core >/dev/null
+  else
+    echo "warning: no apt-get; tests needing ${missing[*]} will be skipped" >&2
+  fi
+fi
+
+python3 -m venv .venv
+.venv/bin/python -m pip install -q -e '.[test]'
+# PyTorch is a dev-only reference (never a runtime dependency). Only a wheel already on this
+# machine is used (--no-index): elsewhere pip would fetch a multi-GB CUDA build.
+.venv/bin/python -m pip install -q --no-index torch==2.13.0 2>/dev/null \
+  || echo "note: no local PyTorch wheel; the PyTorch cross-checks will be skipped"
+
+exec .venv/bin/python -m pytest "$@"
