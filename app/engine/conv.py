@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import fastconv
+from .activations import ACTIVATIONS, apply_activation
 from .errors import ParameterError, ShapeError
 from .shapes import PaddingSpec, as_pair, conv_output_size, resolve_padding
 
@@ -44,6 +45,7 @@ def conv2d(
     stride: int | Sequence[int] = 1,
     padding: PaddingSpec = "valid",
     dilation: int | Sequence[int] = 1,
+    activation: str = "none",
 ) -> Array:
     """Cross-correlate ``x`` with ``K`` kernels, exactly as ``torch.nn.functional.conv2d``.
 
@@ -59,6 +61,9 @@ def conv2d(
         Step between windows; spacing between kernel taps (1 = dense).
     padding : ``"valid" | "same" | "full" | int | (ph, pw) | (top, bottom, left, right)``
         See :mod:`app.engine.shapes`; ``"same"`` follows TensorFlow for every stride.
+    activation : str
+        Applied after the bias (one of :data:`app.engine.activations.ACTIVATIONS`); ReLU is
+        fused into the blocked computation.
 
     Returns
     -------
@@ -90,4 +95,10 @@ def conv2d(
     pad = resolve_padding(padding, in_size=(height, width), kernel=(kh, kw), stride=st,
                           dilation=dl)
     out_hw = conv_output_size((height, width), (kh, kw), stride=st, dilation=dl, padding=pad)
-    return fastconv.correlate(xa, wa, ba, stride=st, dilation=dl, padding=pad, out_hw=out_hw)
+    if activation not in ACTIVATIONS:
+        apply_activation(activation, np.zeros(1, np.float32))  # raises, naming the choices
+    out = fastconv.correlate(xa, wa, ba, stride=st, dilation=dl, padding=pad, out_hw=out_hw,
+                             relu=activation == "relu")
+    if activation in ("none", "relu"):
+        return out
+    return apply_activation(activation, out)

@@ -84,8 +84,12 @@ def _axis_phases(k: int, stride: int, dilation: int) -> list[_AxisPhase]:
 
 def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
               dilation: tuple[int, int], padding: tuple[int, int, int, int],
-              out_hw: tuple[int, int]) -> Array:
-    """Cross-correlation on validated float32 arrays; see :func:`app.engine.conv.conv2d`."""
+              out_hw: tuple[int, int], relu: bool = False) -> Array:
+    """Cross-correlation on validated float32 arrays; see :func:`app.engine.conv.conv2d`.
+
+    The bias and, with ``relu``, ``max(., 0)`` are applied to each block while it is still in
+    cache: a separate pass over a large output costs as much as a layer's arithmetic.
+    """
     k_out, c, kh, kw = weight.shape
     h_out, w_out = out_hw
     rows_ph = _axis_phases(kh, stride[0], dilation[0])
@@ -99,9 +103,7 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     depth = c * kh * kw
     block = BLOCK_BYTES_DEEP if depth >= DEEP_FROM else BLOCK_BYTES
     rows = max(1, min(h_out, block // (depth * width * 4)))
-    _run_blocks(phases, weight, out, rows_ph, cols_ph, rows, width)
-    if bias is not None:
-        out += bias[:, None, None]
+    _run_blocks(phases, weight, bias, relu, out, rows_ph, cols_ph, rows, width)
     return out
 
 
@@ -142,7 +144,8 @@ def _ordered_weights(weight: Array, rows_ph: list[_AxisPhase],
     return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
 
-def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, out: Array,
+def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array | None,
+                relu: bool, out: Array,
                         rows_ph: list[_AxisPhase], cols_ph: list[_AxisPhase], rows: int,
                         width: int) -> None:
     k_out, c = weight.shape[:2]
@@ -160,6 +163,8 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, out: Array,
             views.append(as_strided(base, shape=(c, nu, nv, flat_len - start - (
                 (nu - 1) * rp.step * img.shape[2] + (nv - 1) * cp.step)),
                 strides=(sc, rp.step * sh, cp.step * sw, sw), writeable=False))
+    column_bias = None if bias is None else bias[:, None]
+
     def run(starts: list[int]) -> None:
         patches = np.empty((w2.shape[1], rows * width), dtype=np.float32)
         wide = np.empty((k_out, rows * width), dtype=np.float32)
@@ -172,6 +177,11 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, out: Array,
                 patches[offset:offset + d, :n].reshape((*view.shape[:3], n))[...] = (
                     view[..., r0 * width:r0 * width + n])
                 offset += d
-            np.matmul(w2, patches[:, :n], out=wide[:, :n])
+            block = wide[:, :n]
+            np.matmul(w2, patches[:, :n], out=block)
+            if column_bias is not None:
+                block += column_bias
+            if relu:
+                np.maximum(block, np.float32(0), out=block)
             out[:, r0:r1, :] = wide[:, :n].reshape(k_out, r1 - r0, width)[:, :, :w_out]
     run(list(range(0, h_out, rows)))

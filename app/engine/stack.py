@@ -259,10 +259,8 @@ def run_planned(x: Array, planned: list[PlannedLayer]) -> list[Array]:
 def _run_one(layer: Layer, x: Array) -> Array:
     if isinstance(layer, Conv):
         assert isinstance(layer.weights, np.ndarray)  # resolved by plan()
-        y = conv2d(x, layer.weights, layer.bias, stride=layer.stride, padding=layer.padding,
-                   dilation=layer.dilation)
-        return y if layer.activation == "none" else activations.apply_activation(
-            layer.activation, y)
+        return conv2d(x, layer.weights, layer.bias, stride=layer.stride, padding=layer.padding,
+                      dilation=layer.dilation, activation=layer.activation)
     if isinstance(layer, Pool):
         pool = max_pool2d if layer.mode == "max" else avg_pool2d
         return pool(x, size=layer.size, stride=layer.stride, padding=layer.padding)

@@ -180,3 +180,16 @@ def test_large_input_stays_in_bounded_memory() -> None:
     padded = x.nbytes * 1.05
     # a whole-image im2col would be 75 x 1024 x 1024 x 4 bytes = 300 MiB on its own
     assert peak < output + padded + 4 * 2**20
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "none"])
+def test_fused_activation_equals_activation_after_conv(activation: str) -> None:
+    from app.engine import apply_activation
+
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((3, 30, 31)).astype(np.float32)
+    w = rng.standard_normal((5, 3, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    fused = conv2d(x, w, b, stride=2, padding="same", activation=activation)
+    plain = apply_activation(activation, conv2d(x, w, b, stride=2, padding="same"))
+    np.testing.assert_array_equal(fused, plain)
