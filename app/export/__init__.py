@@ -1,7 +1,8 @@
 """Exports for slides and handouts: PyTorch source, animated GIFs, PNG maps and ``.npy``.
 
-Pure functions of planned stacks and arrays (NumPy + Pillow); the HTTP layer lives in
-:mod:`app.routes.export`.
+``pytorch``, ``animation``, ``figures`` and ``colormap`` are pure functions of planned stacks
+and arrays (NumPy + Pillow); ``schemas`` and ``service`` connect them to the pyramid request
+and the caps; the endpoints live in :mod:`app.routes.export`.
 """
 
 from .pytorch import pytorch_code

@@ -230,7 +230,8 @@ def pytorch_code(planned: list[PlannedLayer], *, input_shape: tuple[int, int, in
     for entry in entries:
         out.add(f"    {entry}")
     out.add(").eval()")
-    source = HEADER.format(title=title.replace('"""', "'''"), shape=tuple(input_shape))
+    safe_title = title.replace("\\", "\\\\").replace('"""', "'''")
+    source = HEADER.format(title=safe_title, shape=tuple(input_shape))
     if out.needs_avg_helper:
         source += AVG_POOL_HELPER
     body = "\n".join(out.lines)

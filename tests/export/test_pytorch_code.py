@@ -31,7 +31,7 @@ STACKS: dict[str, list[Layer]] = {
         Pool(mode="avg", size=3, stride=2, padding=(0, 2, 1, 0)),
     ],
     "symmetric_max_pool_padding_wider_than_half_window": [
-        Pool(mode="max", size=2, stride=2, padding=(2, 2, 0, 0)),
+        Pool(mode="max", size=3, stride=2, padding=(2, 2, 0, 0)),
         Activation("leaky_relu", slope=0.2),
     ],
     "small_net_with_dense_head": [
@@ -86,7 +86,7 @@ def test_pytorch_code_reproduces_every_feature_map(name: str,
     for index, (got, want) in enumerate(zip(maps, outputs, strict=True)):
         got_np = got[0].numpy()
         assert got_np.shape == want.shape, f"layer {index + 1}"
-        finite = np.abs(want[np.isfinite(want)])  # a window all in padding gives -inf
+        finite = np.abs(want[np.isfinite(want)])
         scale = max(float(finite.max()) if finite.size else 0.0, 1e-6)
         np.testing.assert_allclose(got_np, want, rtol=1e-4, atol=1e-4 * scale,
                                    err_msg=f"layer {index + 1} of {name}")

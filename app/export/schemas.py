@@ -1,0 +1,55 @@
+"""Request bodies of the export endpoints: the ``/api/pyramid`` request plus what to export.
+
+The image, colour mode and layers are the pyramid's own fields (same parsing, same bounds);
+bounds that depend on settings (frames, GIF size, PNG pixels) are checked by
+:mod:`app.export.service` and answered with a 422 naming the limit.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..schemas import MAX_STACK, PyramidRequest
+
+ColormapName = Literal["auto", "grey", "viridis", "diverging"]
+LayerIndex = Annotated[int, Field(ge=0, le=MAX_STACK,
+                                  description="0 = the input image, 1 = the first layer.")]
+MapIndex = Annotated[int, Field(ge=0, le=4096)]
+DEFAULT_GIF_FRAMES = 60
+DEFAULT_GIF_SIZE = 320
+
+
+class PytorchExportRequest(PyramidRequest):
+    """``POST /api/export/pytorch``: the stack as PyTorch source (``preview`` is ignored)."""
+
+
+class MapExportRequest(PyramidRequest):
+    """``POST /api/export/png`` and ``/api/export/npy``: one map, or every map of a layer."""
+
+    layer: LayerIndex
+    map: MapIndex | None = Field(None, description="One map; omitted = the whole layer.")
+    colormap: ColormapName = Field("auto", description="PNG only: auto = diverging "
+                                   "around zero for signed maps, viridis otherwise.")
+    scale: Annotated[int, Field(ge=1, le=32)] = Field(
+        1, description="PNG only: every cell becomes scale x scale pixels.")
+    shared_range: bool = Field(False, description="PNG of a layer only: one colour range "
+                               "for all maps, so brightness compares across maps.")
+
+
+class GifExportRequest(PyramidRequest):
+    """``POST /api/export/gif``: the window of layer ``layer`` sliding to fill map ``map``."""
+
+    layer: Annotated[int, Field(ge=1, le=MAX_STACK,
+                                description="A conv or pooling layer (1 = the first).")]
+    map: MapIndex = 0
+    frames: Annotated[int, Field(ge=2)] | None = Field(
+        None, description="Most output positions drawn (default 60); a larger map is shown "
+                          "at evenly spaced positions, said in the caption. Capped by the "
+                          "export_gif_max_frames setting.")
+    size: Annotated[int, Field(ge=64)] | None = Field(
+        None, description="Pixels of the longer side of the padded input panel (default "
+                          "320). Capped by the export_gif_max_size setting.")
+    frame_ms: Annotated[int, Field(ge=20, le=5000)] = 120
+    colormap: ColormapName = "auto"

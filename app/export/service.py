@@ -1,0 +1,185 @@
+"""The work behind ``/api/export/*``: resolve the stack on the image, check caps, draw.
+
+Every function here is blocking and runs on the worker pool. The stack is parsed, bounded
+and planned exactly as for ``/api/pyramid`` (:mod:`app.services.caps`); only the layers up
+to the one exported are computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .. import engine
+from ..errors import LimitError
+from ..schemas import PyramidRequest, to_engine_layers
+from ..services import caps
+from ..services.images import StoredImage, as_tensor
+from ..settings import Settings
+from . import animation, figures
+from .pytorch import pytorch_code
+from .schemas import DEFAULT_GIF_FRAMES, DEFAULT_GIF_SIZE, GifExportRequest, MapExportRequest
+
+Array = NDArray[np.float32]
+WINDOW_KINDS = ("conv", "maxpool", "avgpool")
+#: Base64 of float32 plus quotes and line breaks, per weight; and the code around them.
+CODE_BYTES_PER_WEIGHT = 6
+CODE_BYTES_PER_LAYER = 600
+NPY_HEADER_BYTES = 128
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file to send: its bytes, media type and a suggested file name."""
+
+    data: bytes
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The input tensor of a request and the planned stack on it."""
+
+    x: Array
+    planned: list[engine.PlannedLayer]
+
+    def run(self, layers: int) -> list[Array]:
+        """Maps of layers 0 (the input) to ``layers``."""
+        return [self.x, *engine.run_planned(self.x, self.planned[:layers])]
+
+
+def plan_stack(request: PyramidRequest, image: StoredImage, limits: caps.Caps) -> Stack:
+    """Parse and plan the request's layers on its image (no convolution yet)."""
+    x = as_tensor(image, color=request.color)
+    shape = (x.shape[0], x.shape[1], x.shape[2])
+    planned = caps.plan_within_caps(request.layers, to_engine_layers(request.layers), shape,
+                                    limits)
+    return Stack(x=x, planned=planned)
+
+
+def _check_layer(layer: int, stack: Stack) -> None:
+    count = len(stack.planned)
+    if layer > count:
+        raise LimitError(f"layer {layer} does not exist: this stack has layers 0 (the input) "
+                         f"to {count}", field="layer", value=layer, limit=f"<= {count}")
+
+
+def _check_map(index: int | None, maps: int, *, layer: int) -> None:
+    if index is not None and index >= maps:
+        raise LimitError(f"layer {layer} has {maps} maps (0 to {maps - 1}); map {index} does "
+                         f"not exist", field="map", value=index, limit=f"< {maps}")
+
+
+def _check_cap(estimate: int, limit: int, *, field: str, value: int, what: str) -> None:
+    if estimate > limit:
+        raise LimitError(f"{field} {value}: this export would be {estimate:,} {what}, over "
+                         f"this server's limit of {limit:,}", field=field, value=value,
+                         limit=f"<= {limit}")
+
+
+def _finite(maps: Array, *, layer: int) -> None:
+    if not (np.isfinite(maps.min()) and np.isfinite(maps.max())):
+        raise LimitError(f"layer {layer}: some values are not finite (overflow, or a pooling "
+                         f"window entirely in padding)", field="layer", value=layer,
+                         limit="finite values", layer=max(layer - 1, 0))
+
+
+def _layer_maps(request: MapExportRequest, stack: Stack, limits: caps.Caps) -> Array:
+    _check_layer(request.layer, stack)
+    needed = stack.planned[:request.layer]
+    k, h, w = needed[-1].geometry.out_shape if needed else stack.x.shape
+    _check_map(request.map, k, layer=request.layer)
+    count = 1 if request.map is not None else k
+    caps.check_cost(needed, limits, response_bytes=count * h * w * 4 + NPY_HEADER_BYTES)
+    maps = stack.run(request.layer)[request.layer]
+    return maps if request.map is None else maps[request.map]
+
+
+def _stem(request: MapExportRequest) -> str:
+    which = "all" if request.map is None else f"map{request.map}"
+    return f"convscope-layer{request.layer}-{which}"
+
+
+def export_npy(request: MapExportRequest, image: StoredImage, limits: caps.Caps) -> Export:
+    """The exact float32 values: ``(H, W)`` for one map, ``(K, H, W)`` for a layer."""
+    values = _layer_maps(request, plan_stack(request, image, limits), limits)
+    return Export(figures.npy_bytes(values), "application/octet-stream",
+                  f"{_stem(request)}.npy")
+
+
+def export_png(request: MapExportRequest, image: StoredImage, limits: caps.Caps,
+               settings: Settings) -> Export:
+    """One map, or the layer as a grid of maps, coloured and enlarged by ``scale``."""
+    stack = plan_stack(request, image, limits)
+    _check_layer(request.layer, stack)
+    needed = stack.planned[:request.layer]
+    k, h, w = needed[-1].geometry.out_shape if needed else stack.x.shape
+    _check_map(request.map, k, layer=request.layer)
+    width, height = (w * request.scale, h * request.scale) if request.map is not None else (
+        figures.layer_png_size((k, h, w), scale=request.scale))
+    _check_cap(width * height, settings.export_png_max_pixels, field="scale",
+               value=request.scale, what=f"pixels ({width} x {height})")
+    values = _layer_maps(request, stack, limits)
+    _finite(values, layer=request.layer)
+    if request.map is not None:
+        data = figures.map_png(values, colormap=request.colormap, scale=request.scale)
+    else:
+        data = figures.layer_png(values, colormap=request.colormap, scale=request.scale,
+                                 shared_range=request.shared_range)
+    return Export(data, "image/png", f"{_stem(request)}.png")
+
+
+def export_gif(request: GifExportRequest, image: StoredImage, limits: caps.Caps,
+               settings: Settings) -> Export:
+    """The sliding-window animation of one map of a conv or pooling layer."""
+    frames = min(DEFAULT_GIF_FRAMES, settings.export_gif_max_frames) if (
+        request.frames is None) else request.frames
+    size = min(DEFAULT_GIF_SIZE, settings.export_gif_max_size) if (
+        request.size is None) else request.size
+    _check_cap(frames, settings.export_gif_max_frames, field="frames", value=frames,
+               what="frames")
+    _check_cap(size, settings.export_gif_max_size, field="size", value=size,
+               what="pixels of panel side")
+    stack = plan_stack(request, image, limits)
+    _check_layer(request.layer, stack)
+    step = stack.planned[request.layer - 1]
+    g = step.geometry
+    if g.kind not in WINDOW_KINDS:
+        raise LimitError(f"layer {request.layer} is {g.kind}: only conv and pooling layers "
+                         f"slide a window", field="layer", value=request.layer,
+                         limit="a conv, maxpool or avgpool layer", layer=request.layer - 1)
+    _check_map(request.map, g.out_shape[0], layer=request.layer)
+    caps.check_cost(stack.planned[:request.layer], limits, response_bytes=0)
+    maps = stack.run(request.layer)
+    x_in, y = maps[request.layer - 1], maps[request.layer][request.map]
+    _finite(y, layer=request.layer)
+    pooling = g.kind != "conv"
+    shown = x_in[request.map:request.map + 1] if pooling else x_in
+    window = animation.Window(kernel=g.kernel, stride=g.stride, dilation=g.dilation,
+                              padding=g.padding)
+    caption = (f"layer {request.layer} {g.kind} {g.kernel[0]}x{g.kernel[1]}, stride "
+               f"{list(g.stride)}, padding {list(g.padding)}, dilation {list(g.dilation)}"
+               f" - map {request.map}")
+    data = animation.sliding_gif(
+        shown, y, window=window, panel=size, max_frames=frames,
+        frame_ms=request.frame_ms, as_rgb=request.layer == 1 and x_in.shape[0] == 3,
+        colormap=request.colormap, caption=caption)
+    return Export(data, "image/gif",
+                  f"convscope-layer{request.layer}-map{request.map}-sliding.gif")
+
+
+def export_pytorch(request: PyramidRequest, image: StoredImage, limits: caps.Caps) -> Export:
+    """Python source rebuilding the stack in PyTorch with its exact weights."""
+    stack = plan_stack(request, image, limits)
+    weights = sum(p.geometry.params for p in stack.planned)
+    caps.check_cost([], limits, response_bytes=weights * CODE_BYTES_PER_WEIGHT
+                    + CODE_BYTES_PER_LAYER * (len(stack.planned) + 1))
+    c, h, w = stack.x.shape
+    title = (f"A Convscope stack rebuilt in PyTorch (image {image.name!r}, colour "
+             f"{request.color!r}).\n\nx is the working image as float32 pixel / 255, "
+             f"shape (1, {c}, {h}, {w}); POST /api/export/npy with layer 0 gives it exactly.")
+    code = pytorch_code(stack.planned, input_shape=(c, h, w), title=title)
+    return Export(code.encode(), "text/x-python", "convscope_stack.py")
