@@ -38,7 +38,8 @@ export function nearestSpeed(value) {
  * @param {{header?: object|null, steps?: (layer: number) => number}} [context]
  *   `steps(layer)` returns the number of windows of that layer (clamps `step` when given).
  * @returns {{layer: number, map: number, step: number, flip: number, speed: number,
- *   playing: number}} compact: flags are 0/1.
+ *   playing: number, ch?: number}} compact: flags are 0/1; `ch` (the input channel shown,
+ *   -1 = the colour image) only when one was chosen.
  */
 export function normaliseAnim(anim, { header = null, steps } = {}) {
   const a = anim && typeof anim === 'object' ? anim : {};
@@ -51,7 +52,7 @@ export function normaliseAnim(anim, { header = null, steps } = {}) {
   const map = Math.min(Math.max(asInt(a.map, 0), 0), Math.max(maps - 1, 0));
   let step = Math.max(asInt(a.step, 0), 0);
   if (steps) step = Math.min(step, Math.max(steps(layer) - 1, 0));
-  return {
+  const out = {
     layer,
     map,
     step,
@@ -59,4 +60,11 @@ export function normaliseAnim(anim, { header = null, steps } = {}) {
     speed: nearestSpeed(a.speed ?? DEFAULT_SPEED),
     playing: a.playing ? 1 : 0,
   };
+  // `ch`: the input channel shown (-1 = colour image); absent means the default view.
+  const ch = Number(a.ch);
+  if (a.ch !== undefined && a.ch !== null && Number.isInteger(ch)) {
+    const channels = info?.in_shape?.[0] ?? Infinity;
+    out.ch = Math.min(Math.max(ch, -1), channels - 1);
+  }
+  return out;
 }

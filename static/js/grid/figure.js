@@ -1,0 +1,156 @@
+/**
+ * Grid mode's figure, drawn like "A guide to convolution arithmetic for deep learning"
+ * (Dumoulin & Visin): blue input cells with their values, dashed padding cells holding 0, the
+ * kernel's taps shaded with their weights in the corner, and the green output map filling in
+ * cell by cell. SVG, so every number stays sharp; per step only the taps group is rebuilt and
+ * the output cells between the old and the new step change class.
+ */
+
+import { GRID_CELL_PX } from '../patch/config.js';
+import { formatValue } from '../patch/format.js';
+import { outputShape, unreached, windowAt, windowSpan } from '../patch/windows.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** Largest on-screen width (px) of one of the two figures. */
+const FIGURE_MAX_PX = 460;
+
+const esc = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+
+function svg(width, height, label) {
+  const el = document.createElementNS(SVG_NS, 'svg');
+  el.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  el.setAttribute('width', String(Math.min(width, FIGURE_MAX_PX)));
+  el.setAttribute('role', 'img');
+  el.setAttribute('aria-label', label);
+  el.classList.add('grid-svg');
+  return el;
+}
+
+/**
+ * Create the figure in `container`.
+ *
+ * @param {HTMLElement} container
+ * @param {{onPickCell: (step: number) => void}} options clicking an output cell seeks to it.
+ * @returns {{setScene: (scene: object) => void, drawStep: (step: number) => void,
+ *   destroy: () => void}}
+ */
+export function createGridFigure(container, { onPickCell }) {
+  container.innerHTML = `
+    <div class="grid-figure-row">
+      <figure><figcaption data-role="in-caption"></figcaption><div data-role="in"></div></figure>
+      <figure><figcaption data-role="out-caption"></figcaption><div data-role="out"></div>
+      </figure>
+    </div>`;
+  const q = (role) => container.querySelector(`[data-role="${role}"]`);
+  let scene = null;
+  let taps = null;
+  let outCells = [];
+  let painted = 0;
+  let current = -1;
+
+  function setScene(next) {
+    scene = next;
+    const { geometry, values, shown } = next;
+    const [, h, w] = geometry.inShape;
+    const [top, bottom, left, right] = geometry.padding;
+    const ph = h + top + bottom;
+    const pw = w + left + right;
+    const c = GRID_CELL_PX;
+    const [ur, uc] = unreached(geometry);
+    const plane = h * w;
+    let cells = '';
+    for (let y = 0; y < ph; y += 1) {
+      for (let x = 0; x < pw; x += 1) {
+        const iy = y - top;
+        const ix = x - left;
+        const inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+        const px = x * c;
+        const py = y * c;
+        if (inside) {
+          const never = iy >= h - ur || ix >= w - uc;
+          const v = next.input[shown * plane + iy * w + ix];
+          cells += `<rect class="${never ? 'cell-input cell-unreached' : 'cell-input'}" x="${px}"
+            y="${py}" width="${c}" height="${c}"/><text class="value" x="${px + c / 2}"
+            y="${py + c / 2 + 4}" text-anchor="middle">${esc(formatValue(v, { digits: 3 }))}</text>`;
+        } else {
+          cells += `<rect class="cell-pad" x="${px + 1}" y="${py + 1}" width="${c - 2}"
+            height="${c - 2}"/><text class="pad-value" x="${px + c / 2}" y="${py + c / 2 + 4}"
+            text-anchor="middle">0</text>`;
+        }
+      }
+    }
+    const inSvg = svg(pw * c, ph * c, `Input ${h} by ${w}${top + bottom + left + right
+      ? ` with padding top ${top}, bottom ${bottom}, left ${left}, right ${right}` : ''}`);
+    inSvg.innerHTML = `<g>${cells}</g><g data-role="taps"></g>`;
+    taps = inSvg.querySelector('[data-role="taps"]');
+    q('in').replaceChildren(inSvg);
+
+    const [oh, ow] = outputShape(geometry);
+    const outSvg = svg(Math.max(ow, 1) * c, Math.max(oh, 1) * c, `Output ${oh} by ${ow}`);
+    let out = '';
+    for (let i = 0; i < oh; i += 1) {
+      for (let j = 0; j < ow; j += 1) {
+        out += `<g class="out-cell" data-step="${i * ow + j}"><rect class="cell-out" x="${j * c}"
+          y="${i * c}" width="${c}" height="${c}"/><text class="out-value" x="${j * c + c / 2}"
+          y="${i * c + c / 2 + 4}" text-anchor="middle">${
+          esc(formatValue(values[i * ow + j], { digits: 3 }))}</text></g>`;
+      }
+    }
+    outSvg.innerHTML = out;
+    outCells = [...outSvg.querySelectorAll('.out-cell')];
+    q('out').replaceChildren(outSvg);
+    painted = 0;
+    current = -1;
+    q('in-caption').textContent = next.captions.input;
+    q('out-caption').textContent = next.captions.output;
+  }
+
+  function drawStep(step) {
+    if (!scene || !outCells.length) return;
+    const { geometry, kernel, shown } = scene;
+    const c = GRID_CELL_PX;
+    const { top, left } = windowAt(geometry, step);
+    const [kh, kw] = geometry.kernel;
+    const [dh, dw] = geometry.dilation;
+    const [sh, sw] = windowSpan(geometry);
+    const ox = (left + geometry.padding[2]) * c;
+    const oy = (top + geometry.padding[0]) * c;
+    let g = `<rect class="window-outline" x="${ox}" y="${oy}" width="${sw * c}"
+      height="${sh * c}"/>`;
+    const plane = kh * kw;
+    for (let u = 0; u < kh; u += 1) {
+      for (let v = 0; v < kw; v += 1) {
+        const x = ox + v * dw * c;
+        const y = oy + u * dh * c;
+        const wv = kernel[shown * plane + u * kw + v];
+        g += `<rect class="cell-tap" x="${x + 1.5}" y="${y + 1.5}" width="${c - 3}"
+          height="${c - 3}"/><text class="weight" x="${x + c - 3}" y="${y + c - 4}"
+          text-anchor="end">×${esc(formatValue(wv, { digits: 2 }))}</text>`;
+      }
+    }
+    taps.innerHTML = g;
+    const target = step + 1;
+    for (let i = Math.min(painted, target); i < Math.max(painted, target); i += 1) {
+      outCells[i].classList.toggle('is-done', i < target);
+    }
+    painted = target;
+    if (current >= 0) outCells[current]?.classList.remove('is-current');
+    outCells[step].classList.add('is-current');
+    current = step;
+  }
+
+  const onClick = (event) => {
+    const cell = event.target.closest?.('.out-cell');
+    if (cell) onPickCell(Number(cell.dataset.step));
+  };
+  container.addEventListener('click', onClick);
+
+  return {
+    setScene,
+    drawStep,
+    destroy() {
+      container.removeEventListener('click', onClick);
+      container.innerHTML = '';
+    },
+  };
+}

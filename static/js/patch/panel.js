@@ -1,0 +1,345 @@
+/**
+ * The sliding-patch animation panel: one feature map of one conv layer of the pyramid,
+ * computed window by window over the exact input, with every number shown.
+ *
+ * Mounted by the page: `createPatchPanel(root, {api, store})`. Reads `state.pyramid` (the
+ * decoded /api/pyramid response with its `request`) and owns `state.anim`
+ * (`{layer, map, step, flip, speed, playing, ch}`). Exact float32 tensors come from
+ * `api.fetchTensor(request, layer, maps)`: the layer's input (layer - 1, all channels) and the
+ * animated output map, used to cross-check the arithmetic done here.
+ */
+
+import { createColormaps } from '../colormap.js';
+import { correlateMap, matchesEngine, windowArithmetic } from './arithmetic.js';
+import { animatableLayers, normaliseAnim } from './anim-state.js';
+import { createNumbersPanel } from './numbers.js';
+import { inputColoring, outputImages, paddedImage, rangeOf } from './paint.js';
+import { createPlayer } from './player.js';
+import { layerLabel, sceneOf, tensorKey } from './scene.js';
+import { createTransport } from './transport.js';
+import { cellSize } from './views.js';
+import { createStage } from './stage.js';
+import { clampStep, unreached } from './windows.js';
+import { formatValue } from './format.js';
+
+/** Wait after the last pyramid change before fetching tensors (the user may still be editing). */
+const FETCH_DEBOUNCE_MS = 250;
+
+const TEMPLATE = `
+  <h2>The sliding patch: one feature map, window by window</h2>
+  <p class="patch-intro">What deep learning calls “convolution” is
+    <strong>cross-correlation</strong>: the kernel slides over the input as it is, and each
+    output cell is the sum of input × weight under the window, over every input channel, plus
+    the bias. The mathematical convolution first rotates the kernel by 180°; tick the box to
+    see what changes.</p>
+  <div class="patch-pickers">
+    <label>Animated layer <select data-role="layer"></select></label>
+    <label>Feature map <select data-role="map"></select></label>
+    <label>Input channel shown <select data-role="shown"></select></label>
+    <label class="patch-flip"><input type="checkbox" data-role="flip">
+      Flip the kernel (true convolution)</label>
+  </div>
+  <p class="patch-status" role="status" data-role="status"></p>
+  <div class="patch-stage" data-role="stage" tabindex="0"
+    aria-label="Sliding window figure. Space plays or pauses, arrow keys step, Home and End jump">
+  </div>
+  <div data-role="transport"></div>
+  <div data-role="numbers"></div>`;
+
+/**
+ * Mount the panel in `root`.
+ *
+ * @param {HTMLElement} root a `<section id="patch-panel">`.
+ * @param {{api: {fetchTensor: Function}, store: {getState: Function, setState: Function,
+ *   subscribe: Function}}} deps
+ * @returns {{destroy: () => void}}
+ */
+export function createPatchPanel(root, { api, store }) {
+  root.classList.add('patch-panel');
+  root.innerHTML = TEMPLATE;
+  const q = (role) => root.querySelector(`[data-role="${role}"]`);
+  const pick = { layer: q('layer'), map: q('map'), shown: q('shown'), flip: q('flip') };
+  const status = q('status');
+  const colormaps = createColormaps();
+  const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  const stage = createStage(q('stage'), { onPickCell: (step) => seek(step) });
+  const numbers = createNumbersPanel(q('numbers'));
+
+  let anim = normaliseAnim(store.getState().anim);
+  let written = store.getState().anim;
+  let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
+  let tensors = { inputKey: '', input: null, outputKey: '', output: null };
+  let loadToken = 0;
+  let debounce = 0;
+  let visible = true;
+  let autoplay = !reducedMotion && Boolean(anim.playing);
+
+  const player = createPlayer({
+    getCount: () => scene?.count ?? 0,
+    getSpeed: () => anim.speed,
+    onFrame: (step) => { anim = { ...anim, step }; draw(); },
+    onPlayingChange: (playing) => {
+      anim = { ...anim, playing: playing ? 1 : 0, step: player.step() };
+      commit();
+      updateTransport();
+    },
+  });
+
+  const transport = createTransport(q('transport'), {
+    keyRoot: root,
+    idPrefix: 'patch',
+    onToggle: () => (player.isPlaying() ? player.pause() : player.play()),
+    onSeek: (step) => seek(step),
+    onStepBy: (delta) => seek(anim.step + delta),
+    onSpeed: (speed) => { anim = { ...anim, speed }; commit(); },
+    rowLength: () => scene?.outShape[1] ?? 1,
+  });
+
+  /** Write `anim` to the store (the page puts it in the URL). */
+  function commit() {
+    written = { ...anim };
+    store.setState({ anim: written });
+  }
+
+  function seek(step) {
+    player.pause();
+    anim = { ...anim, step: clampStep(step, scene?.count ?? 0) };
+    player.seek(anim.step);
+    draw();
+    commit();
+  }
+
+  function setStatus(text) {
+    if (status.textContent !== text) status.textContent = text;
+  }
+
+  function updateTransport() {
+    transport.update({ step: anim.step, count: scene?.count ?? 0,
+      playing: player.isPlaying(), speed: anim.speed });
+  }
+
+  /** Draw the current step: pure function of (scene, anim.step). */
+  function draw() {
+    updateTransport();
+    if (!scene?.ready) return;
+    const step = clampStep(anim.step, scene.count);
+    stage.drawStep(step);
+    const arith = windowArithmetic({ input: scene.input, kernel: scene.kernel, bias: scene.bias,
+      geometry: scene.geometry, step, activation: scene.activation.name,
+      slope: scene.activation.slope });
+    const engine = scene.engineMap[step];
+    const terms = scene.kernel.length;
+    numbers.update({
+      arith, step, count: scene.count, channelNames: scene.names, shown: anim.ch ?? -1,
+      activationLabel: scene.activation.label, engine,
+      matches: matchesEngine(arith.output, engine, { magnitude: arith.magnitude, terms }),
+      flip: Boolean(anim.flip), other: engine, kernel: scene.geometry.kernel,
+    });
+    const probe = window.__convscopePatch;
+    if (probe) probe.step = step;
+  }
+
+  function fillPickers(header) {
+    const layers = animatableLayers(header);
+    pick.layer.innerHTML = layers.map((i) => `<option value="${i}">${
+      layerLabel(header.layers[i])}</option>`).join('');
+    pick.layer.value = String(anim.layer);
+    const maps = header.layers[anim.layer]?.shape[0] ?? 0;
+    pick.map.innerHTML = Array.from({ length: maps }, (_, k) =>
+      `<option value="${k}">Map ${k + 1} of ${maps}</option>`).join('');
+    pick.map.value = String(anim.map);
+    const channels = header.layers[anim.layer]?.in_shape[0] ?? 0;
+    const rgb = anim.layer === 1 && channels === 3;
+    const names = rgb ? ['red', 'green', 'blue'] : null;
+    pick.shown.innerHTML = (rgb ? '<option value="-1">colour image (R, G, B)</option>' : '')
+      + Array.from({ length: channels }, (_, c) => `<option value="${c}">channel ${c + 1}${
+        names ? ` (${names[c]})` : ''}</option>`).join('');
+    const shown = anim.ch ?? (rgb ? -1 : 0);
+    pick.shown.value = String(Math.min(shown, channels - 1));
+    pick.flip.checked = Boolean(anim.flip);
+  }
+
+  /** Build the scene for the current anim from the loaded tensors, and draw it. */
+  function rebuild() {
+    const { pyramid } = store.getState();
+    if (!pyramid || !tensors.input || !tensors.output) return;
+    const base = sceneOf({ pyramid, layer: anim.layer, map: anim.map, flip: Boolean(anim.flip) });
+    const channels = base.geometry.inShape[0];
+    const rgb = anim.layer === 1 && channels === 3;
+    const shown = Math.min(anim.ch ?? (rgb ? -1 : 0), channels - 1);
+    const input = { data: tensors.input.values, shape: tensors.input.shape };
+    const engineMap = tensors.output.map(0);
+    const flippedMap = anim.flip ? correlateMap({ input, kernel: base.kernel, bias: base.bias,
+      geometry: base.geometry, activation: base.activation.name,
+      slope: base.activation.slope }) : null;
+    const engineRange = rangeOf(engineMap);
+    const range = flippedMap ? unionRange(engineRange, rangeOf(flippedMap)) : engineRange;
+    const coloring = inputColoring(input, { shown, colormaps });
+    const padded = paddedImage(input, coloring, { padding: base.geometry.padding,
+      paddingColor: 0xffffffff });
+    const [oh, ow] = base.outShape;
+    const images = outputImages({ values: flippedMap ?? engineMap, height: oh, width: ow,
+      range, colormaps, pendingColor: 0xfff4f4f4 });
+    const [, h, w] = base.geometry.inShape;
+    const [top, bottom, left, right] = base.geometry.padding;
+    const cell = cellSize(h + top + bottom, w + left + right);
+    scene = { ...base, ready: true, input, engineMap, flippedMap, shown };
+    stage.setScene({ geometry: base.geometry, padded, coloring, images, cell,
+      unreached: unreached(base.geometry), shownKernel: shown >= 0
+        ? base.kernel.subarray(shown * base.kernel.length / channels,
+          (shown + 1) * base.kernel.length / channels) : null,
+      captions: captions(base, { flip: Boolean(anim.flip), flippedMap, engineMap, range }) });
+    anim = { ...anim, step: clampStep(anim.step, scene.count) };
+    player.seek(anim.step);
+    setStatus('');
+    draw();
+    if (autoplay) {
+      autoplay = false;
+      player.play();
+    }
+  }
+
+  function captions(base, { flip, flippedMap, engineMap, range }) {
+    const [c, h, w] = base.geometry.inShape;
+    const [top, bottom, left, right] = base.geometry.padding;
+    const [oh, ow] = base.outShape;
+    const padText = top + bottom + left + right === 0 ? 'no padding (valid)'
+      : `padding ring of zeros: top ${top}, bottom ${bottom}, left ${left}, right ${right}`;
+    const [sh, sw] = base.geometry.stride;
+    const [dh, dw] = base.geometry.dilation;
+    let change = '';
+    if (flip && flippedMap) {
+      let changed = 0;
+      let largest = 0;
+      for (let i = 0; i < engineMap.length; i += 1) {
+        const d = Math.abs(engineMap[i] - flippedMap[i]);
+        if (d > 1e-6 * Math.max(1, Math.abs(engineMap[i]))) changed += 1;
+        largest = Math.max(largest, d);
+      }
+      change = changed === 0
+        ? 'Flipping changes nothing here: this kernel is symmetric under a 180° rotation.'
+        : `Flipping changes ${changed.toLocaleString('en')} of ${
+          engineMap.length.toLocaleString('en')} cells (largest change ${formatValue(largest)}).`;
+    }
+    const unr = unreached(base.geometry);
+    return {
+      input: `Input of layer ${anim.layer}: ${c} × ${h} × ${w}; ${padText}. `
+        + `Window ${base.geometry.kernel.join('×')}, stride ${sh === sw ? sh : `${sh}×${sw}`}`
+        + `${dh > 1 || dw > 1 ? `, dilation ${dh === dw ? dh : `${dh}×${dw}`} (taps spaced apart)`
+          : ''}.${unr[0] || unr[1] ? ` Shaded red: ${unr[0]} row(s), ${unr[1]} column(s) no `
+          + 'window reaches.' : ''}`,
+      output: `${flip ? 'True convolution (kernel rotated 180°, computed in your browser)'
+        : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${
+        anim.map + 1} of layer ${anim.layer}, ${oh} × ${ow}, painted cell by cell. Colour range `
+        + `${formatValue(range.min)} … ${formatValue(range.max)}. Click a cell to jump to it.`,
+      change,
+    };
+  }
+
+  /** Fetch the tensors the current anim needs (cached by the request up to the layer). */
+  async function load() {
+    const { pyramid } = store.getState();
+    if (!pyramid || !visible) return;
+    const layers = animatableLayers(pyramid.header);
+    if (!layers.length) {
+      scene = null;
+      stage.clear();
+      setStatus('Add a convolution layer to the stack to animate it.');
+      updateTransport();
+      return;
+    }
+    anim = normaliseAnim(anim, { header: pyramid.header });
+    fillPickers(pyramid.header);
+    const inputKey = tensorKey(pyramid.request, anim.layer - 1);
+    const outputKey = `${tensorKey(pyramid.request, anim.layer)}#${anim.map}`;
+    if (inputKey === tensors.inputKey && outputKey === tensors.outputKey) {
+      rebuild();
+      return;
+    }
+    const token = ++loadToken;
+    setStatus('Loading the exact values of this layer…');
+    try {
+      const [input, output] = await Promise.all([
+        inputKey === tensors.inputKey ? tensors.input
+          : api.fetchTensor(pyramid.request, anim.layer - 1, null),
+        api.fetchTensor(pyramid.request, anim.layer, [anim.map]),
+      ]);
+      if (token !== loadToken) return;
+      tensors = { inputKey, input, outputKey, output };
+      rebuild();
+    } catch (err) {
+      if (token !== loadToken || err?.name === 'AbortError') return;
+      setStatus(`Could not load the exact values: ${err?.message ?? err}`);
+    }
+  }
+
+  function scheduleLoad(delay = FETCH_DEBOUNCE_MS) {
+    clearTimeout(debounce);
+    debounce = setTimeout(load, delay);
+  }
+
+  const onPick = (event) => {
+    const role = event.target.dataset.role;
+    player.pause();
+    if (role === 'layer') {
+      const { ch, ...rest } = anim;
+      anim = { ...rest, layer: Number(pick.layer.value), map: 0, step: 0 };
+    }
+    if (role === 'map') anim = { ...anim, map: Number(pick.map.value) };
+    if (role === 'flip') anim = { ...anim, flip: pick.flip.checked ? 1 : 0 };
+    if (role === 'shown') anim = { ...anim, ch: Number(pick.shown.value) };
+    commit();
+    load();
+  };
+  root.querySelector('.patch-pickers').addEventListener('change', onPick);
+
+  const unsubscribe = store.subscribe((state, previous) => {
+    if (state.anim !== written && state.anim !== previous.anim) {
+      // Changed from outside (history navigation, a shared link).
+      anim = normaliseAnim(state.anim, { header: state.pyramid?.header });
+      written = state.anim;
+      player.pause();
+      scheduleLoad(0);
+    }
+    if (state.pyramid !== previous.pyramid) scheduleLoad();
+  });
+
+  const observer = typeof IntersectionObserver === 'undefined' ? null
+    : new IntersectionObserver((entries) => {
+      const now = entries.some((e) => e.isIntersecting);
+      if (now && !visible) { visible = true; scheduleLoad(0); }
+      if (!now) visible = false;
+    });
+  observer?.observe(root);
+
+  const probe = {
+    get frameTimes() { return player.log.frames(); },
+    get workTimes() { return player.log.works(); },
+    get playing() { return player.isPlaying(); },
+    get steps() { return scene?.count ?? 0; },
+    step: anim.step,
+    clear() { player.log.clear(); },
+  };
+  window.__convscopePatch = probe;
+  updateTransport();
+  scheduleLoad(0);
+
+  return {
+    destroy() {
+      loadToken += 1;
+      clearTimeout(debounce);
+      player.destroy();
+      unsubscribe();
+      observer?.disconnect();
+      transport.destroy();
+      numbers.destroy();
+      stage.destroy();
+      if (window.__convscopePatch === probe) delete window.__convscopePatch;
+      root.innerHTML = '';
+    },
+  };
+}
+
+function unionRange(a, b) {
+  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
+}

@@ -1,0 +1,106 @@
+/**
+ * What the photo animation needs about one (layer, map), derived from the decoded pyramid
+ * and the exact tensors: geometry, kernel, bias, activation, names. Pure functions.
+ */
+
+import { ACTIVATIONS, flattenWeights, kernelOf, LEAKY_SLOPE } from './arithmetic.js';
+import { outputShape } from './windows.js';
+
+/**
+ * The window geometry of pyramid layer `index` (a conv layer) from its header entry.
+ *
+ * @param {object} info `header.layers[index]`.
+ * @returns {import('./windows.js').WindowGeometry}
+ */
+export function layerGeometry(info) {
+  return {
+    inShape: info.in_shape.slice(),
+    kernel: info.kernel.slice(),
+    stride: info.stride.slice(),
+    dilation: info.dilation.slice(),
+    padding: info.padding.slice(),
+  };
+}
+
+/**
+ * The activation of pyramid layer `index`: the header's if it has one, else the request's.
+ *
+ * @param {{header: object, request?: object}} pyramid
+ * @param {number} index
+ * @returns {{name: string, label: string, slope: number}}
+ */
+export function layerActivation(pyramid, index) {
+  const info = pyramid.header.layers[index] ?? {};
+  const asked = pyramid.request?.layers?.[index - 1] ?? {};
+  const name = info.activation ?? asked.activation ?? 'none';
+  const known = ACTIVATIONS[name] ? name : 'none';
+  return { name: known, label: ACTIVATIONS[known].label, slope: asked.slope ?? LEAKY_SLOPE };
+}
+
+/**
+ * Names of the input channels of pyramid layer `index`: R, G, B (or grey) for the image,
+ * numbers for feature maps.
+ *
+ * @param {number} index the animated layer (its input is layer `index - 1`).
+ * @param {number} channels
+ * @returns {string[]}
+ */
+export function channelNames(index, channels) {
+  if (index === 1 && channels === 3) return ['1 (red)', '2 (green)', '3 (blue)'];
+  if (index === 1 && channels === 1) return ['1 (grey)'];
+  return Array.from({ length: channels }, (_, c) => String(c + 1));
+}
+
+/**
+ * Everything fixed for one animated map (does not depend on the step).
+ *
+ * @param {{pyramid: object, layer: number, map: number, flip: boolean}} args
+ * @returns {{geometry: object, kernel: Float32Array, plainKernel: Float32Array, bias: number,
+ *   activation: {name: string, label: string, slope: number}, names: string[],
+ *   outShape: number[], count: number, maps: number}}
+ */
+export function sceneOf({ pyramid, layer, map, flip }) {
+  const info = pyramid.header.layers[layer];
+  const geometry = layerGeometry(info);
+  const weights = flattenWeights(info.weights);
+  const shape = [info.shape[0], geometry.inShape[0], geometry.kernel[0], geometry.kernel[1]];
+  const outShape = outputShape(geometry);
+  return {
+    geometry,
+    kernel: kernelOf({ weights, shape, map, flip }),
+    plainKernel: kernelOf({ weights, shape, map }),
+    bias: Math.fround(info.bias?.[map] ?? 0),
+    activation: layerActivation(pyramid, layer),
+    names: channelNames(layer, geometry.inShape[0]),
+    outShape,
+    count: outShape[0] * outShape[1],
+    maps: info.shape[0],
+  };
+}
+
+/**
+ * A short description of the layer for the layer picker.
+ *
+ * @param {object} info a header layer entry.
+ * @returns {string}
+ */
+export function layerLabel(info) {
+  const [kh, kw] = info.kernel;
+  const [sh, sw] = info.stride;
+  const [c, h, w] = info.in_shape;
+  return `Layer ${info.index}: ${kh}×${kw} conv, stride ${sh === sw ? sh : `${sh}×${sw}`}, `
+    + `${c}×${h}×${w} → ${info.shape.join('×')}`;
+}
+
+/**
+ * The cache key of the exact tensors of `layer`: the request up to that layer (a change in
+ * a later layer does not change them).
+ *
+ * @param {object} request the pyramid request.
+ * @param {number} layer
+ * @returns {string}
+ */
+export function tensorKey(request, layer) {
+  return JSON.stringify({ image: request.image, color: request.color,
+    layers: (request.layers ?? []).slice(0, layer) });
+}

@@ -1,0 +1,162 @@
+/**
+ * The photo animation's figure: the padded input (base canvas drawn once, overlay redrawn per
+ * frame), the magnifier that follows the window on a big image, and the output map painted
+ * cell by cell (only changed cells are copied per frame).
+ */
+
+import { COLORS, MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
+import { drawInputBase, drawMagnifier, drawWindow, paintOutputTo, sizeCanvas } from './views.js';
+import { windowAt } from './windows.js';
+
+const GAP_PX = 12;
+
+/**
+ * Create the figure in `container`.
+ *
+ * @param {HTMLElement} container
+ * @param {{onPickCell: (step: number) => void}} options called when an output cell is clicked.
+ * @returns {{setScene: (scene: object) => void, drawStep: (step: number) => void,
+ *   clear: () => void, destroy: () => void}}
+ */
+export function createStage(container, { onPickCell }) {
+  container.innerHTML = `
+    <figure class="patch-in">
+      <figcaption data-role="in-caption"></figcaption>
+      <div class="patch-wrap" data-role="in-wrap">
+        <canvas class="patch-base" data-role="in-base" aria-hidden="true"></canvas>
+        <canvas class="patch-overlay" data-role="in-overlay" aria-hidden="true"></canvas>
+        <canvas class="patch-magnifier" data-role="magnifier" hidden
+          aria-label="Magnifier: the cells under the window with their values"></canvas>
+      </div>
+    </figure>
+    <figure class="patch-out">
+      <figcaption data-role="out-caption"></figcaption>
+      <div class="patch-wrap" data-role="out-wrap">
+        <canvas class="patch-base patch-pixelated" data-role="out-base"
+          aria-label="Output map, painted as the window moves"></canvas>
+        <canvas class="patch-overlay" data-role="out-overlay" aria-hidden="true"></canvas>
+      </div>
+      <p class="patch-change" data-role="change"></p>
+    </figure>`;
+  const q = (role) => container.querySelector(`[data-role="${role}"]`);
+  const el = {
+    inCaption: q('in-caption'), inWrap: q('in-wrap'), inBase: q('in-base'),
+    inOverlay: q('in-overlay'), magnifier: q('magnifier'), outCaption: q('out-caption'),
+    outWrap: q('out-wrap'), outBase: q('out-base'), outOverlay: q('out-overlay'),
+    change: q('change'),
+  };
+  let scene = null;
+  let ctx = null;
+  let painted = 0;
+  let lastOutBox = null;
+
+  function setScene(next) {
+    scene = next;
+    const { padded, cell, images } = next;
+    const offscreen = document.createElement('canvas');
+    offscreen.width = padded.width;
+    offscreen.height = padded.height;
+    offscreen.getContext('2d').putImageData(padded, 0, 0);
+    const cssW = padded.width * cell;
+    const cssH = padded.height * cell;
+    el.inWrap.style.width = `${cssW}px`;
+    el.inWrap.style.height = `${cssH}px`;
+    const base = sizeCanvas(el.inBase, cssW, cssH);
+    drawInputBase(base, { image: offscreen, cell, geometry: next.geometry,
+      unreached: next.unreached, values: next.coloring.valueAt });
+    const inOverlay = sizeCanvas(el.inOverlay, cssW, cssH);
+    const [oh, ow] = [images.done.height, images.done.width];
+    const outCell = Math.min(VIEW_MAX_PX / oh, VIEW_MAX_PX / ow, 48);
+    el.outWrap.style.width = `${ow * outCell}px`;
+    el.outWrap.style.height = `${oh * outCell}px`;
+    el.outBase.width = ow;
+    el.outBase.height = oh;
+    el.outBase.style.width = `${ow * outCell}px`;
+    el.outBase.style.height = `${oh * outCell}px`;
+    const outBase = el.outBase.getContext('2d');
+    outBase.putImageData(images.pending, 0, 0);
+    const outOverlay = sizeCanvas(el.outOverlay, ow * outCell, oh * outCell);
+    ctx = { inOverlay, outBase, outOverlay, outCell, inW: cssW, inH: cssH };
+    painted = 0;
+    lastOutBox = null;
+    el.magnifier.hidden = cell >= MAGNIFIER_MIN_CELL_PX;
+    el.inCaption.textContent = next.captions.input;
+    el.outCaption.textContent = next.captions.output;
+    el.change.textContent = next.captions.change;
+  }
+
+  function clearBox(c, box) {
+    if (box) c.clearRect(box.x - 4, box.y - 4, box.w + 8, box.h + 8);
+  }
+
+  /** Draw `step`; cost is independent of the image size except the cells newly painted. */
+  function drawStep(step) {
+    if (!scene || !ctx) return;
+    const { geometry, cell } = scene;
+    // The overlay is small (the view's size): clearing all of it costs less than tracking.
+    ctx.inOverlay.clearRect(0, 0, ctx.inW, ctx.inH);
+    const box = drawWindow(ctx.inOverlay, { geometry, step, cell });
+    painted = paintOutputTo(ctx.outBase, scene.images, { painted, step });
+    const { row, col } = windowAt(geometry, step);
+    const oc = ctx.outCell;
+    clearBox(ctx.outOverlay, lastOutBox);
+    const mark = Math.max(oc, 6);
+    const ox = col * oc + oc / 2 - mark / 2;
+    const oy = row * oc + oc / 2 - mark / 2;
+    ctx.outOverlay.strokeStyle = COLORS.outputCurrent;
+    ctx.outOverlay.lineWidth = 2;
+    ctx.outOverlay.strokeRect(ox, oy, mark, mark);
+    lastOutBox = { x: ox, y: oy, w: mark, h: mark };
+    if (!el.magnifier.hidden) placeMagnifier(step, box);
+  }
+
+  /** Put the magnifier diagonally off the window (never over it) and draw a leader line. */
+  function placeMagnifier(step, box) {
+    const size = drawMagnifier(el.magnifier, { geometry: scene.geometry, step,
+      coloring: scene.coloring, kernel: scene.shownKernel });
+    const { inW, inH } = ctx;
+    const cx = box.x + box.w / 2;
+    const cy = box.y + box.h / 2;
+    const toRight = cx < inW / 2;
+    const below = cy < inH / 2;
+    const x = toRight ? box.x + box.w + GAP_PX : box.x - GAP_PX - size.width;
+    const y = below ? box.y + box.h + GAP_PX : box.y - GAP_PX - size.height;
+    const cxm = Math.min(Math.max(x, 0), Math.max(inW - size.width, 0));
+    const cym = Math.min(Math.max(y, 0), Math.max(inH - size.height, 0));
+    el.magnifier.style.transform = `translate(${Math.round(cxm)}px, ${Math.round(cym)}px)`;
+    const o = ctx.inOverlay;
+    o.strokeStyle = COLORS.windowStroke;
+    o.lineWidth = 1.5;
+    o.beginPath();
+    o.moveTo(toRight ? box.x + box.w : box.x, below ? box.y + box.h : box.y);
+    o.lineTo(toRight ? cxm : cxm + size.width, below ? cym : cym + size.height);
+    o.stroke();
+  }
+
+  const onOutputClick = (event) => {
+    if (!scene || !ctx) return;
+    const rect = el.outBase.getBoundingClientRect();
+    const [oh, ow] = [scene.images.done.height, scene.images.done.width];
+    const col = Math.floor(((event.clientX - rect.left) / rect.width) * ow);
+    const row = Math.floor(((event.clientY - rect.top) / rect.height) * oh);
+    if (row >= 0 && row < oh && col >= 0 && col < ow) onPickCell(row * ow + col);
+  };
+  el.outWrap.addEventListener('click', onOutputClick);
+
+  return {
+    setScene,
+    drawStep,
+    clear() {
+      scene = null;
+      ctx = null;
+      container.querySelectorAll('canvas').forEach((c) => { c.width = 0; c.height = 0; });
+      el.inCaption.textContent = '';
+      el.outCaption.textContent = '';
+      el.change.textContent = '';
+    },
+    destroy() {
+      el.outWrap.removeEventListener('click', onOutputClick);
+      container.innerHTML = '';
+    },
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * The photo animation's canvases. The input (with its padding ring) is painted once into an
+ * offscreen canvas and drawn once into the base canvas; each frame only clears and redraws the
+ * small overlay (window and taps), the magnifier, and copies the output cells that changed.
+ */
+
+import { COLORS, MAGNIFIER_CELL_PX, MAGNIFIER_MARGIN, MAGNIFIER_MAX_SPAN,
+  MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
+import { formatValue } from './format.js';
+import { copyCells, cssOf } from './paint.js';
+import { windowAt, windowSpan } from './windows.js';
+
+const MIN_MARK_PX = 6;
+
+/** Size a canvas to `cssW x cssH` CSS pixels at the device pixel ratio. */
+function sizeCanvas(canvas, cssW, cssH) {
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = Math.max(1, Math.round(cssW * dpr));
+  canvas.height = Math.max(1, Math.round(cssH * dpr));
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+/**
+ * CSS px per cell for a grid of `rows x cols` cells in a `VIEW_MAX_PX` box.
+ *
+ * @param {number} rows
+ * @param {number} cols
+ * @returns {number}
+ */
+export function cellSize(rows, cols) {
+  return Math.min(VIEW_MAX_PX / rows, VIEW_MAX_PX / cols, 48);
+}
+
+/**
+ * Draw the static part of the input view: the padded input, cell lines when cells are big
+ * enough, the image border, and the rows/columns no window reaches.
+ *
+ * @param {CanvasRenderingContext2D} ctx sized to the view.
+ * @param {{image: HTMLCanvasElement, cell: number, geometry: object, unreached: number[],
+ *   values?: ((y: number, x: number) => number[])|null}} args `image` is the native padded
+ *   input; `values` prints each cell's value when cells are large.
+ */
+export function drawInputBase(ctx, { image, cell, geometry, unreached, values = null }) {
+  const [, h, w] = geometry.inShape;
+  const [top, , left] = geometry.padding;
+  const pw = image.width;
+  const ph = image.height;
+  ctx.clearRect(0, 0, pw * cell, ph * cell);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(image, 0, 0, pw * cell, ph * cell);
+  if (cell >= 4) {
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.18)';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let y = 0; y <= ph; y += 1) { ctx.moveTo(0, y * cell); ctx.lineTo(pw * cell, y * cell); }
+    for (let x = 0; x <= pw; x += 1) { ctx.moveTo(x * cell, 0); ctx.lineTo(x * cell, ph * cell); }
+    ctx.stroke();
+  }
+  if (pw > w || ph > h) {
+    // The padding ring: dashed cells holding zeros.
+    ctx.save();
+    ctx.strokeStyle = COLORS.paddingStroke;
+    ctx.setLineDash([3, 3]);
+    ctx.strokeRect(0.5, 0.5, pw * cell - 1, ph * cell - 1);
+    if (cell >= 14) {
+      ctx.fillStyle = COLORS.paddingStroke;
+      ctx.font = `${Math.min(cell * 0.45, 14)}px system-ui, sans-serif`;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      for (let y = 0; y < ph; y += 1) {
+        for (let x = 0; x < pw; x += 1) {
+          const inside = y >= top && y < top + h && x >= left && x < left + w;
+          if (!inside) ctx.fillText('0', (x + 0.5) * cell, (y + 0.5) * cell);
+        }
+      }
+    }
+    ctx.restore();
+  }
+  ctx.strokeStyle = COLORS.inputStroke;
+  ctx.lineWidth = 2;
+  ctx.strokeRect(left * cell, top * cell, w * cell, h * cell);
+  if (unreached[0] || unreached[1]) {
+    ctx.fillStyle = COLORS.unreached;
+    if (unreached[0]) ctx.fillRect(left * cell, (top + h - unreached[0]) * cell, w * cell,
+      unreached[0] * cell);
+    if (unreached[1]) ctx.fillRect((left + w - unreached[1]) * cell, top * cell,
+      unreached[1] * cell, h * cell);
+  }
+  if (values && cell >= MAGNIFIER_MIN_CELL_PX) {
+    ctx.fillStyle = COLORS.text;
+    ctx.font = `${Math.min(cell * 0.3, 12)}px system-ui, sans-serif`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    for (let y = 0; y < h; y += 1) {
+      for (let x = 0; x < w; x += 1) {
+        const v = values(y, x);
+        if (v.length === 1) {
+          ctx.fillText(formatValue(v[0], { digits: 3 }), (x + left + 0.5) * cell,
+            (y + top + 0.5) * cell);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The window's outline and taps at `step`, in padded-canvas coordinates.
+ *
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{geometry: object, step: number, cell: number}} args
+ * @returns {{x: number, y: number, w: number, h: number}} the window's box in CSS px.
+ */
+export function drawWindow(ctx, { geometry, step, cell }) {
+  const { top, left } = windowAt(geometry, step);
+  const [sh, sw] = windowSpan(geometry);
+  const x0 = (left + geometry.padding[2]) * cell;
+  const y0 = (top + geometry.padding[0]) * cell;
+  const box = { x: x0, y: y0, w: sw * cell, h: sh * cell };
+  ctx.fillStyle = COLORS.tap;
+  if (cell >= 3) {
+    for (let u = 0; u < geometry.kernel[0]; u += 1) {
+      for (let v = 0; v < geometry.kernel[1]; v += 1) {
+        ctx.fillRect(x0 + v * geometry.dilation[1] * cell, y0 + u * geometry.dilation[0] * cell,
+          cell, cell);
+      }
+    }
+  }
+  // Keep the mark visible on a big image where the window is smaller than a few pixels.
+  const grow = (size) => Math.max(size, MIN_MARK_PX);
+  const mw = grow(box.w);
+  const mh = grow(box.h);
+  ctx.strokeStyle = COLORS.windowStroke;
+  ctx.lineWidth = 2;
+  ctx.strokeRect(box.x + box.w / 2 - mw / 2, box.y + box.h / 2 - mh / 2, mw, mh);
+  ctx.strokeStyle = '#ffffff';
+  ctx.lineWidth = 1;
+  ctx.strokeRect(box.x + box.w / 2 - mw / 2 - 1.5, box.y + box.h / 2 - mh / 2 - 1.5, mw + 3,
+    mh + 3);
+  return box;
+}
+
+/**
+ * Cells the magnifier shows around the window at `step` (input coordinates).
+ *
+ * @param {object} geometry
+ * @param {number} step
+ * @returns {{y0: number, x0: number, rows: number, cols: number, dy: number, dx: number}}
+ *   `dy`, `dx`: where the window's top-left tap is inside the region.
+ */
+export function magnifierRegion(geometry, step) {
+  const { top, left } = windowAt(geometry, step);
+  const span = windowSpan(geometry);
+  const [, h, w] = geometry.inShape;
+  const [pt, pb, pl, pr] = geometry.padding;
+  const m = MAGNIFIER_MARGIN;
+  // The window plus a margin, clipped to the padded input (nothing exists beyond it).
+  const y0 = Math.max(top - m, -pt);
+  const x0 = Math.max(left - m, -pl);
+  const y1 = Math.min(top + span[0] + m, h + pb);
+  const x1 = Math.min(left + span[1] + m, w + pr);
+  return { y0, x0, rows: y1 - y0, cols: x1 - x0, dy: top - y0, dx: left - x0 };
+}
+
+/**
+ * Draw the magnifier: the cells around the window, large, with their values, the padding
+ * zeros dashed, the taps outlined and (for a single channel) the weights beside them.
+ *
+ * @param {HTMLCanvasElement} canvas
+ * @param {{geometry: object, step: number, coloring: object, kernel: Float32Array|null,
+ *   shownChannel: number}} args `kernel` is the `kh x kw` slice of the shown channel.
+ * @returns {{width: number, height: number}} CSS size.
+ */
+export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
+  const region = magnifierRegion(geometry, step);
+  const [, h, w] = geometry.inShape;
+  const biggest = Math.max(region.rows, region.cols);
+  const rgb = coloring.valueAt(0, 0).length === 3;
+  const base = rgb ? MAGNIFIER_CELL_PX + 12 : MAGNIFIER_CELL_PX;
+  const cell = biggest > MAGNIFIER_MAX_SPAN ? Math.floor((base * MAGNIFIER_MAX_SPAN) / biggest)
+    : base;
+  const cssW = region.cols * cell;
+  const cssH = region.rows * cell;
+  const ctx = canvas.width === Math.round(cssW * (window.devicePixelRatio || 1))
+    && canvas.height === Math.round(cssH * (window.devicePixelRatio || 1))
+    ? canvas.getContext('2d') : sizeCanvas(canvas, cssW, cssH);
+  ctx.clearRect(0, 0, cssW, cssH);
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  const fontPx = Math.max(Math.min(cell * 0.3, 12), 8);
+  for (let r = 0; r < region.rows; r += 1) {
+    for (let c = 0; c < region.cols; c += 1) {
+      const y = region.y0 + r;
+      const x = region.x0 + c;
+      const px = c * cell;
+      const py = r * cell;
+      const inInput = y >= 0 && y < h && x >= 0 && x < w;
+      if (inInput) {
+        const packed = coloring.colorAt(y, x);
+        ctx.fillStyle = cssOf(packed);
+        ctx.fillRect(px, py, cell, cell);
+        const lum = (packed & 255) * 0.3 + ((packed >>> 8) & 255) * 0.59
+          + ((packed >>> 16) & 255) * 0.11;
+        ctx.fillStyle = lum > 140 ? '#000' : '#fff';
+        const values = coloring.valueAt(y, x);
+        ctx.font = `${rgb ? fontPx - 1 : fontPx}px system-ui, sans-serif`;
+        values.forEach((v, i) => ctx.fillText(formatValue(v, { digits: 3 }), px + cell / 2,
+          py + cell * ((i + 1) / (values.length + 1))));
+      } else {
+        ctx.fillStyle = COLORS.padding;
+        ctx.fillRect(px, py, cell, cell);
+        ctx.save();
+        ctx.setLineDash([4, 3]);
+        ctx.strokeStyle = COLORS.paddingStroke;
+        ctx.strokeRect(px + 1.5, py + 1.5, cell - 3, cell - 3);
+        ctx.restore();
+        ctx.fillStyle = COLORS.paddingStroke;
+        ctx.font = `${fontPx}px system-ui, sans-serif`;
+        ctx.fillText('0', px + cell / 2, py + cell / 2);
+      }
+    }
+  }
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = COLORS.windowStroke;
+  for (let u = 0; u < geometry.kernel[0]; u += 1) {
+    for (let v = 0; v < geometry.kernel[1]; v += 1) {
+      const px = (region.dx + v * geometry.dilation[1]) * cell;
+      const py = (region.dy + u * geometry.dilation[0]) * cell;
+      ctx.strokeRect(px + 1.5, py + 1.5, cell - 3, cell - 3);
+      if (kernel) {
+        const wv = kernel[u * geometry.kernel[1] + v];
+        ctx.font = `bold ${Math.max(fontPx - 2, 8)}px system-ui, sans-serif`;
+        ctx.fillStyle = COLORS.weight;
+        const text = `×${formatValue(wv, { digits: 2 })}`;
+        const tw = ctx.measureText(text).width + 4;
+        ctx.fillStyle = 'rgba(255,255,255,0.85)';
+        ctx.fillRect(px + cell - tw - 2, py + cell - fontPx - 3, tw, fontPx + 1);
+        ctx.fillStyle = COLORS.weight;
+        ctx.textAlign = 'right';
+        ctx.fillText(text, px + cell - 4, py + cell - fontPx / 2 - 2.5);
+        ctx.textAlign = 'center';
+      }
+    }
+  }
+  return { width: cssW, height: cssH };
+}
+
+/**
+ * Paint the output map up to and including `step`: copies only the cells between the last
+ * painted count and the new one (forward: computed colours; backward: the pending colour).
+ *
+ * @param {CanvasRenderingContext2D} ctx native-size output canvas.
+ * @param {{done: ImageData, pending: ImageData}} images
+ * @param {{painted: number, step: number}} args `painted` cells already shown.
+ * @returns {number} the new painted count (`step + 1`).
+ */
+export function paintOutputTo(ctx, images, { painted, step }) {
+  const target = step + 1;
+  if (target > painted) copyCells(ctx, images.done, painted, target);
+  else if (target < painted) copyCells(ctx, images.pending, target, painted);
+  return target;
+}
+
+export { sizeCanvas };
