@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import uvicorn
 
+from .render_cli import add_render_command
 from .settings import Settings
 
 
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info",
                        choices=["critical", "error", "warning", "info", "debug"])
     serve.set_defaults(handler=_serve)
+    add_render_command(commands)
     return parser
 
 

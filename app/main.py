@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from .errors import install_handlers
 from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
-from .routes import api, pages
+from .routes import api, export, pages
 from .security import SecurityHeadersMiddleware
 from .services.container import build_services
 from .settings import Settings, get_settings
@@ -24,7 +24,7 @@ from .settings import Settings, get_settings
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
 TEMPLATES_DIR = ROOT / "templates"
-JSON_ROUTES = ("/api/convolve", "/api/pyramid")
+JSON_ROUTES = ("/api/convolve", "/api/pyramid", "/api/export")
 DESCRIPTION = """Every feature map of every layer of a small convnet, computed in NumPy exactly
 as PyTorch computes it. Errors are 4xx with a body naming the field, the value and the limit;
 the only 5xx is a deliberate 503 with `Retry-After` when every worker is busy."""
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.dependency_overrides[get_settings] = lambda: settings
     install_handlers(app)
     app.include_router(api.router)
+    app.include_router(export.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False),
               name="static")

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     max_input_side: int = Field(256, ge=1,
                                 description="Longest side of an /api/convolve input array.")
 
+    # Exports (app/export)
+    export_gif_max_frames: int = Field(
+        120, ge=2, le=2000, description="Most frames in an exported animation GIF.")
+    export_gif_max_size: int = Field(
+        640, ge=64, le=4096, description="Largest input panel of a GIF, in pixels.")
+    export_png_max_pixels: int = Field(
+        25_000_000, ge=1, description="Largest exported PNG (width x height).")
+
     # Pages
     frame_ancestors: str = Field(
         "'self'", description="CSP frame-ancestors: who may embed the pages in an iframe.")
