@@ -131,6 +131,14 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     groups: dict[str, list[Any]] = {}
     for err in errors:
         groups.setdefault(field_path(list(err.get("loc", ()))), []).append(err)
+    def mismatch_only(errs: list[Any]) -> bool:
+        return all(str(e.get("type", "")).endswith(TYPE_MISMATCHES) for e in errs)
+
+    # A list member failing inside ("stride[1] >= 1") says more than the int member failing
+    # on the whole ("stride should be an integer"): drop the latter.
+    groups = {path: errs for path, errs in groups.items()
+              if not (mismatch_only(errs) and any(
+                  other.startswith((path + "[", path + ".")) for other in groups))}
     out = []
     for path, errs in groups.items():
         telling = [e for e in errs if not str(e.get("type", "")).endswith(TYPE_MISMATCHES)]
