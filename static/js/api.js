@@ -19,6 +19,7 @@ const URLS = Object.freeze({
   images: "/api/images",
   pyramid: "/api/pyramid",
   tensor: "/api/pyramid/tensor",
+  convolve: "/api/convolve",
 });
 
 /** An error answered by the server (status, message, and the layer/field it names). */
@@ -192,6 +193,14 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
         const response = await postJson(URLS.tensor, body, channel);
         return decodeTensor(await response.arrayBuffer());
       });
+    },
+    /**
+     * Run layers on a small typed input (grid mode); aborts the previous convolve request.
+     * @param {{input: number[][][]|number[][], layers: object[]}} body see docs/api.md
+     * @returns {Promise<{layers: Array<object & {output: number[][][]}>}>}
+     */
+    async convolve(body, { channel = "convolve" } = {}) {
+      return (await postJson(URLS.convolve, body, channel)).json();
     },
     /** URL of a sample's working image. */
     sampleUrl: (name) => `${URLS.samples}/${encodeURIComponent(name)}.png`,
