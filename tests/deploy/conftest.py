@@ -178,3 +178,27 @@ def build_context(root: Path = ROOT) -> list[str]:
         if not is_ignored(relative, rules):
             files.append(relative)
     return sorted(files)
+
+
+# Live servers -------------------------------------------------------------------------------
+
+def start_app(*, env: dict[str, str] | None = None, host: str = "127.0.0.1",
+              port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """Start ``convscope serve`` in a subprocess; returns it and its base URL once healthy."""
+    import os
+    import sys
+
+    port = port or free_port(host)
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CONVSCOPE_")}
+    full_env.update(env or {})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--host", host, "--port", str(port),
+         "--log-level", "warning"],
+        cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://{host}:{port}"
+    try:
+        wait_http(f"{base}/healthz", proc=proc)
+    except Exception:
+        stop(proc)
+        raise
+    return proc, base
