@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -19,6 +20,7 @@ from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
 from .routes import api, export, pages
 from .security import SecurityHeadersMiddleware
 from .services.container import build_services
+from .services.requests import body_components
 from .settings import Settings, get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,4 +60,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
                        paths=("/api/images",), field="file")
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
+    _document_json_bodies(app)
     return app
+
+
+def _document_json_bodies(app: FastAPI) -> None:
+    """Add the request models the compute routes parse themselves (off the event loop)."""
+    plain = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = plain()
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in body_components(api.BODY_MODELS).items():
+                components.setdefault(name, definition)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,5 +1,10 @@
 """The JSON and binary endpoints (``docs/api.md``). Handlers are thin: the work is in
-:mod:`app.services` and runs on the worker pool, never on the event loop."""
+:mod:`app.services` and runs on the worker pool, never on the event loop.
+
+The compute routes read their JSON body as bytes and parse it on the worker too: an 8 MiB
+array is ~100 ms of parsing that must not stall ``/healthz``. Their request schemas are
+still in the OpenAPI document (``json_body``).
+"""
 
 from __future__ import annotations
 
@@ -23,10 +28,12 @@ from ..schemas import (
 from ..services import convolve as convolve_service
 from ..services.container import Services, get_services
 from ..services.images import StoredImage
+from ..services.requests import json_body, parse_body
 from ..services.samples import Sample
 from ..services.uploads import FIELD, read_file_field
 
 router = APIRouter()
+BODY_MODELS = (ConvolveRequest, PyramidRequest, TensorRequest)
 ServicesDep = Annotated[Services, Depends(get_services)]
 OCTET = "application/octet-stream"
 IMMUTABLE = "public, max-age=31536000, immutable"  # ids are content hashes
@@ -73,15 +80,21 @@ async def healthz() -> Health:
 
 
 @router.post("/api/convolve", response_model=ConvolveResponse, tags=["compute"],
+             openapi_extra=json_body(ConvolveRequest),
              responses={**INVALID, **TOO_LARGE, **BUSY})
-async def convolve(body: ConvolveRequest, services: ServicesDep) -> Response:
+async def convolve(request: Request, services: ServicesDep) -> Response:
     """Run an array (C x H x W, or H x W) through a stack; every layer's output and geometry.
 
     This is the numeric API for notebooks and exercises: outputs are exact float32 values.
     """
-    convolve_service.check(body, services.caps)
-    data = await services.pool.run(convolve_service.convolve, body, services.caps)
-    return Response(data, media_type="application/json")
+    raw = await request.body()
+
+    def work() -> bytes:
+        body = parse_body(ConvolveRequest, raw)
+        convolve_service.check(body, services.caps)
+        return convolve_service.convolve(body, services.caps)
+
+    return Response(await services.pool.run(work), media_type="application/json")
 
 
 @router.post("/api/images", response_model=ImageInfo, tags=["images"], status_code=200,
@@ -134,9 +147,10 @@ async def list_samples(services: ServicesDep) -> list[SampleInfo]:
 @router.get("/api/samples/{name}.png", tags=["images"], response_class=Response,
             responses={200: PNG, **NOT_FOUND, **BUSY})
 async def get_sample(name: str, services: ServicesDep) -> Response:
-    """A sample's working image as PNG."""
-    sample = await _sample(name, services)
-    data = await services.pool.run(encode_png, sample.image.pixels, compress_level=1)
+    """A sample's working image as PNG (encoded once, then served from memory)."""
+    data = services.samples.cached_png(name)
+    if data is None:
+        data = await services.pool.run(services.samples.png, name)
     return Response(data, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
 
 
@@ -146,27 +160,45 @@ async def _sample(name: str, services: Services) -> Sample:
     return sample if sample is not None else await services.pool.run(services.samples.get, name)
 
 
+def _image_of(request: PyramidRequest, services: Services) -> StoredImage:
+    """The request's image (blocking: a sample may need its first decode)."""
+    if isinstance(request.image, SampleRef):
+        return services.samples.get(request.image.sample).image
+    return services.find_image(request.image.id)
+
+
 async def _resolve(request: PyramidRequest, services: Services) -> StoredImage:
+    """The request's image, from the event loop (used by the export routes)."""
     if isinstance(request.image, SampleRef):
         return (await _sample(request.image.sample, services)).image
     return services.find_image(request.image.id)
 
 
 @router.post("/api/pyramid", tags=["compute"], response_class=Response,
+             openapi_extra=json_body(PyramidRequest),
              responses={**_binary(CSP1), **NOT_FOUND, **INVALID, **TOO_LARGE, **BUSY})
-async def pyramid(body: PyramidRequest, services: ServicesDep) -> Response:
+async def pyramid(request: Request, services: ServicesDep) -> Response:
     """Every feature map of every layer on an image, as uint8 previews with exact ranges."""
-    services.pyramids.check(body)
-    image = await _resolve(body, services)
-    data = await services.pool.run(services.pyramids.pyramid, body, image)
-    return Response(data, media_type=OCTET)
+    raw = await request.body()
+
+    def work() -> bytes:
+        body = parse_body(PyramidRequest, raw)
+        services.pyramids.check(body)
+        return services.pyramids.pyramid(body, _image_of(body, services))
+
+    return Response(await services.pool.run(work), media_type=OCTET)
 
 
 @router.post("/api/pyramid/tensor", tags=["compute"], response_class=Response,
+             openapi_extra=json_body(TensorRequest),
              responses={**_binary(CST1), **NOT_FOUND, **INVALID, **TOO_LARGE, **BUSY})
-async def pyramid_tensor(body: TensorRequest, services: ServicesDep) -> Response:
+async def pyramid_tensor(request: Request, services: ServicesDep) -> Response:
     """Exact float32 maps of one layer (0 = the input image) at full resolution."""
-    services.pyramids.check(body)
-    image = await _resolve(body, services)
-    data = await services.pool.run(services.pyramids.tensor, body, image)
-    return Response(data, media_type=OCTET)
+    raw = await request.body()
+
+    def work() -> bytes:
+        body = parse_body(TensorRequest, raw)
+        services.pyramids.check(body)
+        return services.pyramids.tensor(body, _image_of(body, services))
+
+    return Response(await services.pool.run(work), media_type=OCTET)

@@ -15,12 +15,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import NotFoundError
-from ..imaging import ImagingError
+from ..imaging import ImagingError, encode_png
 from .images import StoredImage
 
 logger = logging.getLogger("convscope")
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 MAX_SAMPLES = 100
+PNG_LEVEL = 6  # encoded once per sample: worth the smaller file
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class SampleLibrary:
         self._metadata = metadata or {}
         self._loaded: dict[str, Sample] = {}
         self._failed: set[str] = set()
+        self._pngs: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     @property
@@ -140,6 +142,18 @@ class SampleLibrary:
                 sample = Sample(name=name, meta=self._meta(name), image=image)
                 self._loaded[name] = sample
             return sample
+
+    def cached_png(self, name: str) -> bytes | None:
+        """The sample's PNG if it is already encoded."""
+        self._check_name(name)
+        with self._lock:
+            return self._pngs.get(name)
+
+    def png(self, name: str) -> bytes:
+        """The sample's working image as PNG, encoded once (blocking)."""
+        data = encode_png(self.get(name).image.pixels, compress_level=PNG_LEVEL)
+        with self._lock:
+            return self._pngs.setdefault(name, data)
 
     def all(self) -> list[Sample]:
         """Every sample that decodes (blocking); a file that does not is logged and left out."""

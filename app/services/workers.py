@@ -27,8 +27,7 @@ class WorkerPool:
         self.workers = workers
         self.capacity = workers + queue_size
         self.retry_after = retry_after
-        self._executor = ThreadPoolExecutor(max_workers=workers,
-                                            thread_name_prefix="convscope-worker")
+        self._executor = self._new_executor()
         self._slots = threading.BoundedSemaphore(self.capacity)
 
     async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
@@ -57,5 +56,14 @@ class WorkerPool:
         return await asyncio.wrap_future(future)
 
     def shutdown(self) -> None:
-        """Stop accepting work; queued jobs are cancelled, running ones finish."""
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Cancel queued jobs and let running ones finish; the pool stays usable.
+
+        An app's lifespan may run more than once (a test client entered twice, schemathesis
+        ending it after every test), so the stopped executor is swapped for a fresh one, which
+        starts no thread until it is given work.
+        """
+        old, self._executor = self._executor, self._new_executor()
+        old.shutdown(wait=False, cancel_futures=True)
+
+    def _new_executor(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="convscope-worker")
