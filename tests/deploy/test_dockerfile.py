@@ -182,5 +182,13 @@ def test_image_command_passes_its_healthcheck_in_a_clean_virtualenv(
             break
         assert time.monotonic() < deadline, f"healthcheck {shlex.join(check)} never passed"
         time.sleep(0.5)
+    # The installed layout also serves the page (templates and static files found).
+    page = ("import urllib.request as u; assert u.urlopen('http://127.0.0.1:8000/', timeout=10)"
+            ".status == 200; assert u.urlopen('http://127.0.0.1:8000/static/js/main.js', "
+            "timeout=10).status == 200")
+    run_page = [*probe[:-len(check)], check[0], "-c", page]
+    result = subprocess.run(run_page, cwd=workdir, env=env, capture_output=True, text=True,
+                            timeout=30)
+    assert result.returncode == 0, result.stderr
     stop(server)
-    assert server.returncode in (0, -15), server.returncode
+    assert server.returncode in (0, -15), server.returncode  # uvicorn re-raises SIGTERM
