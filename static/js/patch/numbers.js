@@ -72,26 +72,41 @@ export function createNumbersPanel(container) {
             ></strong></p>
         </figure>`).join('')}
       </div>
-      <p class="patch-line" data-role="total-line"></p>
-      <p class="patch-line" data-role="bias-line"></p>
-      <p class="patch-line patch-result" data-role="result-line"></p>
-      <p class="patch-line patch-check" data-role="check-line" aria-live="polite"></p>
-      <p class="patch-line patch-other" data-role="other-line"></p>`;
+      <p class="patch-line" data-role="total-line"><span data-role="total-label"></span> =
+        <strong data-role="total"></strong></p>
+      <p class="patch-line" data-role="bias-line"><span data-role="total-copy"></span> + bias
+        <span data-role="bias"></span> = <strong data-role="pre"></strong></p>
+      <p class="patch-line patch-result" data-role="result-line">Output value:
+        <strong data-role="output"></strong>${flip ? ' (true convolution)' : ''}</p>
+      ${flip ? `<p class="patch-line patch-other" data-role="other-line">What PyTorch computes
+        here (cross-correlation, the engine's map): <span data-role="engine"></span>.
+        <span data-role="other-note"></span></p>`
+    : `<p class="patch-line patch-check" data-role="check-line">Engine's value in the map:
+        <span data-role="engine"></span> <span data-role="check"></span></p>`}`;
     const q = (sel) => el.querySelector(sel);
+    const role = (name) => q(`[data-role="${name}"]`);
     parts = {
-      where: q('[data-role="where"]'),
+      where: role('where'),
       channels: tabulated.map((c) => {
         const fig = el.querySelector(`[data-channel="${c}"]`);
-        const cells = (role) => [...fig.querySelectorAll(`[data-role="${role}"] td`)];
+        const cells = (name) => [...fig.querySelectorAll(`[data-role="${name}"] td`)];
         return { c, values: cells('values'), weights: cells('weights'),
           products: cells('products'), sum: fig.querySelector('[data-role="channel-sum"]') };
       }),
-      total: q('[data-role="total-line"]'),
-      bias: q('[data-role="bias-line"]'),
-      result: q('[data-role="result-line"]'),
-      check: q('[data-role="check-line"]'),
-      other: q('[data-role="other-line"]'),
+      totalLabel: role('total-label'),
+      total: role('total'),
+      totalCopy: role('total-copy'),
+      bias: role('bias'),
+      pre: role('pre'),
+      output: role('output'),
+      engine: role('engine'),
+      check: role('check'),
+      otherNote: role('other-note'),
     };
+  };
+
+  const setText = (node, text) => {
+    if (node && node.textContent !== text) node.textContent = text;
   };
 
   return {
@@ -105,10 +120,10 @@ export function createNumbersPanel(container) {
         layoutKey = key;
       }
       const { row, col, taps } = arith;
-      parts.where.textContent = `Step ${step + 1} of ${count}: output cell row ${row + 1}, `
+      setText(parts.where, `Step ${step + 1} of ${count}: output cell row ${row + 1}, `
         + `column ${col + 1}. The window's top-left tap is on input row ${taps[0].y + 1}, `
         + `column ${taps[0].x + 1}${taps.some((t) => !t.inside)
-          ? ' (taps outside the input read the padding zeros)' : ''}.`;
+          ? ' (taps outside the input read the padding zeros)' : ''}.`);
       for (const part of parts.channels) {
         const ch = arith.channels[part.c];
         part.values.forEach((td, t) => {
@@ -124,34 +139,30 @@ export function createNumbersPanel(container) {
         ? `(${formatValue(v)})` : formatValue(v)));
       const more = sums.length > listed.length ? ` + … (${sums.length - listed.length} more)`
         : '';
-      parts.total.innerHTML = channels > 1
-        ? `Sum over all ${channels} input channels: ${listed.join(' + ')}${more} = `
-          + `<strong data-role="total" data-value="${arith.total}">${formatValue(arith.total)}`
-          + '</strong>'
-        : `Sum over the single input channel = <strong data-role="total" data-value="${
-          arith.total}">${formatValue(arith.total)}</strong>`;
-      parts.bias.innerHTML = `${formatValue(arith.total)} + bias <span data-role="bias" `
-        + `data-value="${arith.bias}">${formatValue(arith.bias)}</span> = <strong `
-        + `data-role="pre" data-value="${arith.preActivation}">${
-          formatValue(arith.preActivation)}</strong>`;
-      const label = activationLabel || '';
-      parts.result.innerHTML = `Output value: <strong data-role="output" data-value="${
-        arith.output}">${formatActivation({ label, pre: arith.preActivation,
-        out: arith.output })}</strong>${flip ? ' (true convolution)' : ''}`;
+      setText(parts.totalLabel, channels > 1
+        ? `Sum over all ${channels} input channels: ${listed.join(' + ')}${more}`
+        : 'Sum over the single input channel');
+      setNumber(parts.total, arith.total);
+      setText(parts.totalCopy, formatValue(arith.total));
+      setNumber(parts.bias, arith.bias);
+      setNumber(parts.pre, arith.preActivation);
+      setNumber(parts.output, arith.output, formatActivation({ label: activationLabel || '',
+        pre: arith.preActivation, out: arith.output }));
+      const known = engine !== null && engine !== undefined;
+      const value = flip ? other : engine;
+      if (value !== null && value !== undefined) setNumber(parts.engine, value);
+      else {
+        setText(parts.engine, '…');
+        delete parts.engine.dataset.value;
+      }
       if (flip) {
-        parts.check.textContent = '';
-        parts.other.innerHTML = `What PyTorch computes here (cross-correlation, the engine's `
-          + `map): <span data-role="engine" data-value="${other ?? ''}">${other === null
-            || other === undefined ? '…' : formatValue(other)}</span>. The true convolution `
-          + `rotates the kernel by 180° first${other !== null && other !== undefined
-            && other !== arith.output ? ', so the value changes' : '; here the value is the same'}.`;
+        const same = value === arith.output;
+        setText(parts.otherNote, value === null || value === undefined ? ''
+          : `The true convolution rotates the kernel by 180° first${same
+            ? '; here the value is the same.' : ', so the value changes.'}`);
       } else {
-        parts.other.textContent = '';
-        parts.check.innerHTML = engine === null || engine === undefined
-          ? 'Engine\'s value: loading…'
-          : `Engine's value in the map: <span data-role="engine" data-value="${engine}">${
-            formatValue(engine)}</span> <span data-role="check" class="${matches ? 'is-ok'
-            : 'is-bad'}">${matches ? '✓ same' : '✗ differs'}</span>`;
+        setText(parts.check, known ? (matches ? '✓ same' : '✗ differs') : 'loading…');
+        parts.check.className = known ? (matches ? 'is-ok' : 'is-bad') : '';
       }
     },
     destroy() { el.remove(); },
