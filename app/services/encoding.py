@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,12 @@ ENCODING = "uint8 q; value = min + q * (max - min) / 255 per map"
 
 def frame(magic: bytes, header: dict[str, Any], chunks: Sequence[bytes]) -> bytes:
     """``magic | uint32 len | JSON header | zero pad to 4 | chunks...``."""
-    text = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
+    return frame_text(magic, _dumps(header), chunks)
+
+
+def frame_text(magic: bytes, header: str, chunks: Sequence[bytes]) -> bytes:
+    """:func:`frame` with the header already written as JSON text."""
+    text = header.encode()
     pad = -(8 + len(text)) % ALIGN
     return b"".join([magic, struct.pack("<I", len(text)), text, b"\0" * pad, *chunks])
 
@@ -125,10 +130,24 @@ def encode_layer(maps: Array, *, preview: int, offset: int) -> tuple[dict[str, A
     return entry, q.tobytes()
 
 
+def array_json(values: Array) -> str:
+    """``values`` as a nested JSON array of :func:`short_floats`."""
+    return json.dumps(short_floats(values).tolist(), separators=(",", ":"))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
 def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.PlannedLayer],
-                   outputs: list[Array], preview: int, started: float) -> bytes:
-    """The CSP1 body; ``started`` is the ``time.perf_counter()`` when the work began."""
-    layers: list[dict[str, Any]] = []
+                   outputs: list[Array], preview: int, started: float,
+                   array_text: Callable[[Array], str] = array_json) -> bytes:
+    """The CSP1 body; ``started`` is the ``time.perf_counter()`` when the work began.
+
+    ``array_text`` writes a conv layer's weights and bias as JSON; a caching version saves
+    most of the header's cost when only one layer of a stack changed.
+    """
+    layer_texts: list[str] = []
     chunks: list[bytes] = []
     offset = 0
     for index, maps in enumerate([x, *outputs]):
@@ -136,21 +155,23 @@ def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.Plan
         if index == 0:
             head: dict[str, Any] = {"index": 0, "type": "input", "shape": list(maps.shape)}
         else:
-            step = planned[index - 1]
-            head = {"index": index, **geometry_json(step.geometry)}
-            if isinstance(step.layer, engine.Conv):
-                weights = step.layer.weights
-                assert isinstance(weights, np.ndarray)  # resolved by plan()
-                head["weights"] = short_floats(weights).tolist()
-                bias = step.layer.bias
-                head["bias"] = ([0.0] * weights.shape[0] if bias is None
-                                else short_floats(np.asarray(bias, np.float32)).tolist())
-        layers.append({**head, **entry})
+            head = {"index": index, **geometry_json(planned[index - 1].geometry)}
+        text = _dumps({**head, **entry})
+        layer = planned[index - 1].layer if index else None
+        if isinstance(layer, engine.Conv):
+            weights = layer.weights
+            assert isinstance(weights, np.ndarray)  # resolved by plan()
+            bias = (np.zeros(weights.shape[0], np.float32) if layer.bias is None
+                    else np.asarray(layer.bias, np.float32))
+            text = (f'{text[:-1]},"weights":{array_text(weights)},'
+                    f'"bias":{array_text(bias)}}}')
+        layer_texts.append(text)
         chunks.append(data)
         offset += len(data)
-    header = {"image": image, "encoding": ENCODING, "layers": layers, "bytes": offset,
-              "elapsed_ms": round((time.perf_counter() - started) * 1000, 2)}
-    return frame(PYRAMID_MAGIC, header, chunks)
+    elapsed = round((time.perf_counter() - started) * 1000, 2)
+    header = (f'{{"image":{_dumps(image)},"encoding":{_dumps(ENCODING)},'
+              f'"layers":[{",".join(layer_texts)}],"bytes":{offset},"elapsed_ms":{elapsed}}}')
+    return frame_text(PYRAMID_MAGIC, header, chunks)
 
 
 def encode_tensor(maps: Array, *, layer: int, indices: list[int]) -> bytes:

@@ -27,6 +27,9 @@ Array = NDArray[np.float32]
 HEADER_BYTES_PER_MAP = 64
 HEADER_BYTES_PER_LAYER = 1024
 HEADER_BYTES_PER_WEIGHT = 14
+#: Weights written as JSON, kept by content (a few stacks' worth).
+WEIGHT_TEXTS = 64
+WEIGHT_TEXT_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +66,8 @@ class PyramidService:
         self.caps = caps
         self._cache: LruCache[str, Computed] = LruCache(
             max_entries=max_entries, max_bytes=max_bytes, size_of=lambda c: c.nbytes)
+        self._texts: LruCache[str, str] = LruCache(
+            max_entries=WEIGHT_TEXTS, max_bytes=WEIGHT_TEXT_BYTES, size_of=len)
 
     def check(self, request: PyramidRequest) -> None:
         """The field bounds, checked on the event loop before a worker is taken."""
@@ -89,7 +94,20 @@ class PyramidService:
             self._cache.put(key, computed)
         return encoding.encode_pyramid(image=image.info(), x=computed.x,
                                        planned=computed.planned, outputs=computed.outputs,
-                                       preview=request.preview, started=started)
+                                       preview=request.preview, started=started,
+                                       array_text=self._array_text)
+
+    def _array_text(self, values: Array) -> str:
+        """:func:`encoding.array_json`, remembered by content: when one control changes, the
+        other layers' weights are the same arrays and their JSON is not written again."""
+        digest = hashlib.sha256(str(values.shape).encode())
+        digest.update(np.ascontiguousarray(values).data)
+        key = digest.hexdigest()
+        text = self._texts.get(key)
+        if text is None:
+            text = encoding.array_json(values)
+            self._texts.put(key, text)
+        return text
 
     def tensor(self, request: TensorRequest, image: StoredImage) -> bytes:
         """The CST1 body (blocking: runs on a worker)."""
