@@ -130,3 +130,18 @@ export function formatValue(v) {
   if (a >= 1e-3 && a < 1e5) return String(Number(v.toPrecision(4)));
   return v.toExponential(3);
 }
+
+/**
+ * The shortest decimal that reads back as the same float32: the exact value as PyTorch would
+ * print it with enough digits (a float32 widened to a JS number shows noise digits).
+ * @param {number} v a float32 value
+ */
+export function formatFloat32(v) {
+  if (!Number.isFinite(v)) return String(v);
+  const f = Math.fround(v);
+  for (let p = 1; p <= 9; p += 1) {
+    const text = f.toPrecision(p);
+    if (Math.fround(Number(text)) === f) return String(Number(text));
+  }
+  return String(f);
+}

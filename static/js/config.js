@@ -72,17 +72,18 @@ export const LAYOUT = Object.freeze({
 });
 
 /** Inspector: the enlarged map and the receptive-field thumbnail. */
-export const INSPECTOR = Object.freeze({ mapMaxPx: 320, inputThumbPx: 160 });
+export const INSPECTOR = Object.freeze({ mapMaxPx: 300, inputThumbPx: 160 });
 
-/** Colour maps: diverging (signed) blue-white-red, sequential (non-negative) dark-to-light. */
+/** Colour maps: diverging (signed) blue-white-red, sequential (non-negative) white-to-dark-red. */
 export const COLORS = Object.freeze({
   divergingStops: [
     [0.0, [33, 102, 172]], [0.25, [103, 169, 207]], [0.5, [247, 247, 247]],
     [0.75, [239, 138, 98]], [1.0, [178, 24, 43]],
   ],
+  // white = 0 in both maps; the sequential one runs through yellow and orange to dark red
   sequentialStops: [
-    [0.0, [12, 7, 40]], [0.25, [78, 28, 110]], [0.5, [180, 54, 100]],
-    [0.75, [245, 125, 60]], [1.0, [252, 250, 190]],
+    [0.0, [255, 255, 255]], [0.2, [254, 230, 150]], [0.45, [253, 160, 70]],
+    [0.7, [227, 26, 28]], [1.0, [110, 0, 30]],
   ],
   lutSize: 256,
   receptiveField: "#ffd400",

@@ -4,7 +4,7 @@
  * @module request
  */
 
-import { PREVIEW_SIDE, POOLINGS } from "./config.js";
+import { FIXED_SIZE_PRESETS, PREVIEW_SIDE, POOLINGS } from "./config.js";
 import { planStack } from "./conv-plan.js";
 
 /**
@@ -153,6 +153,8 @@ export function buildPyramidRequest(state, { preview = PREVIEW_SIDE } = {}) {
  *   message: string}}} `error.layer` is the pyramid index (1-based), `error.block` the editor's
  */
 export function checkState(state) {
+  const presetError = presetProblem(state.layers);
+  if (presetError) return { geometries: [], error: presetError };
   const shape = inputShapeOf(state);
   if (!shape) return { geometries: [], error: null };
   const request = buildPyramidRequest(state);
@@ -160,6 +162,27 @@ export function checkState(state) {
   if (!error) return { geometries, error: null };
   const where = blockOfLayer(state.layers, error.layer + 1);
   return { geometries, error: { ...error, layer: error.layer + 1, block: where?.block ?? -1 } };
+}
+
+/**
+ * A fixed-size preset (Sobel, Laplacian, ...) asked at another kernel size, as an error naming
+ * the block and the map; null if none.
+ * @param {object[]} blocks
+ */
+export function presetProblem(blocks) {
+  const layout = blockLayout(blocks);
+  for (const [b, block] of blocks.entries()) {
+    if (block.type !== "conv" || block.source !== "presets") continue;
+    if (block.kernel[0] === 3 && block.kernel[1] === 3) continue;
+    const m = block.presets.slice(0, block.maps).findIndex((p) => FIXED_SIZE_PRESETS.includes(p));
+    if (m >= 0) {
+      return { layer: layout[b].conv, block: b, field: "weights",
+        message: `the ${block.presets[m]} kernel of map ${m + 1} exists only as 3×3, not `
+          + `${block.kernel[0]}×${block.kernel[1]}: pick kernel size 3×3, or another kernel `
+          + "(identity, blurs, Gabor and random take any size)" };
+    }
+  }
+  return null;
 }
 
 /** A stable cache key of a request, ignoring the preview size. */

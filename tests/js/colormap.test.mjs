@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   makeLut, createColormaps, scaleFor, paletteFor, paint, legendTicks, lutIndex, rangeFor,
-  formatValue,
+  formatValue, formatFloat32,
 } from "../../static/js/colormap.js";
 
 const rgbAt = (lut, i) => [lut[i * 4], lut[i * 4 + 1], lut[i * 4 + 2]];
@@ -38,7 +38,8 @@ test("non-negative values get a sequential scale from zero", () => {
   assert.deepEqual(scaleFor({ min: 0, max: 0 }), { kind: "sequential", lo: 0, hi: 1 });
   const { sequential } = createColormaps();
   const sum = (c) => c[0] + c[1] + c[2];
-  assert.ok(sum(rgbAt(sequential, 0)) < sum(rgbAt(sequential, 255)), "dark to light");
+  assert.deepEqual(rgbAt(sequential, 0), [255, 255, 255], "zero is white, as in the diverging map");
+  assert.ok(sum(rgbAt(sequential, 0)) > sum(rgbAt(sequential, 255)), "light to dark");
 });
 
 test("a palette maps each uint8 code to the colour of its dequantised value", () => {
@@ -79,4 +80,11 @@ test("values print with four significant digits", () => {
   assert.equal(formatValue(-12.3456), "-12.35");
   assert.equal(formatValue(0), "0");
   assert.equal(formatValue(1.5e-7), "1.500e-7");
+});
+
+test("float32 values print as the shortest decimal that reads back the same", () => {
+  assert.equal(formatFloat32(Math.fround(0.1)), "0.1");
+  assert.equal(formatFloat32(Math.fround(1 / 3)), "0.33333334"); // as numpy prints it
+  assert.equal(formatFloat32(-2.5), "-2.5");
+  assert.equal(formatFloat32(Math.fround(1e-8)), "1e-8");
 });

@@ -72,3 +72,15 @@ test("the request key ignores the preview size", () => {
   const b = buildPyramidRequest(defaultConfig(), { preview: 128 });
   assert.equal(requestKey(a), requestKey(b));
 });
+
+test("a 3x3-only preset at another kernel size is explained before asking", () => {
+  const state = { ...defaultConfig(), samples };
+  const layers = [convBlock({ maps: 2, kernel: [5, 5], source: "presets",
+    presets: ["gaussian_blur", "sobel_y"] })];
+  const { error } = checkState({ ...state, layers });
+  assert.equal(error.block, 0);
+  assert.match(error.message, /sobel_y kernel of map 2 exists only as 3×3, not 5×5/);
+  const fine = [convBlock({ maps: 2, kernel: [5, 5], source: "presets",
+    presets: ["gaussian_blur", "gabor_45"] })];
+  assert.equal(checkState({ ...state, layers: fine }).error, null);
+});

@@ -1,0 +1,152 @@
+/**
+ * The layer stack editor: one fieldset per block, named "Layer 1", "Layer 2", ...; add, remove
+ * and reorder with buttons or Alt+Arrow keys; the classifier on top can be added or removed.
+ * Controls are rebuilt only when the list of blocks changes; otherwise values are synced in
+ * place, so typing never loses focus.
+ * @module editor/stack-editor
+ */
+
+import { LIMITS } from "../config.js";
+import { h, setText, shapeText } from "../dom.js";
+import { blockLayout, imageMetaOf, inputChannels, inputShapeOf } from "../request.js";
+import {
+  addBlock, apiLayerCount, moveBlock, removeBlock, setBlock, setWeight, toggleClassifier,
+} from "./block-ops.js";
+import { field, integer, select, syncValue } from "./controls.js";
+import { convFields } from "./conv-fields.js";
+import { kernelGrid } from "./kernel-grid.js";
+
+function denseFields({ index, block, onPatch }) {
+  const id = (name) => `b${index}-${name}`;
+  const units = integer({ min: 1, max: LIMITS.maxUnits, value: block.units,
+    onChange: (v) => onPatch({ units: v }) });
+  const seed = integer({ min: 0, max: LIMITS.maxSeed, value: block.seed,
+    onChange: (v) => onPatch({ seed: v }) });
+  const activation = select({ options: [["none", "none (scores)"], ["sigmoid", "sigmoid"],
+    ["relu", "ReLU"], ["tanh", "tanh"]].map(([value, label]) => ({ value, label })),
+  value: block.activation, onChange: (v) => onPatch({ activation: v }) });
+  const el = h("div", { class: "field-grid" },
+    field({ id: id("units"), label: "Units", control: units, hint: "outputs (classes)" }),
+    field({ id: id("dseed"), label: "Random seed", control: seed }),
+    field({ id: id("dactivation"), label: "Activation", control: activation }));
+  return { el, sync: ({ block: b }) => {
+    syncValue(units, b.units);
+    syncValue(seed, b.seed);
+    syncValue(activation, b.activation);
+  } };
+}
+
+/**
+ * @param {HTMLElement} root
+ * @param {{store: object}} deps
+ * @returns {{sync: (view: {state: object, check: object}) => void}}
+ */
+export function createStackEditor(root, { store }) {
+  const list = h("ol", { class: "blocks" });
+  const addButton = h("button", { type: "button", text: "Add a conv layer",
+    on: { click: () => store.update(addBlock) } });
+  const classifierButton = h("button", { type: "button",
+    on: { click: () => store.update(toggleClassifier) } });
+  root.replaceChildren(list, h("div", { class: "stack-tools" }, addButton, classifierButton),
+    h("p", { class: "muted hint", text: "Alt+↑ / Alt+↓ inside a layer moves it; the page redraws "
+      + "as you change anything." }));
+  const memo = { key: null, blocks: [] };
+
+  const patch = (index) => (p) => store.update((s) => setBlock(s, index, p));
+  const move = (index, delta) => {
+    store.update((s) => moveBlock(s, index, delta));
+    requestAnimationFrame(() => document.getElementById(`block-${index + delta}`)
+      ?.querySelector(delta < 0 ? ".move-up" : ".move-down")?.focus());
+  };
+
+  function build(state) {
+    const count = state.layers.length;
+    memo.blocks = state.layers.map((block, index) => {
+      const dense = block.type === "dense";
+      const name = `Layer ${index + 1}`;
+      const fields = dense ? denseFields({ index, block, onPatch: patch(index) })
+        : convFields({ index, block, onPatch: patch(index) });
+      const grid = dense ? null : kernelGrid({ index, onEdit: (edit) => {
+        const view = memo.blocks[index].view;
+        store.update((s) => setWeight(s, index, { ...edit, base: view.base ?? {},
+          channels: view.channels }));
+      } });
+      const desc = h("p", { class: "block-shape", id: `block-${index}-desc` });
+      const error = h("p", { class: "block-error", role: "alert", hidden: true });
+      const tools = h("div", { class: "block-tools" },
+        dense ? null : h("button", { type: "button", class: "move-up", text: "↑",
+          "aria-label": `Move ${name} up (earlier)`, disabled: index === 0,
+          on: { click: () => move(index, -1) } }),
+        dense ? null : h("button", { type: "button", class: "move-down", text: "↓",
+          "aria-label": `Move ${name} down (later)`,
+          disabled: index === count - 1 || state.layers[index + 1]?.type === "dense",
+          on: { click: () => move(index, 1) } }),
+        h("button", { type: "button", class: "remove", text: "✕",
+          "aria-label": `Remove ${name}`,
+          on: { click: () => store.update((s) => (dense ? toggleClassifier(s) : removeBlock(s, index))) } }));
+      const legend = h("legend", { text: name });
+      const el = h("fieldset", { class: `block${dense ? " dense" : ""}`, id: `block-${index}`,
+        "aria-describedby": desc.id }, legend, tools, desc, fields.el, grid?.el, error);
+      el.addEventListener("keydown", (ev) => {
+        if (!ev.altKey || dense) return;
+        if (ev.key === "ArrowUp") { ev.preventDefault(); move(index, -1); }
+        if (ev.key === "ArrowDown") { ev.preventDefault(); move(index, 1); }
+      });
+      el.addEventListener("focusin", () => {
+        const s = store.getState();
+        const at = blockLayout(s.layers)[index];
+        if (at && s.selected.layer !== at.conv && s.selected.layer !== at.pool) {
+          store.setState({ selected: { layer: at.conv, map: 0 } });
+        }
+      });
+      return { el, fields, grid, desc, error, view: {} };
+    });
+    list.replaceChildren(...memo.blocks.map((b) => h("li", {}, b.el)));
+  }
+
+  /**
+   * @param {{state: object, check: {geometries: object[], error: object|null}}} view
+   */
+  function sync({ state, check }) {
+    const key = JSON.stringify(state.layers.map((b) => b.type));
+    if (key !== memo.key) {
+      const focused = document.activeElement?.id;
+      build(state);
+      memo.key = key;
+      if (focused) document.getElementById(focused)?.focus();
+    }
+    const layout = blockLayout(state.layers);
+    const header = state.pyramid?.header;
+    let channels = inputChannels(state.color, imageMetaOf(state));
+    state.layers.forEach((block, index) => {
+      const b = memo.blocks[index];
+      const at = layout[index];
+      const geo = check.geometries[at.conv - 1];
+      const pooled = at.pool ? check.geometries[at.pool - 1] : null;
+      const hl = header?.layers?.[at.conv];
+      const base = hl?.type === "conv" && hl.weights?.length === block.maps
+        && hl.weights[0]?.length === channels ? { weights: hl.weights, bias: hl.bias } : null;
+      b.view = { block, channels, base };
+      const inShape = at.conv === 1 ? inputShapeOf(state) : check.geometries[at.conv - 2]?.shape;
+      b.fields.sync({ block, inShape: inShape ?? null, padding: geo?.padding ?? null });
+      b.grid?.sync(b.view);
+      const out = pooled ?? geo;
+      const kind = block.type === "dense" ? "classifier" : "conv";
+      setText(b.desc, out ? `${kind}: ${shapeText(geo.in_shape)} → `
+        + `${pooled ? `${shapeText(geo.shape)} → ` : ""}${shapeText(out.shape)}`
+        : `${kind}: shape unknown until the layers below work`);
+      const err = check.error && check.error.block === index ? check.error : null;
+      b.error.hidden = !err;
+      setText(b.error, err ? `This setting cannot work: ${err.message}` : "");
+      b.el.classList.toggle("invalid", Boolean(err));
+      b.el.classList.toggle("selected", state.selected.layer === at.conv
+        || state.selected.layer === at.pool);
+      if (block.type === "conv") channels = block.maps;
+    });
+    const hasDense = state.layers.some((b) => b.type === "dense");
+    setText(classifierButton, hasDense ? "Remove the classifier" : "Add a classifier on top");
+    addButton.disabled = apiLayerCount(state.layers) >= LIMITS.maxApiLayers;
+  }
+
+  return { sync };
+}

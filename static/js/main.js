@@ -1,0 +1,228 @@
+/**
+ * Wiring of the page: the store, the API client, the fetch pipeline and the views.
+ *
+ * For tests and benchmarks: `window.__convscope = {lastRenderMs, lastUpdateMs, lastFetchMs,
+ * renderCount, bytesLastUpdate, store, api}` (lastUpdateMs = from the control change to every
+ * map redrawn) and `#pyramid[data-render-count]` grows by one on every full redraw.
+ * The patch panel (`./patch/panel.js`, createPatchPanel) and the grid mode (`./grid/grid.js`,
+ * createGridMode) are mounted into #patch-panel and #grid-mode when present.
+ * @module main
+ */
+
+import { createApi } from "./api.js";
+import { createColormaps, formatValue } from "./colormap.js";
+import { STORAGE_KEY, TIMING } from "./config.js";
+import { setText } from "./dom.js";
+import { createStackEditor } from "./editor/stack-editor.js";
+import { createImageInput, readSamples } from "./input.js";
+import { createPipeline } from "./pipeline.js";
+import { describeLayers } from "./render/labels.js";
+import { renderGeometry } from "./render/geometry.js";
+import { createInspector } from "./render/inspector.js";
+import { createPyramidView } from "./render/pyramid.js";
+import { blockOfLayer, checkState } from "./request.js";
+import {
+  CONFIG_KEYS, createStore, defaultConfig, parseConfig, searchToConfig, serializeConfig,
+  stateToSearch,
+} from "./state.js";
+import { createTensorCache } from "./tensors.js";
+
+function initialConfig() {
+  const fromUrl = searchToConfig(window.location.search);
+  if (fromUrl) return fromUrl;
+  try {
+    return parseConfig(window.localStorage.getItem(STORAGE_KEY)) ?? defaultConfig();
+  } catch {
+    return defaultConfig();
+  }
+}
+
+/** Mirror the configuration to the URL and localStorage, lightly debounced. */
+function persistConfig(store) {
+  const timer = { id: 0 };
+  store.subscribe((state, previous) => {
+    if (CONFIG_KEYS.every((k) => state[k] === previous[k])) return;
+    clearTimeout(timer.id);
+    timer.id = setTimeout(() => {
+      const s = store.getState();
+      window.history.replaceState(null, "", stateToSearch(window.location.search, s));
+      try {
+        window.localStorage.setItem(STORAGE_KEY, serializeConfig(s));
+      } catch {
+        // storage full or disabled: the URL still holds the state
+      }
+    }, TIMING.urlWriteMs);
+  });
+}
+
+async function mountOptional(path, exportName, root, deps) {
+  if (!root) return;
+  try {
+    const module = await import(path);
+    module[exportName](root, deps);
+  } catch (err) {
+    console.warn(`${path} not mounted:`, err); // the rest of the page works without it
+    root.hidden = true;
+  }
+}
+
+function hoverValue(state, tensors) {
+  const { hover, pyramid } = state;
+  if (!hover || !pyramid) return null;
+  const layer = pyramid.header.layers[hover.layer];
+  const [, hh, ww] = layer.shape;
+  const exact = tensors.get(pyramid.request, hover.layer, hover.map);
+  if (exact) return { value: exact[hover.i * ww + hover.j], exact: true };
+  const f = layer.factor ?? 1;
+  const [, pw] = layer.preview_shape;
+  const q = pyramid.maps[hover.layer][hover.map][Math.floor(hover.i / f) * pw + Math.floor(hover.j / f)];
+  const { min, max } = layer.maps[hover.map];
+  return { value: min + (q * (max - min)) / 255, exact: false, rows: hh };
+}
+
+function statusText(state, perf) {
+  if (state.status === "loading") return "Computing…";
+  if (state.status === "invalid") return "This stack cannot run: see the message in red.";
+  if (state.status === "error") return `The server said no: ${state.error?.message ?? ""}`;
+  const p = state.pyramid;
+  if (!p) return "";
+  return `server ${formatValue(p.header.elapsed_ms)} ms · ${(p.bytes / 1024).toFixed(0)} kB · `
+    + `drawn ${perf.lastRenderMs.toFixed(0)} ms`;
+}
+
+function start() {
+  const doc = document;
+  const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, renderCount: 0,
+    bytesLastUpdate: 0 };
+  const store = createStore({ ...initialConfig(), samples: readSamples(doc), pyramid: null,
+    status: "loading", error: null, hover: null });
+  const api = createApi({ onImageReplaced: (oldId, meta) => store.update((s) => (
+    s.image.id === oldId ? { ...s, image: { ...s.image, ...meta, id: meta.id } } : s)) });
+  window.__convscope = Object.assign(perf, { store, api });
+  const colormaps = createColormaps();
+  const frame = { id: 0, width: 600, drawn: null };
+  const schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(render); };
+  const tensors = createTensorCache({ api, onReady: schedule });
+
+  const pyramidRoot = doc.getElementById("pyramid");
+  const select = (sel) => store.setState({ selected: sel });
+  const animate = ({ layer, map }) => {
+    const s = store.getState();
+    if (s.pyramid?.header.layers[layer]?.type !== "conv") return;
+    store.setState({ selected: { layer, map }, anim: { ...(s.anim ?? {}), layer, map, step: 0,
+      playing: 0 } });
+    doc.getElementById("patch-panel")?.scrollIntoView({ behavior: "smooth", block: "start" });
+  };
+  const setHover = (hover) => {
+    const prev = store.getState().hover;
+    if (hover === prev || (hover && prev && hover.layer === prev.layer && hover.map === prev.map
+      && hover.i === prev.i && hover.j === prev.j)) return;
+    store.setState({ hover });
+  };
+  const pyramidView = createPyramidView(pyramidRoot, { onSelect: select, onHover: setHover,
+    onAnimate: animate });
+  const inspectorRoot = doc.getElementById("inspector");
+  const inspector = inspectorRoot && createInspector(inspectorRoot, { onHover: setHover,
+    onAnimate: animate });
+  const editorRoot = doc.getElementById("stack-editor");
+  const editor = editorRoot && createStackEditor(editorRoot, { store });
+  const imageInput = createImageInput(doc, { store, api });
+  const problem = doc.getElementById("problem");
+  const status = doc.getElementById("status");
+  const geometryRoot = doc.getElementById("geometry");
+  const memo = { checkFor: null, check: null, geoKey: null };
+
+  function render() {
+    frame.id = 0;
+    const state = store.getState();
+    if (memo.checkFor?.layers !== state.layers || memo.checkFor?.image !== state.image
+      || memo.checkFor?.color !== state.color || memo.checkFor?.samples !== state.samples
+      || memo.checkFor?.pyramid !== state.pyramid) {
+      memo.check = checkState(state);
+      memo.checkFor = state;
+    }
+    const check = memo.check;
+    editor?.sync({ state, check: serverCheck(state, check) });
+    imageInput.sync(state);
+    doc.querySelectorAll('input[name="scale"]').forEach((r) => { r.checked = r.value === state.scale; });
+    const message = check.error ? `Layer ${check.error.block + 1} cannot work: ${check.error.message}`
+      : state.status === "error" ? state.error.message : "";
+    problem.hidden = !message;
+    setText(problem, message);
+    pyramidRoot.classList.toggle("stale", state.status !== "ready");
+    const { pyramid } = state;
+    if (pyramid) {
+      const drawKey = [pyramid, state.scale, frame.width];
+      if (!frame.drawn || drawKey.some((v, i) => v !== frame.drawn[i])) {
+        const t0 = performance.now();
+        pyramidView.draw({ pyramid, scaleMode: state.scale, colormaps, width: frame.width });
+        frame.drawn = drawKey;
+        perf.lastRenderMs = performance.now() - t0;
+        perf.lastUpdateMs = performance.now() - pyramid.changedAt;
+        perf.renderCount += 1;
+        pyramidRoot.dataset.renderCount = String(perf.renderCount);
+      }
+      pyramidView.mark({ selected: state.selected, hover: state.hover });
+      const infos = describeLayers(pyramid.request.layers, pyramid.header.layers);
+      const sel = state.selected;
+      inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
+        colormaps, exact: tensors.get(pyramid.request, sel.layer, sel.map),
+        hoverValue: hoverValue(state, tensors), infos });
+      const geoKey = [pyramid, sel.layer];
+      if (geometryRoot && (!memo.geoKey || geoKey.some((v, i) => v !== memo.geoKey[i]))) {
+        renderGeometry(geometryRoot, { pyramid, index: sel.layer, infos });
+        memo.geoKey = geoKey;
+      }
+    }
+    setText(status, statusText(state, perf));
+  }
+
+  /** A server 4xx that names a layer is shown in that layer's fieldset too. */
+  function serverCheck(state, check) {
+    if (check.error || state.status !== "error" || state.error?.layer == null) return check;
+    const where = blockOfLayer(state.layers, state.error.layer + 1);
+    return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
+  }
+
+  store.subscribe(schedule);
+  store.subscribe((s) => { pyramidRoot.dataset.status = s.status; });
+  pyramidRoot.dataset.status = store.getState().status;
+  persistConfig(store);
+  const pipeline = createPipeline({ store, api, perf });
+  new ResizeObserver((entries) => {
+    const width = Math.round(entries[0].contentRect.width);
+    if (Math.abs(width - frame.width) >= 8) {
+      frame.width = width;
+      schedule();
+    }
+  }).observe(pyramidRoot);
+  frame.width = pyramidRoot.clientWidth || frame.width;
+
+  doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
+    () => store.setState({ scale: r.value })));
+  doc.getElementById("reset")?.addEventListener("click", () => store.setState(defaultConfig()));
+  doc.getElementById("share")?.addEventListener("click", async (ev) => {
+    const url = new URL(stateToSearch(window.location.search, store.getState()), window.location.href);
+    try {
+      await navigator.clipboard.writeText(url.href);
+      ev.target.textContent = "Link copied";
+    } catch {
+      window.prompt("Copy this link:", url.href);
+    }
+    setTimeout(() => { ev.target.textContent = "Copy link"; }, 1500);
+  });
+  doc.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && store.getState().hover) store.setState({ hover: null });
+  });
+
+  api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
+  pipeline.schedule();
+  schedule();
+  mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
+    { api, store });
+  mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
+    { api, store });
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

@@ -1,0 +1,137 @@
+"""Browser tests: the real app under uvicorn in a subprocess, driven by Debian's Chromium.
+
+Fixtures: ``live_server`` (base URL, one server per session), ``browser`` (one Chromium per
+session), ``page`` (a fresh 1280x800 context per test; page errors fail the test) and
+``loaded_page`` (``page`` on ``/`` with the first pyramid drawn). Helpers: ``settle`` waits
+until the page has drawn the pyramid of its current settings, ``page_state`` reads the store.
+Every test here is marked ``e2e``; all are skipped when ``/usr/bin/chromium`` is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+VIEWPORT = {"width": 1280, "height": 800}
+START_TIMEOUT_S = 30.0
+SETTLE_TIMEOUT_MS = 20_000
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test of this folder ``e2e`` and skip them all without Chromium."""
+    here = Path(__file__).parent
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: the browser tests need Debian's "
+                                   "chromium package")
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+            if not CHROMIUM.exists():
+                item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.1)
+    raise RuntimeError(f"{url}/healthz did not answer within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The real app under uvicorn on a free 127.0.0.1 port; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh context and page (1280x800); an uncaught page error fails the test."""
+    context = browser.new_context(viewport=VIEWPORT)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.set_default_timeout(SETTLE_TIMEOUT_MS)
+    yield pg
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
+
+
+def settle(page: Any, *, status: str = "ready") -> None:
+    """Wait until the page's pipeline is ``status`` (``ready``: the current settings drawn)."""
+    page.wait_for_selector(f'#pyramid[data-status="{status}"]:not([data-render-count="0"])'
+                           if status == "ready" else f'#pyramid[data-status="{status}"]',
+                           state="attached", timeout=SETTLE_TIMEOUT_MS)
+
+
+def page_state(page: Any) -> dict[str, Any]:
+    """The store's configuration and the pyramid header (no arrays)."""
+    result: dict[str, Any] = page.evaluate(
+        """() => { const s = window.__convscope.store.getState();
+          return { layers: s.layers, selected: s.selected, image: s.image, color: s.color,
+                   scale: s.scale, anim: s.anim, status: s.status,
+                   header: s.pyramid && s.pyramid.header,
+                   request: s.pyramid && s.pyramid.request }; }""")
+    return result
+
+
+@pytest.fixture
+def loaded_page(page: Any, live_server: str) -> Any:
+    """``page`` on ``/`` with the default pyramid drawn."""
+    page.goto(f"{live_server}/")
+    settle(page)
+    return page
