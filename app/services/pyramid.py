@@ -70,7 +70,7 @@ class PyramidService:
             max_entries=WEIGHT_TEXTS, max_bytes=WEIGHT_TEXT_BYTES, size_of=len)
 
     def check(self, request: PyramidRequest) -> None:
-        """The field bounds, checked on the event loop before a worker is taken."""
+        """The field bounds, checked before planning (weights are drawn only after)."""
         caps.check_fields(request.layers, self.caps)
 
     def _plan(self, request: PyramidRequest, x: Array) -> list[engine.PlannedLayer]:
@@ -92,6 +92,9 @@ class PyramidService:
                                 outputs=engine.run_planned(x, planned))
             _check_finite(computed)
             self._cache.put(key, computed)
+        else:  # same maps, but the preview size (so the response) may differ
+            caps.check_cost(computed.planned, self.caps, response_bytes=pyramid_bytes(
+                computed.x, computed.planned, request.preview))
         return encoding.encode_pyramid(image=image.info(), x=computed.x,
                                        planned=computed.planned, outputs=computed.outputs,
                                        preview=request.preview, started=started,

@@ -1,0 +1,112 @@
+"""Control change -> every map of the reference pyramid, over real HTTP on loopback.
+
+Starts ``convscope serve`` on a free port, then for the 512x512 RGB sample and the 4-layer
+pyramid (conv3x3 K=8 s1 same + ReLU, K=16 s2, K=32 s2, K=64 s2, each + ReLU) changes one
+layer's seed per request (a control change: always a cache miss) and prints, per preview
+size: response bytes, round-trip p50/p95, the server's own ``elapsed_ms``, and, measured in
+process, how that splits into engine and encoding. Run: ``python benchmarks/api_pyramid.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+import numpy as np
+
+from app import engine
+from app.services.encoding import encode_pyramid
+from app.services.images import as_tensor, make_image
+
+SAMPLE = "astronaut"
+LAYERS = [(8, 1), (16, 2), (32, 2), (64, 2)]
+RUNS = 40
+
+
+def request(seed: int, preview: int) -> dict[str, Any]:
+    """The pyramid request with layer 2's seed set to ``seed``."""
+    return {"image": {"sample": SAMPLE}, "preview": preview, "layers": [
+        {"type": "conv", "weights": {"random": seed if i == 1 else i}, "filters": k,
+         "stride": s, "padding": "same", "activation": "relu"}
+        for i, (k, s) in enumerate(LAYERS)]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def in_process(pixels: np.ndarray, preview: int) -> tuple[float, float]:
+    """Median engine ms and encoding ms for the same pyramid."""
+    x = as_tensor(make_image(pixels, name=SAMPLE), color="auto")
+    engine_ms, encode_ms = [], []
+    for seed in range(RUNS // 2):
+        layers = [engine.Conv(weights=engine.RandomWeights(seed if i == 1 else i), maps=k,
+                              kernel_size=(3, 3), stride=s, padding="same", activation="relu")
+                  for i, (k, s) in enumerate(LAYERS)]
+        t0 = time.perf_counter()
+        planned, outputs = engine.run_stack(x, layers)
+        t1 = time.perf_counter()
+        encode_pyramid(image={}, x=x, planned=planned, outputs=outputs, preview=preview,
+                       started=t1)
+        t2 = time.perf_counter()
+        engine_ms.append((t1 - t0) * 1000)
+        encode_ms.append((t2 - t1) * 1000)
+    return statistics.median(engine_ms), statistics.median(encode_ms)
+
+
+def main() -> int:
+    port = free_port()
+    env = {**os.environ, "CONVSCOPE_PORT": str(port)}
+    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--log-level",
+                               "warning"], env=env)
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        for _ in range(100):
+            try:
+                client.get("/healthz")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        client.get("/api/samples")
+        png = client.get(f"/api/samples/{SAMPLE}.png").content
+        from io import BytesIO
+
+        from PIL import Image
+        pixels = np.asarray(Image.open(BytesIO(png)))
+        print(f"{'preview':>7} {'bytes':>9} {'p50 ms':>7} {'p95 ms':>7} {'server':>7} "
+              f"{'engine':>7} {'encode':>7} {'tensor':>7}")
+        for preview in (64, 128, 256):
+            rtt, server_ms, tensor_ms, size = [], [], [], 0
+            for seed in range(100, 100 + RUNS):
+                t0 = time.perf_counter()
+                body = client.post("/api/pyramid", json=request(seed, preview)).content
+                rtt.append((time.perf_counter() - t0) * 1000)
+                (length,) = struct.unpack("<I", body[4:8])
+                server_ms.append(json.loads(body[8:8 + length])["elapsed_ms"])
+                size = len(body)
+                t0 = time.perf_counter()
+                client.post("/api/pyramid/tensor",
+                            json={**request(seed, preview), "layer": 2, "maps": [0]})
+                tensor_ms.append((time.perf_counter() - t0) * 1000)
+            eng, enc = in_process(pixels, preview)
+            print(f"{preview:>7} {size:>9} {statistics.median(rtt):>7.1f} "
+                  f"{np.percentile(rtt, 95):>7.1f} {statistics.median(server_ms):>7.1f} "
+                  f"{eng:>7.1f} {enc:>7.1f} {statistics.median(tensor_ms):>7.1f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
