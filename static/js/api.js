@@ -22,6 +22,14 @@ const URLS = Object.freeze({
   convolve: "/api/convolve",
 });
 
+/**
+ * Header naming the uploaded image a request is about: a proxy in front of several replicas
+ * routes by it (deploy/nginx.conf), so a re-upload and its retry reach the same replica.
+ */
+export const IMAGE_HEADER = "X-Convscope-Image";
+
+const imageHeader = (id) => (id ? { [IMAGE_HEADER]: id } : {});
+
 /** An error answered by the server (status, message, and the layer/field it names). */
 export class ApiError extends Error {
   /** @param {string} message @param {{status?: number, field?: string, layer?: number}} info */
@@ -126,12 +134,14 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
   };
 
   const postJson = (url, body, channel) => send(url, { method: "POST",
-    headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }, channel);
+    headers: { "Content-Type": "application/json", ...imageHeader(body.image?.id) },
+    body: JSON.stringify(body) }, channel);
 
-  async function uploadImage(file, { name = file.name ?? "image" } = {}) {
+  async function uploadImage(file, { name = file.name ?? "image", imageId = null } = {}) {
     const form = new FormData();
     form.append("file", file, name);
-    const response = await send(URLS.images, { method: "POST", body: form });
+    const response = await send(URLS.images, { method: "POST", body: form,
+      headers: imageHeader(imageId) });
     const meta = await response.json();
     await blobs.put(meta.id, file, name);
     return meta;
@@ -149,7 +159,7 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
         throw new ApiError("The server no longer has this uploaded image and this browser does "
           + "not keep a copy: please upload it again.", { status: 404, field: "image" });
       }
-      const meta = await uploadImage(kept.blob, { name: kept.name });
+      const meta = await uploadImage(kept.blob, { name: kept.name, imageId: id });
       if (meta.id !== id) onImageReplaced(id, meta);
       return call({ ...request, image: { id: meta.id } });
     }
