@@ -58,6 +58,15 @@ def test_service_and_autoscaler_point_at_the_deployment() -> None:
     assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
 
 
+def test_ingress_routes_by_the_image_header_to_the_service() -> None:
+    ingress = _kind("Ingress")
+    annotations = ingress["metadata"]["annotations"]
+    assert annotations["nginx.ingress.kubernetes.io/upstream-hash-by"] == (
+        "$http_x_convscope_image")
+    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend["name"] == _kind("Service")["metadata"]["name"]
+
+
 def _env_names() -> set[str]:
     compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
     names = set(compose["services"]["app"]["environment"])
