@@ -226,3 +226,44 @@ test('normaliseAnim repairs anything read from a URL', () => {
   assert.equal(normaliseAnim({ layer: 3, step: 99 }, { header, steps: () => 16 }).step, 15);
   assert.equal(nearestSpeed(1e9), 50000);
 });
+
+test('formatCompact fits a value in about five characters', async () => {
+  const { formatCompact } = await import('../../static/js/patch/format.js');
+  assert.equal(formatCompact(0.60392), '0.604');
+  assert.equal(formatCompact(0.00784), '0.008');
+  assert.equal(formatCompact(-0.1435), '\u22120.14');
+  assert.equal(formatCompact(12.54), '12.5');
+  assert.equal(formatCompact(-2), '\u22122');
+  assert.equal(formatCompact(0.00003), '3e\u22125');
+  assert.equal(formatCompact(123456), '1e5');
+  assert.equal(formatCompact(-0.001269), '\u22121e\u22123');
+  assert.equal(formatCompact(0.0042), '0.004');
+  for (const v of [0.123456, -0.98765, 54.321, -7.777, 0.0042]) {
+    assert.ok(formatCompact(v).length <= 5, `${v} -> ${formatCompact(v)}`);
+  }
+});
+
+test('packHex and cssOf are inverse for opaque colours', async () => {
+  const { cssOf, packHex } = await import('../../static/js/patch/paint.js');
+  assert.equal(packHex('#ff0000'), 0xff0000ff);
+  assert.equal(cssOf(packHex('#123456')), 'rgb(18, 52, 86)');
+});
+
+test('the magnifier sits beside the window, inside the view, never over it', async () => {
+  const { magnifierSpot } = await import('../../static/js/patch/layout.js');
+  const view = { width: 360, height: 360 };
+  const size = { width: 156, height: 156 };
+  const covers = (spot, box) => spot.x < box.x + box.w && spot.x + size.width > box.x
+    && spot.y < box.y + box.h && spot.y + size.height > box.y;
+  for (const [x, y] of [[0, 0], [170, 170], [350, 350], [0, 350], [100, 300]]) {
+    const box = { x, y, w: 6, h: 6 };
+    const spot = magnifierSpot({ box, size, view, gap: 12 });
+    assert.ok(!covers(spot, box), `covers the window at ${x}, ${y}`);
+    assert.ok(spot.x >= 0 && spot.y >= 0 && spot.x + 156 <= 360 && spot.y + 156 <= 360,
+      `outside the view at ${x}, ${y}: ${JSON.stringify(spot)}`);
+  }
+  // Too big to fit anywhere: still beside the window.
+  const spot = magnifierSpot({ box: { x: 150, y: 150, w: 60, h: 60 }, size: { width: 300,
+    height: 300 }, view, gap: 12 });
+  assert.ok(spot.x >= 222 || spot.x + 300 <= 138 || spot.y >= 222 || spot.y + 300 <= 138);
+});

@@ -119,6 +119,10 @@ export function createGridMode(root, { api, store }) {
         Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.${ur || uc
           ? ` ${ur} row(s) and ${uc} column(s) of the input are never reached (shaded red): the`
             + ' stride steps over them.' : ''}</p>
+      ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are
+        ${grid.d[0] === grid.d[1] ? grid.d[0] : grid.d.join(' / ')} cells apart, so the window
+        spans dilation·(k − 1) + 1 = ${grid.d[0] * (grid.kh - 1) + 1} × ${
+        grid.d[1] * (grid.kw - 1) + 1} cells with only ${grid.kh * grid.kw} weights.</p>` : ''}
       ${lines.empty ? `<p class="grid-empty" role="alert">${lines.empty}</p>` : ''}`;
     return lines.empty;
   }

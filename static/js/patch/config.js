@@ -21,11 +21,13 @@ export const VIEW_MAX_PX = 360;
 /** Below this many CSS px per input cell the magnifier is shown. */
 export const MAGNIFIER_MIN_CELL_PX = 26;
 /** CSS px per cell inside the magnifier. */
-export const MAGNIFIER_CELL_PX = 34;
-/** Extra cells shown around the window in the magnifier. */
-export const MAGNIFIER_MARGIN = 1;
-/** Largest number of cells per side the magnifier shows (it shrinks cells beyond that). */
-export const MAGNIFIER_MAX_SPAN = 13;
+export const MAGNIFIER_CELL_PX = 40;
+/** Extra cells shown around the window in the magnifier (0: it fits beside the window). */
+export const MAGNIFIER_MARGIN = 0;
+/** The magnifier shrinks its cells to stay within this side (CSS px) ... */
+export const MAGNIFIER_MAX_PX = 170;
+/** ... but never below this cell size, where the numbers would stop being readable. */
+export const MAGNIFIER_MIN_CELL = 30;
 /** Channels whose full window arithmetic is tabulated; the rest are summarised per channel. */
 export const MAX_CHANNEL_TABLES = 3;
 /** Channels listed one by one in the "sum over channels" line before abbreviating. */
@@ -44,7 +46,7 @@ export const COLORS = Object.freeze({
   output: '#a1d99b',
   outputStroke: '#31a354',
   outputCurrent: '#238b45',
-  pending: '#f4f4f4',
+  pending: '#bdbdbd',
   text: '#111111',
   weight: '#08306b',
   unreached: 'rgba(200, 0, 0, 0.18)',
@@ -61,7 +63,7 @@ export const GRID_LIMITS = Object.freeze({
   maxAbsValue: 999,
 });
 /** CSS px per cell in the grid figure. */
-export const GRID_CELL_PX = 34;
+export const GRID_CELL_PX = 44;
 /** Grid mode's default configuration (4x4 input, 3x3 kernel: the guide's first figure). */
 export const GRID_DEFAULTS = Object.freeze({
   h: 5, w: 5, c: 1, kh: 3, kw: 3, stride: [1, 1], dilation: [1, 1], padding: 'valid',

@@ -40,3 +40,26 @@ export function formatActivation({ label, pre, out }) {
   if (!label) return formatValue(out);
   return `${label}(${formatValue(pre)}) = ${formatValue(out)}`;
 }
+
+/**
+ * A value in at most about 5 characters, for the cells of the magnifier and the grid figure:
+ * `0.604`, `0.008`, `−0.14`, `12.5`, `1234`, `3e−5`.
+ *
+ * @param {number} value
+ * @returns {string}
+ */
+export function formatCompact(value) {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  let text;
+  // A minus sign costs a character: negatives keep 2 decimals, tiny values go to e-notation.
+  const tiny = value < 0 ? 0.01 : 0.001;
+  if (Number.isInteger(value) && abs < 1e5) text = String(abs);
+  else if (abs < tiny) text = abs.toExponential(0).replace('e-', 'e\u2212');
+  else if (abs < 1) text = String(Number(abs.toFixed(value < 0 ? 2 : 3)));
+  else if (abs < 100) text = String(Number(abs.toPrecision(3)));
+  else if (abs < 1e5) text = String(Math.round(abs));
+  else text = abs.toExponential(0).replace('e+', 'e');
+  return value < 0 ? `\u2212${text}` : text;
+}

@@ -54,6 +54,17 @@ export function packRgb(r, g, b, top) {
 }
 
 /**
+ * Packed RGBA (little-endian uint32, opaque) of a `#rrggbb` colour.
+ *
+ * @param {string} hex
+ * @returns {number}
+ */
+export function packHex(hex) {
+  const n = Number.parseInt(hex.slice(1), 16);
+  return ((255 << 24) | ((n & 255) << 16) | (n & 0xff00) | (n >>> 16)) >>> 0;
+}
+
+/**
  * A CSS colour from a packed RGBA value.
  *
  * @param {number} packed

@@ -13,7 +13,8 @@ import { createColormaps } from '../colormap.js';
 import { correlateMap, matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
 import { createNumbersPanel } from './numbers.js';
-import { inputColoring, outputImages, paddedImage, rangeOf } from './paint.js';
+import { COLORS, MAGNIFIER_MIN_CELL_PX } from './config.js';
+import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from './paint.js';
 import { createPlayer } from './player.js';
 import { layerLabel, sceneOf, tensorKey } from './scene.js';
 import { createTransport } from './transport.js';
@@ -176,15 +177,17 @@ export function createPatchPanel(root, { api, store }) {
     const range = flippedMap ? unionRange(engineRange, rangeOf(flippedMap)) : engineRange;
     const coloring = inputColoring(input, { shown, colormaps });
     const padded = paddedImage(input, coloring, { padding: base.geometry.padding,
-      paddingColor: 0xffffffff });
+      paddingColor: packHex(COLORS.padding) });
     const [oh, ow] = base.outShape;
     const images = outputImages({ values: flippedMap ?? engineMap, height: oh, width: ow,
-      range, colormaps, pendingColor: 0xfff4f4f4 });
+      range, colormaps, pendingColor: packHex(COLORS.pending) });
+    const compare = flippedMap ? outputImages({ values: engineMap, height: oh, width: ow,
+      range, colormaps, pendingColor: packHex(COLORS.pending) }).done : null;
     const [, h, w] = base.geometry.inShape;
     const [top, bottom, left, right] = base.geometry.padding;
     const cell = cellSize(h + top + bottom, w + left + right);
     scene = { ...base, ready: true, input, engineMap, flippedMap, shown };
-    stage.setScene({ geometry: base.geometry, padded, coloring, images, cell,
+    stage.setScene({ geometry: base.geometry, padded, coloring, images, cell, compare,
       unreached: unreached(base.geometry), shownKernel: shown >= 0
         ? base.kernel.subarray(shown * base.kernel.length / channels,
           (shown + 1) * base.kernel.length / channels) : null,
@@ -222,12 +225,17 @@ export function createPatchPanel(root, { api, store }) {
           engineMap.length.toLocaleString('en')} cells (largest change ${formatValue(largest)}).`;
     }
     const unr = unreached(base.geometry);
+    const rgb = anim.layer === 1 && c === 3 && (anim.ch ?? -1) < 0;
+    const magnifier = cellSize(h + top + bottom, w + left + right) < MAGNIFIER_MIN_CELL_PX
+      ? ` The magnifier beside the window shows the cells under it${rgb
+        ? ' (each lists its R, G and B values)' : ', with each tap\'s weight in its dark band'}.`
+      : '';
     return {
       input: `Input of layer ${anim.layer}: ${c} × ${h} × ${w}; ${padText}. `
         + `Window ${base.geometry.kernel.join('×')}, stride ${sh === sw ? sh : `${sh}×${sw}`}`
         + `${dh > 1 || dw > 1 ? `, dilation ${dh === dw ? dh : `${dh}×${dw}`} (taps spaced apart)`
           : ''}.${unr[0] || unr[1] ? ` Shaded red: ${unr[0]} row(s), ${unr[1]} column(s) no `
-          + 'window reaches.' : ''}`,
+          + 'window reaches.' : ''}${magnifier}`,
       output: `${flip ? 'True convolution (kernel rotated 180°, computed in your browser)'
         : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${
         anim.map + 1} of layer ${anim.layer}, ${oh} × ${ow}, painted cell by cell. Colour range `

@@ -7,8 +7,11 @@
 import { COLORS, MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
 import { drawInputBase, drawMagnifier, drawWindow, paintOutputTo, sizeCanvas } from './views.js';
 import { windowAt } from './windows.js';
+import { magnifierSpot } from './layout.js';
 
 const GAP_PX = 12;
+/** Largest side (CSS px) of the comparison map shown beside the true convolution. */
+const COMPARE_PX = 200;
 
 /**
  * Create the figure in `container`.
@@ -37,13 +40,19 @@ export function createStage(container, { onPickCell }) {
         <canvas class="patch-overlay" data-role="out-overlay" aria-hidden="true"></canvas>
       </div>
       <p class="patch-change" data-role="change"></p>
+    </figure>
+    <figure class="patch-compare" data-role="compare" hidden>
+      <figcaption>What PyTorch computes (cross-correlation, the engine's map), for
+        comparison</figcaption>
+      <canvas class="patch-pixelated" data-role="compare-canvas"
+        aria-label="The engine's map, for comparison with the true convolution"></canvas>
     </figure>`;
   const q = (role) => container.querySelector(`[data-role="${role}"]`);
   const el = {
     inCaption: q('in-caption'), inWrap: q('in-wrap'), inBase: q('in-base'),
     inOverlay: q('in-overlay'), magnifier: q('magnifier'), outCaption: q('out-caption'),
     outWrap: q('out-wrap'), outBase: q('out-base'), outOverlay: q('out-overlay'),
-    change: q('change'),
+    change: q('change'), compare: q('compare'), compareCanvas: q('compare-canvas'),
   };
   let scene = null;
   let ctx = null;
@@ -80,6 +89,15 @@ export function createStage(container, { onPickCell }) {
     painted = 0;
     lastOutBox = null;
     el.magnifier.hidden = cell >= MAGNIFIER_MIN_CELL_PX;
+    el.compare.hidden = !next.compare;
+    if (next.compare) {
+      const side = Math.min(COMPARE_PX / next.compare.height, COMPARE_PX / next.compare.width);
+      el.compareCanvas.width = next.compare.width;
+      el.compareCanvas.height = next.compare.height;
+      el.compareCanvas.style.width = `${next.compare.width * side}px`;
+      el.compareCanvas.style.height = `${next.compare.height * side}px`;
+      el.compareCanvas.getContext('2d').putImageData(next.compare, 0, 0);
+    }
     el.inCaption.textContent = next.captions.input;
     el.outCaption.textContent = next.captions.output;
     el.change.textContent = next.captions.change;
@@ -100,9 +118,12 @@ export function createStage(container, { onPickCell }) {
     const { row, col } = windowAt(geometry, step);
     const oc = ctx.outCell;
     clearBox(ctx.outOverlay, lastOutBox);
-    const mark = Math.max(oc, 6);
+    const mark = Math.max(oc, 8);
     const ox = col * oc + oc / 2 - mark / 2;
     const oy = row * oc + oc / 2 - mark / 2;
+    ctx.outOverlay.strokeStyle = '#ffffff';
+    ctx.outOverlay.lineWidth = 4;
+    ctx.outOverlay.strokeRect(ox - 1, oy - 1, mark + 2, mark + 2);
     ctx.outOverlay.strokeStyle = COLORS.outputCurrent;
     ctx.outOverlay.lineWidth = 2;
     ctx.outOverlay.strokeRect(ox, oy, mark, mark);
@@ -110,26 +131,23 @@ export function createStage(container, { onPickCell }) {
     if (!el.magnifier.hidden) placeMagnifier(step, box);
   }
 
-  /** Put the magnifier diagonally off the window (never over it) and draw a leader line. */
+  /** Put the magnifier beside the window (never over it) and draw a leader line. */
   function placeMagnifier(step, box) {
     const size = drawMagnifier(el.magnifier, { geometry: scene.geometry, step,
       coloring: scene.coloring, kernel: scene.shownKernel });
-    const { inW, inH } = ctx;
+    const spot = magnifierSpot({ box, size, view: { width: ctx.inW, height: ctx.inH },
+      gap: GAP_PX });
+    el.magnifier.style.transform = `translate(${Math.round(spot.x)}px, ${Math.round(spot.y)}px)`;
+    const o = ctx.inOverlay;
     const cx = box.x + box.w / 2;
     const cy = box.y + box.h / 2;
-    const toRight = cx < inW / 2;
-    const below = cy < inH / 2;
-    const x = toRight ? box.x + box.w + GAP_PX : box.x - GAP_PX - size.width;
-    const y = below ? box.y + box.h + GAP_PX : box.y - GAP_PX - size.height;
-    const cxm = Math.min(Math.max(x, 0), Math.max(inW - size.width, 0));
-    const cym = Math.min(Math.max(y, 0), Math.max(inH - size.height, 0));
-    el.magnifier.style.transform = `translate(${Math.round(cxm)}px, ${Math.round(cym)}px)`;
-    const o = ctx.inOverlay;
+    const tx = Math.min(Math.max(cx, spot.x), spot.x + size.width);
+    const ty = Math.min(Math.max(cy, spot.y), spot.y + size.height);
     o.strokeStyle = COLORS.windowStroke;
     o.lineWidth = 1.5;
     o.beginPath();
-    o.moveTo(toRight ? box.x + box.w : box.x, below ? box.y + box.h : box.y);
-    o.lineTo(toRight ? cxm : cxm + size.width, below ? cym : cym + size.height);
+    o.moveTo(cx, cy);
+    o.lineTo(tx, ty);
     o.stroke();
   }
 

@@ -4,9 +4,9 @@
  * small overlay (window and taps), the magnifier, and copies the output cells that changed.
  */
 
-import { COLORS, MAGNIFIER_CELL_PX, MAGNIFIER_MARGIN, MAGNIFIER_MAX_SPAN,
+import { COLORS, MAGNIFIER_CELL_PX, MAGNIFIER_MARGIN, MAGNIFIER_MAX_PX, MAGNIFIER_MIN_CELL,
   MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
-import { formatValue } from './format.js';
+import { formatCompact } from './format.js';
 import { copyCells, cssOf } from './paint.js';
 import { windowAt, windowSpan } from './windows.js';
 
@@ -99,7 +99,7 @@ export function drawInputBase(ctx, { image, cell, geometry, unreached, values = 
       for (let x = 0; x < w; x += 1) {
         const v = values(y, x);
         if (v.length === 1) {
-          ctx.fillText(formatValue(v[0], { digits: 3 }), (x + left + 0.5) * cell,
+          ctx.fillText(formatCompact(v[0]), (x + left + 0.5) * cell,
             (y + top + 0.5) * cell);
         }
       }
@@ -179,26 +179,35 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
   const [, h, w] = geometry.inShape;
   const biggest = Math.max(region.rows, region.cols);
   const rgb = coloring.valueAt(0, 0).length === 3;
-  const base = rgb ? MAGNIFIER_CELL_PX + 12 : MAGNIFIER_CELL_PX;
-  const cell = biggest > MAGNIFIER_MAX_SPAN ? Math.floor((base * MAGNIFIER_MAX_SPAN) / biggest)
-    : base;
+  // Room for three values (R, G, B) or a value above its tap's weight.
+  const base = MAGNIFIER_CELL_PX + (rgb || kernel ? 12 : 0);
+  const cell = Math.max(Math.min(base, Math.floor(MAGNIFIER_MAX_PX / biggest)),
+    MAGNIFIER_MIN_CELL);
   const cssW = region.cols * cell;
   const cssH = region.rows * cell;
-  const ctx = canvas.width === Math.round(cssW * (window.devicePixelRatio || 1))
-    && canvas.height === Math.round(cssH * (window.devicePixelRatio || 1))
+  const dpr = window.devicePixelRatio || 1;
+  const ctx = canvas.width === Math.round(cssW * dpr) && canvas.height === Math.round(cssH * dpr)
     ? canvas.getContext('2d') : sizeCanvas(canvas, cssW, cssH);
   ctx.clearRect(0, 0, cssW, cssH);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  const fontPx = Math.max(Math.min(cell * 0.3, 12), 8);
+  const fontPx = Math.max(Math.min(Math.round(cell * 0.26), 12), 8);
+  const isTap = (r, c) => {
+    const du = r - region.dy;
+    const dv = c - region.dx;
+    return du >= 0 && dv >= 0 && du % geometry.dilation[0] === 0
+      && dv % geometry.dilation[1] === 0 && du / geometry.dilation[0] < geometry.kernel[0]
+      && dv / geometry.dilation[1] < geometry.kernel[1];
+  };
   for (let r = 0; r < region.rows; r += 1) {
     for (let c = 0; c < region.cols; c += 1) {
       const y = region.y0 + r;
       const x = region.x0 + c;
       const px = c * cell;
       const py = r * cell;
-      const inInput = y >= 0 && y < h && x >= 0 && x < w;
-      if (inInput) {
+      // Leave the bottom of a tap for its weight.
+      const top = kernel && isTap(r, c) ? cell * 0.78 : cell;
+      if (y >= 0 && y < h && x >= 0 && x < w) {
         const packed = coloring.colorAt(y, x);
         ctx.fillStyle = cssOf(packed);
         ctx.fillRect(px, py, cell, cell);
@@ -206,9 +215,9 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
           + ((packed >>> 16) & 255) * 0.11;
         ctx.fillStyle = lum > 140 ? '#000' : '#fff';
         const values = coloring.valueAt(y, x);
-        ctx.font = `${rgb ? fontPx - 1 : fontPx}px system-ui, sans-serif`;
-        values.forEach((v, i) => ctx.fillText(formatValue(v, { digits: 3 }), px + cell / 2,
-          py + cell * ((i + 1) / (values.length + 1))));
+        ctx.font = `${fontPx}px system-ui, sans-serif`;
+        values.forEach((v, i) => ctx.fillText(formatCompact(v), px + cell / 2,
+          py + top * ((i + 1) / (values.length + 1))));
       } else {
         ctx.fillStyle = COLORS.padding;
         ctx.fillRect(px, py, cell, cell);
@@ -219,30 +228,26 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
         ctx.restore();
         ctx.fillStyle = COLORS.paddingStroke;
         ctx.font = `${fontPx}px system-ui, sans-serif`;
-        ctx.fillText('0', px + cell / 2, py + cell / 2);
+        ctx.fillText('0', px + cell / 2, py + top / 2);
       }
     }
   }
   ctx.lineWidth = 3;
-  ctx.strokeStyle = COLORS.windowStroke;
   for (let u = 0; u < geometry.kernel[0]; u += 1) {
     for (let v = 0; v < geometry.kernel[1]; v += 1) {
       const px = (region.dx + v * geometry.dilation[1]) * cell;
       const py = (region.dy + u * geometry.dilation[0]) * cell;
-      ctx.strokeRect(px + 1.5, py + 1.5, cell - 3, cell - 3);
       if (kernel) {
-        const wv = kernel[u * geometry.kernel[1] + v];
-        ctx.font = `bold ${Math.max(fontPx - 2, 8)}px system-ui, sans-serif`;
-        ctx.fillStyle = COLORS.weight;
-        const text = `×${formatValue(wv, { digits: 2 })}`;
-        const tw = ctx.measureText(text).width + 4;
-        ctx.fillStyle = 'rgba(255,255,255,0.85)';
-        ctx.fillRect(px + cell - tw - 2, py + cell - fontPx - 3, tw, fontPx + 1);
-        ctx.fillStyle = COLORS.weight;
-        ctx.textAlign = 'right';
-        ctx.fillText(text, px + cell - 4, py + cell - fontPx / 2 - 2.5);
-        ctx.textAlign = 'center';
+        const band = cell * 0.24;
+        ctx.fillStyle = COLORS.windowStroke;
+        ctx.fillRect(px, py + cell - band, cell, band);
+        ctx.fillStyle = '#ffffff';
+        ctx.font = `bold ${Math.max(fontPx - 1, 8)}px system-ui, sans-serif`;
+        ctx.fillText(`×${formatCompact(kernel[u * geometry.kernel[1] + v])}`, px + cell / 2,
+          py + cell - band / 2);
       }
+      ctx.strokeStyle = COLORS.windowStroke;
+      ctx.strokeRect(px + 1.5, py + 1.5, cell - 3, cell - 3);
     }
   }
   return { width: cssW, height: cssH };
