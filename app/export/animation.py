@@ -41,6 +41,9 @@ UI_COLOURS = (BACKGROUND, PADDING_CELL, EMPTY_CELL, WINDOW, TAP, TEXT)
 TAP_OUTLINE_MIN_SCALE = 3.0  # pixels per cell from which each tap gets its own outline
 LAST_FRAME_HOLD = 8          # the finished map stays this many frame durations
 GIF_COLOURS = 256
+NUMBER_MIN_SCALE = 24.0      # pixels per cell from which cells show their values
+NUMBER_FONT_PER_CELL = 0.3
+LIGHT_CELL = 140             # luma above which a cell gets dark digits
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,25 @@ def _input_cells(x: Array, window: Window, *, as_rgb: bool) -> NDArray[np.uint8]
     return cells
 
 
+def _number(value: float) -> str:
+    if value.is_integer() and abs(value) < 10_000:
+        return str(int(value))
+    return f"{value:.2g}"
+
+
+def _write_numbers(image: Image.Image, values: Array, *, origin: Pair, scale: float) -> None:
+    """Each value at the centre of its cell, dark on light cells and light on dark ones."""
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=max(8, int(scale * NUMBER_FONT_PER_CELL)))
+    pixels = image.load()
+    assert pixels is not None
+    for (i, j), value in np.ndenumerate(values):
+        cx, cy = origin[0] + (j + 0.5) * scale, origin[1] + (i + 0.5) * scale
+        r, g, b = pixels[int(cx), int(cy)][:3]  # type: ignore[index]
+        ink = TEXT if 0.299 * r + 0.587 * g + 0.114 * b > LIGHT_CELL else BACKGROUND
+        draw.text((cx, cy), _number(float(value)), fill=ink, font=font, anchor="mm")
+
+
 def _resize(cells: NDArray[np.uint8], size: Pair) -> Image.Image:
     """Cells to a panel of ``size = (width, height)`` pixels; crisp when enlarging."""
     image = Image.fromarray(cells, mode="RGB")
@@ -112,7 +134,7 @@ class _Figure:
 
 
 def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
-           colormap: str, caption: str, note: str) -> _Figure:
+           colormap: str, caption: str, note: str, numbers: bool) -> _Figure:
     cells = _input_cells(x, window, as_rgb=as_rgb)
     hp, wp = cells.shape[:2]
     out_h, out_w = y.shape
@@ -130,7 +152,13 @@ def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
     if note:
         draw.text((MARGIN, height - MARGIN - TEXT_HEIGHT + 4), note, fill=TEXT, font=font)
     output_origin = (MARGIN + in_size[0] + PANEL_GAP, top)
-    full = np.asarray(_resize(colorize(y, colormap=colormap), out_size))
+    output = _resize(colorize(y, colormap=colormap), out_size)
+    if numbers and scale >= NUMBER_MIN_SCALE and x.shape[0] == 1:
+        pad_top, _, pad_left, _ = window.padding
+        _write_numbers(base, x[0], scale=scale, origin=(
+            round(MARGIN + pad_left * scale), round(top + pad_top * scale)))
+        _write_numbers(output, y, origin=(0, 0), scale=scale)
+    full = np.asarray(output)
     index = np.arange(out_h * out_w, dtype=np.intp).reshape(out_h, out_w)
     rows = np.minimum((np.arange(out_size[1]) / scale).astype(np.intp), out_h - 1)
     cols = np.minimum((np.arange(out_size[0]) / scale).astype(np.intp), out_w - 1)
@@ -185,7 +213,7 @@ def _palette(last: Image.Image) -> Image.Image:
 
 def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
                 max_frames: int = 60, frame_ms: int = 120, as_rgb: bool = False,
-                colormap: str = "auto", caption: str = "") -> bytes:
+                colormap: str = "auto", caption: str = "", numbers: bool = True) -> bytes:
     """Animated GIF of ``window`` sliding over ``x`` and filling the map ``y``.
 
     Parameters
@@ -198,6 +226,8 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
     panel : pixels of the longer side of the padded input panel.
     max_frames : the most output positions drawn (then evenly spaced, said in the caption).
     frame_ms : duration of one frame.
+    numbers : write each cell's value in it, when cells are large enough and the input is
+        one channel (small grids, as in the convolution-arithmetic figures).
     """
     out_h, out_w = y.shape
     positions = frame_positions(out_h * out_w, max_frames=max_frames)
@@ -205,7 +235,7 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
         f"showing {len(positions)} of {out_h * out_w} positions "
         f"(one in {math.ceil(out_h * out_w / max_frames)})")
     fig = _build(x, y, window, panel=panel, as_rgb=as_rgb, colormap=colormap,
-                 caption=caption, note=note)
+                 caption=caption, note=note, numbers=numbers)
     frames = [_frame(fig, p, label=f"output ({p // out_w}, {p % out_w}) of {out_h} x {out_w}")
               for p in positions]
     palette = _palette(frames[-1])

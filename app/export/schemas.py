@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..schemas import MAX_STACK, PyramidRequest
+from ..schemas import MAX_STACK, ConvolveRequest, PyramidRequest, Strict
 
 ColormapName = Literal["auto", "grey", "viridis", "diverging"]
 LayerIndex = Annotated[int, Field(ge=0, le=MAX_STACK,
@@ -38,8 +38,8 @@ class MapExportRequest(PyramidRequest):
                                "for all maps, so brightness compares across maps.")
 
 
-class GifExportRequest(PyramidRequest):
-    """``POST /api/export/gif``: the window of layer ``layer`` sliding to fill map ``map``."""
+class GifOptions(Strict):
+    """What to animate and how: the window of layer ``layer`` sliding to fill map ``map``."""
 
     layer: Annotated[int, Field(ge=1, le=MAX_STACK,
                                 description="A conv or pooling layer (1 = the first).")]
@@ -53,3 +53,14 @@ class GifExportRequest(PyramidRequest):
                           "320). Capped by the export_gif_max_size setting.")
     frame_ms: Annotated[int, Field(ge=20, le=5000)] = 120
     colormap: ColormapName = "auto"
+    numbers: bool = Field(True, description="Write each cell's value in it when the cells "
+                          "are large enough and the input has one channel.")
+
+
+class GifExportRequest(GifOptions, PyramidRequest):
+    """``POST /api/export/gif``: the sliding window on an image."""
+
+
+class GridGifExportRequest(GifOptions, ConvolveRequest):
+    """``POST /api/export/gif/grid``: the sliding window on a small array, as in the
+    convolution-arithmetic figures (the ``/api/convolve`` body plus the GIF options)."""

@@ -20,7 +20,14 @@ from ..services.images import StoredImage, as_tensor
 from ..settings import Settings
 from . import animation, figures
 from .pytorch import pytorch_code
-from .schemas import DEFAULT_GIF_FRAMES, DEFAULT_GIF_SIZE, GifExportRequest, MapExportRequest
+from .schemas import (
+    DEFAULT_GIF_FRAMES,
+    DEFAULT_GIF_SIZE,
+    GifExportRequest,
+    GifOptions,
+    GridGifExportRequest,
+    MapExportRequest,
+)
 
 Array = NDArray[np.float32]
 WINDOW_KINDS = ("conv", "maxpool", "avgpool")
@@ -134,7 +141,23 @@ def export_png(request: MapExportRequest, image: StoredImage, limits: caps.Caps,
 
 def export_gif(request: GifExportRequest, image: StoredImage, limits: caps.Caps,
                settings: Settings) -> Export:
-    """The sliding-window animation of one map of a conv or pooling layer."""
+    """The sliding-window animation of one map of a conv or pooling layer on the image."""
+    return _gif(request, plan_stack(request, image, limits), limits, settings)
+
+
+def export_grid_gif(request: GridGifExportRequest, limits: caps.Caps,
+                    settings: Settings) -> Export:
+    """The same animation on a small array (the ``/api/convolve`` input)."""
+    x = request.input if request.input.ndim == 3 else request.input[np.newaxis]
+    shape = (x.shape[0], x.shape[1], x.shape[2])
+    caps.check_input(shape, limits)
+    caps.check_fields(request.layers, limits)
+    planned = caps.plan_within_caps(request.layers, to_engine_layers(request.layers), shape,
+                                    limits)
+    return _gif(request, Stack(x=x, planned=planned), limits, settings)
+
+
+def _gif(request: GifOptions, stack: Stack, limits: caps.Caps, settings: Settings) -> Export:
     frames = min(DEFAULT_GIF_FRAMES, settings.export_gif_max_frames) if (
         request.frames is None) else request.frames
     size = min(DEFAULT_GIF_SIZE, settings.export_gif_max_size) if (
@@ -143,10 +166,8 @@ def export_gif(request: GifExportRequest, image: StoredImage, limits: caps.Caps,
                what="frames")
     _check_cap(size, settings.export_gif_max_size, field="size", value=size,
                what="pixels of panel side")
-    stack = plan_stack(request, image, limits)
     _check_layer(request.layer, stack)
-    step = stack.planned[request.layer - 1]
-    g = step.geometry
+    g = stack.planned[request.layer - 1].geometry
     if g.kind not in WINDOW_KINDS:
         raise LimitError(f"layer {request.layer} is {g.kind}: only conv and pooling layers "
                          f"slide a window", field="layer", value=request.layer,
@@ -164,9 +185,10 @@ def export_gif(request: GifExportRequest, image: StoredImage, limits: caps.Caps,
                f"{list(g.stride)}, padding {list(g.padding)}, dilation {list(g.dilation)}"
                f" - map {request.map}")
     data = animation.sliding_gif(
-        shown, y, window=window, panel=size, max_frames=frames,
-        frame_ms=request.frame_ms, as_rgb=request.layer == 1 and x_in.shape[0] == 3,
-        colormap=request.colormap, caption=caption)
+        shown, y, window=window, panel=size, max_frames=frames, frame_ms=request.frame_ms,
+        as_rgb=isinstance(request, GifExportRequest) and request.layer == 1
+        and x_in.shape[0] == 3, colormap=request.colormap, caption=caption,
+        numbers=request.numbers)
     return Export(data, "image/gif",
                   f"convscope-layer{request.layer}-map{request.map}-sliding.gif")
 

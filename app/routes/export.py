@@ -11,13 +11,19 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from ..export import service
-from ..export.schemas import GifExportRequest, MapExportRequest, PytorchExportRequest
+from ..export.schemas import (
+    GifExportRequest,
+    GridGifExportRequest,
+    MapExportRequest,
+    PytorchExportRequest,
+)
 from ..schemas import PyramidRequest
 from ..services.images import StoredImage
 from .api import BUSY, INVALID, NOT_FOUND, TOO_LARGE, ServicesDep, _resolve
 
 router = APIRouter(prefix="/api/export", tags=["export"])
 ERRORS: dict[int | str, dict[str, Any]] = {**NOT_FOUND, **INVALID, **TOO_LARGE, **BUSY}
+GRID_ERRORS: dict[int | str, dict[str, Any]] = {**INVALID, **TOO_LARGE, **BUSY}
 
 
 def _file(media_type: str, description: str) -> dict[int | str, dict[str, Any]]:
@@ -81,4 +87,15 @@ async def export_gif(body: GifExportRequest, services: ServicesDep) -> Response:
     """
     image = await _image(body, services)
     return _send(await services.pool.run(service.export_gif, body, image, services.caps,
+                                         services.settings))
+
+
+@router.post("/gif/grid", response_class=Response,
+             responses={**_file("image/gif", "Animated GIF of the sliding window."),
+                        **GRID_ERRORS})
+async def export_grid_gif(body: GridGifExportRequest, services: ServicesDep) -> Response:
+    """The sliding window on a small array (the ``/api/convolve`` body): the
+    convolution-arithmetic figures for any kernel, stride, padding and dilation, with each
+    cell's value written in it when the cells are large enough."""
+    return _send(await services.pool.run(service.export_grid_gif, body, services.caps,
                                          services.settings))

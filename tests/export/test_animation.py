@@ -91,3 +91,11 @@ def test_big_maps_are_subsampled_to_the_frame_cap_and_say_so() -> None:
     image = Image.open(io.BytesIO(data))
     assert image.n_frames <= 26
     assert image.info.get("loop") == 0
+
+
+@pytest.mark.parametrize(("value", "text"), [(3.0, "3"), (-12.0, "-12"), (0.123, "0.12"),
+                                             (0.00274, "0.0027"), (123456.0, "1.2e+05")])
+def test_cell_numbers_are_short(value: float, text: str) -> None:
+    from app.export.animation import _number
+
+    assert _number(value) == text

@@ -186,3 +186,34 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
     response = client.post("/api/export/npy", json={**BASE, "layer": 0})
     assert "frame-ancestors" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+GRID = {"input": [[float(i * 5 + j) for j in range(5)] for i in range(5)],
+        "layers": [{"type": "conv", "weights": [[[[0, 1, 0], [1, -4, 1], [0, 1, 0]]]],
+                    "stride": 2, "padding": 1}],
+        "layer": 1, "size": 196}  # 7 padded cells of 28 px: room for the values
+
+
+def test_grid_gif_is_the_convolution_arithmetic_figure(client: TestClient) -> None:
+    response = client.post("/api/export/gif/grid", json=GRID)
+    assert response.status_code == 200, response.text
+    image = Image.open(io.BytesIO(response.content))
+    assert image.n_frames == 9  # 3 x 3 output positions, one frame each
+    plain = client.post("/api/export/gif/grid", json={**GRID, "numbers": False})
+    assert plain.status_code == 200 and plain.content != response.content  # values drawn
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"input": [[0.0] * 300]}, "input"),                                    # over max side
+    ({"layers": [{"type": "dense", "units": 2}]}, "layer"),
+    ({"layers": [{"type": "conv", "kernel_size": 7}]}, "kernel_size"),      # 7 > 5
+])
+def test_bad_grid_gifs_get_a_422_naming_the_field(client: TestClient, change: dict[str, Any],
+                                                   field: str) -> None:
+    error = _error(client.post("/api/export/gif/grid", json={**GRID, **change}))
+    assert field in error["field"]
+
+
+def test_openapi_documents_the_grid_gif_statuses(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"]["/api/export/gif/grid"]["post"]
+    assert {"200", "413", "422", "503"} <= set(operation["responses"])
