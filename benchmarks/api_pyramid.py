@@ -17,10 +17,13 @@ import struct
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import engine
 from app.services.encoding import encode_pyramid
@@ -68,7 +71,7 @@ def main() -> int:
     port = free_port()
     env = {**os.environ, "CONVSCOPE_PORT": str(port)}
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--log-level",
-                               "warning"], env=env)
+                               "warning"], env=env, cwd=Path(__file__).resolve().parents[1])
     try:
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
         for _ in range(100):
