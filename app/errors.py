@@ -183,6 +183,14 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    cause = exc.__cause__
+    if exc.status_code == 400 and isinstance(cause, UnicodeDecodeError):
+        # FastAPI answers a JSON body that is not UTF-8 with a bare, undocumented 400 ("error
+        # parsing the body"); it is invalid JSON like any other, so the documented 422.
+        return JSONResponse({"detail": [{
+            "loc": ["body"], "field": "body", "type": "json_invalid",
+            "msg": f"body: Invalid JSON: cannot be read as {cause.encoding} at byte "
+                   f"{cause.start} ({cause.reason}); send UTF-8"}]}, status_code=422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
     return JSONResponse(error_body(code=code, message=str(exc.detail)),
                         status_code=exc.status_code, headers=exc.headers)

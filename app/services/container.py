@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import Request
 
@@ -51,8 +51,12 @@ def build_services(settings: Settings) -> Services:
     """Create the services of one app from ``settings``."""
     limits = image_limits(settings)
 
-    def decode(data: bytes, name: str) -> StoredImage:
-        return make_image(decode_upload(data, limits=limits).pixels, name=name)
+    def decode_sample(data: bytes, name: str) -> StoredImage:
+        # A sample is the server's own file, not a client's upload: the upload byte cap
+        # (a 256 KiB cap made a 460 KB bundled photo answer GET with 413) does not apply;
+        # the pixel and side caps, which bound the decoding cost, still do.
+        sample_limits = replace(limits, max_bytes=max(len(data), limits.max_bytes))
+        return make_image(decode_upload(data, limits=sample_limits).pixels, name=name)
 
     bundled = settings.samples_dir.resolve() == BUNDLED_SAMPLES
     caps = Caps.from_settings(settings)
@@ -64,7 +68,7 @@ def build_services(settings: Settings) -> Services:
                         retry_after=settings.retry_after_seconds),
         images=ImageStore(max_entries=settings.image_cache_entries,
                           max_bytes=settings.image_cache_bytes),
-        samples=SampleLibrary(settings.samples_dir, decode=decode,
+        samples=SampleLibrary(settings.samples_dir, decode=decode_sample,
                               metadata=BUNDLED if bundled else None),
         pyramids=PyramidService(caps=caps, max_entries=settings.pyramid_cache_entries,
                                 max_bytes=settings.pyramid_cache_bytes),
