@@ -29,9 +29,10 @@ MAX_STACK = 64  # a hard ceiling for the schema; the real bound is the max_layer
 
 
 class Strict(BaseModel):
-    """Unknown keys are refused: a typo such as ``"strides"`` must not pass silently."""
+    """Unknown keys are refused (a typo such as ``"strides"`` must not pass silently), and so
+    are lax conversions: ``false`` is not the number 0, ``"3"`` is not the integer 3."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 class RandomRecipe(Strict):

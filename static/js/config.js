@@ -72,7 +72,7 @@ export const LAYOUT = Object.freeze({
 });
 
 /** Inspector: the enlarged map and the receptive-field thumbnail. */
-export const INSPECTOR = Object.freeze({ mapMaxPx: 300, inputThumbPx: 160 });
+export const INSPECTOR = Object.freeze({ mapMaxPx: 260, inputThumbPx: 110 });
 
 /** Colour maps: diverging (signed) blue-white-red, sequential (non-negative) white-to-dark-red. */
 export const COLORS = Object.freeze({

@@ -305,7 +305,7 @@ def test_an_impossible_setting_is_explained_before_asking_the_server(page: Any,
     layer2.get_by_label("Kernel size", exact=True).select_option("5x5")
     settle(page)
     asked: list[str] = []
-    page.on("request", lambda r: asked.append(r.url) if "/api/pyramid" in r.url else None)
+    page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/api/pyramid") else None)
     layer1(page).get_by_label("Stride", exact=True).select_option("8x8")
     settle(page, status="invalid")
     message = layer2.locator(".block-error").inner_text()
@@ -342,3 +342,56 @@ def test_keyboard_reorders_layers_and_walks_the_maps(loaded_page: Any) -> None:
     page.get_by_role("button", name="Remove Layer 4").click()
     settle(page)
     assert len(page_state(page)["layers"]) == 4
+
+
+def test_a_hand_typed_weight_changes_exactly_that_kernel(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    settle(page)
+    image_id = upload(page)
+    group = layer1(page)
+    group.get_by_text("Type the kernel weights by hand").click()
+    group.get_by_label("Map to edit", exact=True).select_option("0")
+    group.get_by_label("Input channel", exact=True).select_option("1")
+    cell = group.get_by_label("Weight row 2, column 3", exact=True)
+    assert float(cell.input_value()) == pytest.approx(2 / 3)  # sobel_x / 3 channels
+    cell.fill("-1.25")
+    group.get_by_label("Bias", exact=True).fill("0.5")
+    settle(page)
+    state = page_state(page)
+    block = state["layers"][0]
+    assert block["source"] == "custom"
+    weights = np.array(block["weights"], dtype=np.float32)
+    assert weights.shape == (4, 3, 3, 3)
+    assert weights[0, 1, 1, 2] == np.float32(-1.25)
+    assert weights[0, 0, 1, 2] == np.float32(2 / 3)  # the other channels keep the preset
+    assert block["bias"][0] == 0.5
+    header_weights = np.array(state["header"]["layers"][1]["weights"], dtype=np.float32)
+    np.testing.assert_array_equal(header_weights, weights)
+    x = working_image(live_server, image_id)
+    layers: list[Layer] = [Conv(weights=weights, bias=np.array(block["bias"], np.float32),
+                                padding="same", activation="relu")]
+    _, outputs = run_stack(x, layers)
+    assert_tiles_match_engine(page, 1, outputs[0])
+
+
+def test_paste_and_drop_upload_an_image(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    settle(page)
+    send = """([kind, bytes]) => {
+        const file = new File([new Uint8Array(bytes)], 'clip.png', { type: 'image/png' });
+        const dt = new DataTransfer();
+        dt.items.add(file);
+        if (kind === 'paste') {
+          document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true }));
+        } else {
+          document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true,
+                                                         cancelable: true }));
+        }
+    }"""
+    page.evaluate(send, ["paste", list(test_png(24, 16))])
+    page.wait_for_selector('#pyramid .pyr-row[data-layer="0"] .row-shape >> text="24 × 16 × 3"')
+    settle(page)
+    page.evaluate(send, ["drop", list(test_png(20, 12))])
+    page.wait_for_selector('#pyramid .pyr-row[data-layer="0"] .row-shape >> text="20 × 12 × 3"')
+    settle(page)
+    assert "20 × 12 pixels" in page.locator("#working-size").inner_text()

@@ -120,7 +120,8 @@ export function convFields({ index, block, onPatch }) {
     syncValue(source, b.source);
     syncValue(seed, b.seed);
     custom.hidden = b.padding !== "custom";
-    seedField.hidden = b.source === "custom";
+    seedField.hidden = !(b.source === "random"
+      || (b.source === "presets" && b.presets.slice(0, b.maps).includes("random")));
     presetList.hidden = b.source !== "presets";
     if (b.source === "presets" && presetList.dataset.key !== JSON.stringify([b.maps])) buildPresets(b);
     if (b.source === "presets") {

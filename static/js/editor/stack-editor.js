@@ -52,7 +52,13 @@ export function createStackEditor(root, { store }) {
       + "as you change anything." }));
   const memo = { key: null, blocks: [] };
 
-  const patch = (index) => (p) => store.update((s) => setBlock(s, index, p));
+  // a change selects the layer it was made in, so its formula is in view
+  const focusLayer = (s, index) => {
+    const at = blockLayout(s.layers)[index];
+    if (!at || s.selected.layer === at.conv || s.selected.layer === at.pool) return s;
+    return { ...s, selected: { layer: at.conv, map: 0 } };
+  };
+  const patch = (index) => (p) => store.update((s) => focusLayer(setBlock(s, index, p), index));
   const move = (index, delta) => {
     store.update((s) => moveBlock(s, index, delta));
     requestAnimationFrame(() => document.getElementById(`block-${index + delta}`)
@@ -86,19 +92,14 @@ export function createStackEditor(root, { store }) {
           on: { click: () => store.update((s) => (dense ? toggleClassifier(s) : removeBlock(s, index))) } }));
       const legend = h("legend", { text: name });
       const el = h("fieldset", { class: `block${dense ? " dense" : ""}`, id: `block-${index}`,
-        "aria-describedby": desc.id }, legend, tools, desc, fields.el, grid?.el, error);
+        "aria-describedby": desc.id }, legend, h("div", { class: "block-head" }, desc, tools),
+      fields.el, grid?.el, error);
       el.addEventListener("keydown", (ev) => {
         if (!ev.altKey || dense) return;
         if (ev.key === "ArrowUp") { ev.preventDefault(); move(index, -1); }
         if (ev.key === "ArrowDown") { ev.preventDefault(); move(index, 1); }
       });
-      el.addEventListener("focusin", () => {
-        const s = store.getState();
-        const at = blockLayout(s.layers)[index];
-        if (at && s.selected.layer !== at.conv && s.selected.layer !== at.pool) {
-          store.setState({ selected: { layer: at.conv, map: 0 } });
-        }
-      });
+      el.addEventListener("focusin", () => store.update((s) => focusLayer(s, index)));
       return { el, fields, grid, desc, error, view: {} };
     });
     list.replaceChildren(...memo.blocks.map((b) => h("li", {}, b.el)));

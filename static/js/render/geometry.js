@@ -110,9 +110,11 @@ export function renderGeometry(root, { pyramid, index, infos }) {
       h("strong", { text: shapeText(geo.shape) })),
     h("h3", { text: "Output size, per axis" }),
     h("p", { class: "muted formula-generic", text: GENERIC_FORMULA }),
-    h("dl", { class: "formulas" },
-      h("dt", { text: "height" }), h("dd", {}, h("code", { text: geo.formula.height })),
-      h("dt", { text: "width" }), h("dd", {}, h("code", { text: geo.formula.width }))),
+    h("dl", { class: "formulas" }, ["height", "width"].flatMap((axis) => {
+      const [expr, result] = geo.formula[axis].split(" = ");
+      return [h("dt", { text: axis }), h("dd", {}, h("code", { text: expr }),
+        h("span", { class: "formula-result" }, " = ", h("strong", { text: result })))];
+    })),
     h("h3", { text: "Padding (zeros added)" }),
     paddingNote(geo.padding, req),
     unreachedNote(geo.unreached, inputName),

@@ -39,9 +39,11 @@ export function createInspector(root, { onHover, onAnimate }) {
   const animate = h("button", { type: "button", class: "primary", text: "Animate this map",
     title: "Watch the kernel slide over this layer's input (shortcut: A on a map)" });
   const note = h("p", { class: "muted insp-note" });
-  replaceChildren(root, title, mapWrap, readout, legend,
-    h("h3", { text: "Receptive field on the input" }),
-    h("div", { class: "insp-thumb-wrap" }, thumb, rfBox), rfText, animate, note);
+  replaceChildren(root, title, mapWrap, readout,
+    h("div", { class: "insp-row" }, legend,
+      h("div", { class: "insp-rf" }, h("h3", { text: "On the input" }),
+        h("div", { class: "insp-thumb-wrap" }, thumb, rfBox))),
+    rfText, animate, note);
   const memo = { drawKey: null, thumbKey: null, view: null };
 
   canvas.addEventListener("mousemove", (ev) => {
@@ -86,7 +88,7 @@ export function createInspector(root, { onHover, onAnimate }) {
           quant: layer.maps[selected.map], scale, colormaps });
       }
       const m = layer.maps[selected.map];
-      replaceChildren(legend, legendElement(scale, colormaps, { width: Math.min(dw, 240),
+      replaceChildren(legend, legendElement(scale, colormaps, { width: 150,
         caption: `${shapeText(layer.shape)} · this map: min ${formatValue(m.min)}, max `
           + `${formatValue(m.max)}; colours over ${scaleMode === "layer" && !isInput
             ? "the whole layer's range" : "this map's range"}` }));

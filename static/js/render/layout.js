@@ -18,9 +18,11 @@ export function pyramidLayout(header, { width }) {
   const layers = header.layers;
   const [, h0, w0] = layers[0].shape;
   let scale = LAYOUT.inputMaxPx / Math.max(h0, w0);
-  for (const layer of layers.slice(1)) {
+  for (const layer of layers) {
     if (layer.type === "dense") continue;
-    const [k, , w] = layer.shape;
+    const [c, , w] = layer.shape;
+    // the input row shows the photo and, for colour, each channel
+    const k = layer.index === 0 ? (c > 1 ? c + 1 : 1) : c;
     const perTile = width / k - LAYOUT.tileGapPx;
     if (perTile >= LAYOUT.tileMinPx) scale = Math.min(scale, perTile / w);
   }

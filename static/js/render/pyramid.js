@@ -195,7 +195,8 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
         tile.el.classList.toggle("selected", isSel);
         tile.el.tabIndex = isSel ? 0 : -1;
         const [box, rows, cols] = tile.el.querySelectorAll(".mark");
-        box.hidden = !region;
+        const other = hover && index === hover.layer && m !== hover.map;
+        box.hidden = !region || other;
         box.classList.toggle("hover-cell", Boolean(hover && index === hover.layer));
         if (region) {
           Object.assign(box.style, { top: `${(region.r0 / hh) * 100}%`,
