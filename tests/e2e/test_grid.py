@@ -22,8 +22,9 @@ WAIT_S = 20.0
 
 def grid_url(base: str, grid: dict[str, Any] | None) -> str:
     """The page's URL with a grid-mode state (``?s=`` base64url JSON, as state.js)."""
-    config = {"image": {"sample": "astronaut"}, "color": "auto", "layers": [],
-              "selected": {"layer": 0, "map": 0}, "scale": "map", "anim": None, "grid": grid}
+    config: dict[str, Any] = {
+        "image": {"sample": "astronaut"}, "color": "auto", "layers": [],
+        "selected": {"layer": 0, "map": 0}, "scale": "map", "anim": None, "grid": grid}
     raw = base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
     return f"{base}/?s={raw}"
 
@@ -83,8 +84,9 @@ def reference(grid: dict[str, Any]) -> np.ndarray:
     c, h, w, kh, kw = grid["c"], grid["h"], grid["w"], grid["kh"], grid["kw"]
     x = np.array([float(v) for v in grid["x"].split(",")], np.float32).reshape(c, h, w)
     k = np.array([float(v) for v in grid["k"].split(",")], np.float32).reshape(1, c, kh, kw)
-    return engine.conv2d(x, k, np.array([grid["b"]], np.float32), stride=grid["s"],
-                         padding=grid["p"], dilation=grid["d"])[0]
+    maps = engine.conv2d(x, k, np.array([grid["b"]], np.float32), stride=grid["s"],
+                         padding=grid["p"], dilation=grid["d"])
+    return np.asarray(maps[0])
 
 
 def make_grid(**over: Any) -> dict[str, Any]:

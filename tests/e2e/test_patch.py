@@ -76,8 +76,9 @@ READ_NUMBERS = """() => {
 def read_numbers(page: Any, step: int | None = None) -> dict[str, Any]:
     """The numbers panel once it shows ``step`` with the engine's value loaded."""
     want = "true" if step is None else f"window.__convscopePatch.step === {step}"
+    engine_shown = f"document.querySelector('{PANEL} [data-role=\"engine\"][data-value]')"
     wait_until(page, f"() => window.__convscopePatch && window.__convscopePatch.steps > 0 && "
-                     f"{want} && document.querySelector('{PANEL} [data-role=\"engine\"][data-value]')")
+                     f"{want} && {engine_shown}")
     numbers: dict[str, Any] = page.evaluate(READ_NUMBERS)
     return numbers
 
@@ -117,12 +118,12 @@ class Reference:
         weights = conv.weights[map_:map_ + 1]
         if flip:
             weights = weights[:, :, ::-1, ::-1]
-        return engine.conv2d(self.layer_input(layer), weights, conv.bias[map_:map_ + 1],
-                             stride=conv.stride, padding=conv.padding,
-                             dilation=conv.dilation)[0]
+        maps = engine.conv2d(self.layer_input(layer), weights, conv.bias[map_:map_ + 1],
+                             stride=conv.stride, padding=conv.padding, dilation=conv.dilation)
+        return np.asarray(maps[0])
 
     def output(self, layer: int, map_: int) -> np.ndarray:
-        return self.outputs[layer - 1][map_]
+        return np.asarray(self.outputs[layer - 1][map_])
 
 
 def close(a: float, b: float, *, scale: float = 1.0) -> bool:
@@ -137,7 +138,7 @@ def check_step_arithmetic(numbers: dict[str, Any], ref: Reference, *, layer: int
     top, _, left, _ = geo.padding
     x = ref.layer_input(layer)
     _, h_in, w_in = x.shape
-    kh, kw = geo.kernel
+    kw = geo.kernel[1]
     (sh, sw), (dh, dw) = geo.stride, geo.dilation
     _, _, w_out = geo.out_shape
     row, col = divmod(numbers["step"], w_out)

@@ -66,7 +66,8 @@ test('the seeded generator repeats for a seed and differs between seeds', () => 
 });
 
 test('normaliseGrid clamps sizes and replaces values that do not fit', () => {
-  const g = normaliseGrid({ h: 99, w: 0, c: 9, kh: 2, kw: 2, x: '1,2', k: '1,2,3,4,5,6,7,8,9,10,11,12',
+  const g = normaliseGrid({ h: 99, w: 0, c: 9, kh: 2, kw: 2, x: '1,2',
+    k: '1,2,3,4,5,6,7,8,9,10,11,12',
     s: 9, d: [0, 2], p: [1, -1, 99, 'a'] });
   assert.equal(g.h, 16);
   assert.equal(g.w, 1);
@@ -96,7 +97,7 @@ test('resizing keeps the values that still fit and zero-fills the rest', () => {
   assert.deepEqual(more.x, [1, 2, 3, 4, 0, 0, 0, 0]);
 });
 
-test('the convolve request carries explicit padding, nested C x H x W input and 1 x C kernel', () => {
+test('the convolve request has explicit padding, a C x H x W input and a 1 x C kernel', () => {
   const g = normaliseGrid({ h: 2, w: 3, c: 1, x: [0, 1, 2, 3, 4, 5], kh: 1, kw: 2, k: [1, -1],
     b: 2, p: 'same', s: [1, 2] });
   const body = convolveRequest(g);

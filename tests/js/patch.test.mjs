@@ -267,3 +267,19 @@ test('the magnifier sits beside the window, inside the view, never over it', asy
     height: 300 }, view, gap: 12 });
   assert.ok(spot.x >= 222 || spot.x + 300 <= 138 || spot.y >= 222 || spot.y + 300 <= 138);
 });
+
+test('captions write out the padding, stride, dilation and what flipping changed', async () => {
+  const { captionsOf, flipChange } = await import('../../static/js/patch/scene.js');
+  const base = { geometry: { inShape: [3, 6, 6], kernel: [3, 3], stride: [2, 2],
+    dilation: [2, 2], padding: [1, 2, 1, 2] }, outShape: [3, 3] };
+  const plain = Float32Array.from([1, 2, 3]);
+  const caps = captionsOf(base, { layer: 1, map: 0, shown: -1, flippedMap: null,
+    engineMap: plain, range: { min: 0, max: 3 }, magnifier: true });
+  assert.match(caps.input, /top 1, bottom 2, left 1, right 2/);
+  assert.match(caps.input, /stride 2, dilation 2 \(taps spaced apart\)/);
+  assert.match(caps.input, /R, G and B/);
+  assert.match(caps.output, /^What PyTorch computes/);
+  assert.equal(caps.change, '');
+  assert.match(flipChange(plain, Float32Array.from([1, -2, 3])), /changes 1 of 3 cells/);
+  assert.match(flipChange(plain, plain), /symmetric/);
+});

@@ -97,8 +97,8 @@ export function createGridEditor({ controls, cells }, { onChange, onShownChannel
         ${number('grid-sw', 'Stride (columns)', next.s[1], { min: 1, max: L.maxStride })}
         <span class="grid-field"><label for="grid-padding">Padding</label>
         <select id="grid-padding" data-field="padding">
-          ${options({ valid: 'valid (none)', same: 'same', full: 'full', custom: 'custom per side' },
-            custom ? 'custom' : next.p)}
+          ${options({ valid: 'valid (none)', same: 'same', full: 'full',
+            custom: 'custom per side' }, custom ? 'custom' : next.p)}
         </select></span>
         <span class="grid-pads">${sides.map((side, i) => `
           <span class="grid-field"><label for="grid-pad-${side}">Padding ${side}</label>
@@ -167,7 +167,9 @@ export function createGridEditor({ controls, cells }, { onChange, onShownChannel
     if (field === 'dh') next.d = [n, grid.d[1]];
     if (field === 'dw') next.d = [grid.d[0], n];
     if (field === 'b') next.b = n;
-    if (field === 'padding') next.p = target.value === 'custom' ? resolvePadding(grid) : target.value;
+    if (field === 'padding') {
+      next.p = target.value === 'custom' ? resolvePadding(grid) : target.value;
+    }
     if (field.startsWith('pad-')) {
       const p = resolvePadding(grid);
       p[Number(field.slice(4))] = n;

@@ -15,7 +15,8 @@ import { createTransport } from '../patch/transport.js';
 import { clampStep, outputShape, unreached } from '../patch/windows.js';
 import { createGridEditor } from './editor.js';
 import { createGridFigure } from './figure.js';
-import { compactGrid, convolveRequest, formulaLines, gridGeometry, normaliseGrid } from './model.js';
+import { compactGrid, convolveRequest, formulaLines, gridGeometry, normaliseGrid }
+  from './model.js';
 
 /** Wait after the last edit before asking the server. */
 const SERVER_DEBOUNCE_MS = 150;
@@ -114,8 +115,8 @@ export function createGridMode(root, { api, store }) {
         .join('')}
       <p>Padding: top ${top}, bottom ${bottom}, left ${left}, right ${right}${
         grid.p === 'same' && (top !== bottom || left !== right)
-          ? ' (“same” cannot split the padding evenly here: the extra zero goes at the bottom/right,'
-            + ' as in TensorFlow and PyTorch)' : ''}.
+          ? ' (“same” cannot split the padding evenly here: the extra zero goes at the'
+            + ' bottom/right, as in TensorFlow and PyTorch)' : ''}.
         Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.${ur || uc
           ? ` ${ur} row(s) and ${uc} column(s) of the input are never reached (shaded red): the`
             + ' stride steps over them.' : ''}</p>

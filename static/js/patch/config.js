@@ -42,7 +42,7 @@ export const COLORS = Object.freeze({
   paddingRing: 'rgba(255, 196, 0, 0.55)',
   window: 'rgba(8, 48, 107, 0.35)',
   windowStroke: '#08306b',
-  tap: 'rgba(8, 48, 107, 0.55)',
+  tap: 'rgba(8, 48, 107, 0.22)',
   output: '#a1d99b',
   outputStroke: '#31a354',
   outputCurrent: '#238b45',

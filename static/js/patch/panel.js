@@ -16,12 +16,11 @@ import { createNumbersPanel } from './numbers.js';
 import { COLORS, MAGNIFIER_MIN_CELL_PX } from './config.js';
 import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from './paint.js';
 import { createPlayer } from './player.js';
-import { layerLabel, sceneOf, tensorKey } from './scene.js';
+import { captionsOf, layerLabel, sceneOf, tensorKey } from './scene.js';
 import { createTransport } from './transport.js';
 import { cellSize } from './views.js';
 import { createStage } from './stage.js';
 import { clampStep, unreached } from './windows.js';
-import { formatValue } from './format.js';
 
 /** Wait after the last pyramid change before fetching tensors (the user may still be editing). */
 const FETCH_DEBOUNCE_MS = 250;
@@ -188,10 +187,12 @@ export function createPatchPanel(root, { api, store }) {
     const cell = cellSize(h + top + bottom, w + left + right);
     scene = { ...base, ready: true, input, engineMap, flippedMap, shown };
     stage.setScene({ geometry: base.geometry, padded, coloring, images, cell, compare,
+      outValues: flippedMap ?? engineMap,
       unreached: unreached(base.geometry), shownKernel: shown >= 0
         ? base.kernel.subarray(shown * base.kernel.length / channels,
           (shown + 1) * base.kernel.length / channels) : null,
-      captions: captions(base, { flip: Boolean(anim.flip), flippedMap, engineMap, range }) });
+      captions: captionsOf(base, { layer: anim.layer, map: anim.map, shown, flippedMap,
+        engineMap, range, magnifier: cell < MAGNIFIER_MIN_CELL_PX }) });
     anim = { ...anim, step: clampStep(anim.step, scene.count) };
     player.seek(anim.step);
     setStatus('');
@@ -200,48 +201,6 @@ export function createPatchPanel(root, { api, store }) {
       autoplay = false;
       player.play();
     }
-  }
-
-  function captions(base, { flip, flippedMap, engineMap, range }) {
-    const [c, h, w] = base.geometry.inShape;
-    const [top, bottom, left, right] = base.geometry.padding;
-    const [oh, ow] = base.outShape;
-    const padText = top + bottom + left + right === 0 ? 'no padding (valid)'
-      : `padding ring of zeros: top ${top}, bottom ${bottom}, left ${left}, right ${right}`;
-    const [sh, sw] = base.geometry.stride;
-    const [dh, dw] = base.geometry.dilation;
-    let change = '';
-    if (flip && flippedMap) {
-      let changed = 0;
-      let largest = 0;
-      for (let i = 0; i < engineMap.length; i += 1) {
-        const d = Math.abs(engineMap[i] - flippedMap[i]);
-        if (d > 1e-6 * Math.max(1, Math.abs(engineMap[i]))) changed += 1;
-        largest = Math.max(largest, d);
-      }
-      change = changed === 0
-        ? 'Flipping changes nothing here: this kernel is symmetric under a 180° rotation.'
-        : `Flipping changes ${changed.toLocaleString('en')} of ${
-          engineMap.length.toLocaleString('en')} cells (largest change ${formatValue(largest)}).`;
-    }
-    const unr = unreached(base.geometry);
-    const rgb = anim.layer === 1 && c === 3 && (anim.ch ?? -1) < 0;
-    const magnifier = cellSize(h + top + bottom, w + left + right) < MAGNIFIER_MIN_CELL_PX
-      ? ` The magnifier beside the window shows the cells under it${rgb
-        ? ' (each lists its R, G and B values)' : ', with each tap\'s weight in its dark band'}.`
-      : '';
-    return {
-      input: `Input of layer ${anim.layer}: ${c} × ${h} × ${w}; ${padText}. `
-        + `Window ${base.geometry.kernel.join('×')}, stride ${sh === sw ? sh : `${sh}×${sw}`}`
-        + `${dh > 1 || dw > 1 ? `, dilation ${dh === dw ? dh : `${dh}×${dw}`} (taps spaced apart)`
-          : ''}.${unr[0] || unr[1] ? ` Shaded red: ${unr[0]} row(s), ${unr[1]} column(s) no `
-          + 'window reaches.' : ''}${magnifier}`,
-      output: `${flip ? 'True convolution (kernel rotated 180°, computed in your browser)'
-        : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${
-        anim.map + 1} of layer ${anim.layer}, ${oh} × ${ow}, painted cell by cell. Colour range `
-        + `${formatValue(range.min)} … ${formatValue(range.max)}. Click a cell to jump to it.`,
-      change,
-    };
   }
 
   /** Fetch the tensors the current anim needs (cached by the request up to the layer). */

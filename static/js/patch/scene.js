@@ -4,7 +4,8 @@
  */
 
 import { ACTIVATIONS, flattenWeights, kernelOf, LEAKY_SLOPE } from './arithmetic.js';
-import { outputShape } from './windows.js';
+import { formatValue } from './format.js';
+import { outputShape, unreached } from './windows.js';
 
 /**
  * The window geometry of pyramid layer `index` (a conv layer) from its header entry.
@@ -103,4 +104,61 @@ export function layerLabel(info) {
 export function tensorKey(request, layer) {
   return JSON.stringify({ image: request.image, color: request.color,
     layers: (request.layers ?? []).slice(0, layer) });
+}
+
+/**
+ * How many cells of the map change when the kernel is flipped, and by how much at most.
+ *
+ * @param {Float32Array} plain the engine's map.
+ * @param {Float32Array} flipped the true-convolution map.
+ * @returns {string} a sentence for the student.
+ */
+export function flipChange(plain, flipped) {
+  let changed = 0;
+  let largest = 0;
+  for (let i = 0; i < plain.length; i += 1) {
+    const d = Math.abs(plain[i] - flipped[i]);
+    if (d > 1e-6 * Math.max(1, Math.abs(plain[i]))) changed += 1;
+    largest = Math.max(largest, d);
+  }
+  return changed === 0
+    ? 'Flipping changes nothing here: this kernel is symmetric under a 180° rotation.'
+    : `Flipping changes ${changed.toLocaleString('en')} of ${
+      plain.length.toLocaleString('en')} cells (largest change ${formatValue(largest)}).`;
+}
+
+/**
+ * The captions of the input and output views, written out with the layer's numbers.
+ *
+ * @param {ReturnType<typeof sceneOf>} base
+ * @param {{layer: number, map: number, shown: number, flippedMap: Float32Array|null,
+ *   engineMap: Float32Array, range: {min: number, max: number}, magnifier: boolean}} args
+ *   `shown` is the input channel shown (-1 = the colour image); `magnifier` whether it is on.
+ * @returns {{input: string, output: string, change: string}}
+ */
+export function captionsOf(base, { layer, map, shown, flippedMap, engineMap, range,
+  magnifier }) {
+  const [c, h, w] = base.geometry.inShape;
+  const [top, bottom, left, right] = base.geometry.padding;
+  const [oh, ow] = base.outShape;
+  const [sh, sw] = base.geometry.stride;
+  const [dh, dw] = base.geometry.dilation;
+  const pair = (a, b) => (a === b ? `${a}` : `${a}×${b}`);
+  const padText = top + bottom + left + right === 0 ? 'no padding (valid)'
+    : `padding ring of zeros: top ${top}, bottom ${bottom}, left ${left}, right ${right}`;
+  const [ur, uc] = unreached(base.geometry);
+  const rgb = shown < 0 && c === 3;
+  const lens = magnifier ? ` The magnifier beside the window shows the cells under it${rgb
+    ? ' (each lists its R, G and B values)' : ', with each tap\'s weight in its dark band'}.` : '';
+  return {
+    input: `Input of layer ${layer}: ${c} × ${h} × ${w}; ${padText}. Window `
+      + `${base.geometry.kernel.join('×')}, stride ${pair(sh, sw)}${dh > 1 || dw > 1
+        ? `, dilation ${pair(dh, dw)} (taps spaced apart)` : ''}.${ur || uc
+        ? ` Shaded red: ${ur} row(s), ${uc} column(s) no window reaches.` : ''}${lens}`,
+    output: `${flippedMap ? 'True convolution (kernel rotated 180°, computed in your browser)'
+      : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${map + 1} `
+      + `of layer ${layer}, ${oh} × ${ow}, painted cell by cell. Colour range `
+      + `${formatValue(range.min)} … ${formatValue(range.max)}. Click a cell to jump to it.`,
+    change: flippedMap ? flipChange(engineMap, flippedMap) : '',
+  };
 }

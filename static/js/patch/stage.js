@@ -5,7 +5,9 @@
  */
 
 import { COLORS, MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
-import { drawInputBase, drawMagnifier, drawWindow, paintOutputTo, sizeCanvas } from './views.js';
+import { formatCompact } from './format.js';
+import { drawInputBase, drawMagnifier, drawWindow, paintOutputTo, sizeCanvas, textOn }
+  from './views.js';
 import { windowAt } from './windows.js';
 import { magnifierSpot } from './layout.js';
 
@@ -37,6 +39,7 @@ export function createStage(container, { onPickCell }) {
       <div class="patch-wrap" data-role="out-wrap">
         <canvas class="patch-base patch-pixelated" data-role="out-base"
           aria-label="Output map, painted as the window moves"></canvas>
+        <canvas class="patch-overlay" data-role="out-text" aria-hidden="true"></canvas>
         <canvas class="patch-overlay" data-role="out-overlay" aria-hidden="true"></canvas>
       </div>
       <p class="patch-change" data-role="change"></p>
@@ -52,6 +55,7 @@ export function createStage(container, { onPickCell }) {
     inCaption: q('in-caption'), inWrap: q('in-wrap'), inBase: q('in-base'),
     inOverlay: q('in-overlay'), magnifier: q('magnifier'), outCaption: q('out-caption'),
     outWrap: q('out-wrap'), outBase: q('out-base'), outOverlay: q('out-overlay'),
+    outText: q('out-text'),
     change: q('change'), compare: q('compare'), compareCanvas: q('compare-canvas'),
   };
   let scene = null;
@@ -72,7 +76,7 @@ export function createStage(container, { onPickCell }) {
     el.inWrap.style.height = `${cssH}px`;
     const base = sizeCanvas(el.inBase, cssW, cssH);
     drawInputBase(base, { image: offscreen, cell, geometry: next.geometry,
-      unreached: next.unreached, values: next.coloring.valueAt });
+      unreached: next.unreached, coloring: next.coloring });
     const inOverlay = sizeCanvas(el.inOverlay, cssW, cssH);
     const [oh, ow] = [images.done.height, images.done.width];
     const outCell = Math.min(VIEW_MAX_PX / oh, VIEW_MAX_PX / ow, 48);
@@ -85,7 +89,25 @@ export function createStage(container, { onPickCell }) {
     const outBase = el.outBase.getContext('2d');
     outBase.putImageData(images.pending, 0, 0);
     const outOverlay = sizeCanvas(el.outOverlay, ow * outCell, oh * outCell);
-    ctx = { inOverlay, outBase, outOverlay, outCell, inW: cssW, inH: cssH };
+    // Big output cells get grid lines and their values, written as they are computed.
+    const outText = sizeCanvas(el.outText, ow * outCell, oh * outCell);
+    const withText = outCell >= MAGNIFIER_MIN_CELL_PX;
+    if (withText) {
+      outText.strokeStyle = 'rgba(0, 0, 0, 0.25)';
+      outText.lineWidth = 1;
+      outText.beginPath();
+      for (let i = 0; i <= oh; i += 1) {
+        outText.moveTo(0, i * outCell);
+        outText.lineTo(ow * outCell, i * outCell);
+      }
+      for (let j = 0; j <= ow; j += 1) {
+        outText.moveTo(j * outCell, 0);
+        outText.lineTo(j * outCell, oh * outCell);
+      }
+      outText.stroke();
+    }
+    ctx = { inOverlay, outBase, outOverlay, outCell, inW: cssW, inH: cssH, outText, withText,
+      ow };
     painted = 0;
     lastOutBox = null;
     el.magnifier.hidden = cell >= MAGNIFIER_MIN_CELL_PX;
@@ -114,7 +136,9 @@ export function createStage(container, { onPickCell }) {
     // The overlay is small (the view's size): clearing all of it costs less than tracking.
     ctx.inOverlay.clearRect(0, 0, ctx.inW, ctx.inH);
     const box = drawWindow(ctx.inOverlay, { geometry, step, cell });
+    const before = painted;
     painted = paintOutputTo(ctx.outBase, scene.images, { painted, step });
+    if (ctx.withText) writeOutputValues(before, painted);
     const { row, col } = windowAt(geometry, step);
     const oc = ctx.outCell;
     clearBox(ctx.outOverlay, lastOutBox);
@@ -129,6 +153,24 @@ export function createStage(container, { onPickCell }) {
     ctx.outOverlay.strokeRect(ox, oy, mark, mark);
     lastOutBox = { x: ox, y: oy, w: mark, h: mark };
     if (!el.magnifier.hidden) placeMagnifier(step, box);
+  }
+
+  /** Write (forward) or erase (backward) the values of output cells between two counts. */
+  function writeOutputValues(from, to) {
+    const { outText: t, outCell: oc, ow } = ctx;
+    const pixels = new Uint32Array(scene.images.done.data.buffer);
+    t.font = `${Math.min(Math.round(oc * 0.28), 13)}px system-ui, sans-serif`;
+    t.textAlign = 'center';
+    t.textBaseline = 'middle';
+    for (let i = Math.min(from, to); i < Math.max(from, to); i += 1) {
+      const x = (i % ow) * oc;
+      const y = Math.floor(i / ow) * oc;
+      t.clearRect(x + 1, y + 1, oc - 2, oc - 2);
+      if (to > from) {
+        t.fillStyle = textOn(pixels[i]);
+        t.fillText(formatCompact(scene.outValues[i]), x + oc / 2, y + oc / 2);
+      }
+    }
   }
 
   /** Put the magnifier beside the window (never over it) and draw a leader line. */

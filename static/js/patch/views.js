@@ -12,6 +12,13 @@ import { windowAt, windowSpan } from './windows.js';
 
 const MIN_MARK_PX = 6;
 
+/** Black or white, whichever reads better on a packed RGBA background. */
+export function textOn(packed) {
+  const lum = (packed & 255) * 0.3 + ((packed >>> 8) & 255) * 0.59
+    + ((packed >>> 16) & 255) * 0.11;
+  return lum > 140 ? '#000' : '#fff';
+}
+
 /** Size a canvas to `cssW x cssH` CSS pixels at the device pixel ratio. */
 function sizeCanvas(canvas, cssW, cssH) {
   const dpr = window.devicePixelRatio || 1;
@@ -41,10 +48,10 @@ export function cellSize(rows, cols) {
  *
  * @param {CanvasRenderingContext2D} ctx sized to the view.
  * @param {{image: HTMLCanvasElement, cell: number, geometry: object, unreached: number[],
- *   values?: ((y: number, x: number) => number[])|null}} args `image` is the native padded
- *   input; `values` prints each cell's value when cells are large.
+ *   coloring?: object|null}} args `image` is the native padded input; with `coloring`
+ *   (see paint.js inputColoring) each cell's value is printed when cells are large.
  */
-export function drawInputBase(ctx, { image, cell, geometry, unreached, values = null }) {
+export function drawInputBase(ctx, { image, cell, geometry, unreached, coloring = null }) {
   const [, h, w] = geometry.inShape;
   const [top, , left] = geometry.padding;
   const pw = image.width;
@@ -90,15 +97,15 @@ export function drawInputBase(ctx, { image, cell, geometry, unreached, values = 
     if (unreached[1]) ctx.fillRect((left + w - unreached[1]) * cell, top * cell,
       unreached[1] * cell, h * cell);
   }
-  if (values && cell >= MAGNIFIER_MIN_CELL_PX) {
-    ctx.fillStyle = COLORS.text;
+  if (coloring && cell >= MAGNIFIER_MIN_CELL_PX) {
     ctx.font = `${Math.min(cell * 0.3, 12)}px system-ui, sans-serif`;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'middle';
     for (let y = 0; y < h; y += 1) {
       for (let x = 0; x < w; x += 1) {
-        const v = values(y, x);
+        const v = coloring.valueAt(y, x);
         if (v.length === 1) {
+          ctx.fillStyle = textOn(coloring.colorAt(y, x));
           ctx.fillText(formatCompact(v[0]), (x + left + 0.5) * cell,
             (y + top + 0.5) * cell);
         }
@@ -121,11 +128,15 @@ export function drawWindow(ctx, { geometry, step, cell }) {
   const y0 = (top + geometry.padding[0]) * cell;
   const box = { x: x0, y: y0, w: sw * cell, h: sh * cell };
   ctx.fillStyle = COLORS.tap;
+  ctx.strokeStyle = COLORS.windowStroke;
+  ctx.lineWidth = 1.5;
   if (cell >= 3) {
     for (let u = 0; u < geometry.kernel[0]; u += 1) {
       for (let v = 0; v < geometry.kernel[1]; v += 1) {
-        ctx.fillRect(x0 + v * geometry.dilation[1] * cell, y0 + u * geometry.dilation[0] * cell,
-          cell, cell);
+        const tx = x0 + v * geometry.dilation[1] * cell;
+        const ty = y0 + u * geometry.dilation[0] * cell;
+        ctx.fillRect(tx, ty, cell, cell);
+        if (cell >= 8) ctx.strokeRect(tx + 1, ty + 1, cell - 2, cell - 2);
       }
     }
   }
@@ -211,9 +222,7 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
         const packed = coloring.colorAt(y, x);
         ctx.fillStyle = cssOf(packed);
         ctx.fillRect(px, py, cell, cell);
-        const lum = (packed & 255) * 0.3 + ((packed >>> 8) & 255) * 0.59
-          + ((packed >>> 16) & 255) * 0.11;
-        ctx.fillStyle = lum > 140 ? '#000' : '#fff';
+        ctx.fillStyle = textOn(packed);
         const values = coloring.valueAt(y, x);
         ctx.font = `${fontPx}px system-ui, sans-serif`;
         values.forEach((v, i) => ctx.fillText(formatCompact(v), px + cell / 2,
