@@ -9,15 +9,23 @@ limit:
   received add up to more than the limit; it stops reading there.
 
 The body is buffered (at most ``max_bytes``) before the wrapped app sees any of it, so the app
-never receives part of an oversized body. Every 413 carries ``Connection: close``: the server
-then drops the connection instead of waiting for the rest of a body nobody will read.
+never receives part of an oversized body. Every 413 carries ``Connection: close``.
+
+Closing a socket while the client is still sending makes the kernel answer with a reset, which
+can destroy the 413 in flight before the client reads it (browsers then show "connection
+reset" instead of the message). So, like nginx's ``lingering_close``, the 413 is written
+first and the rest of the body is then read and discarded for at most ``linger_seconds``
+before the response ends and the server closes the connection.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+import anyio
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -43,6 +51,9 @@ class BodySizeLimitMiddleware:
         Path prefixes the limit applies to; other requests pass through untouched.
     field
         Named in the error body as the offending field.
+    linger_seconds
+        After a 413, how long to keep reading (and discarding) the rest of the body so the
+        client gets to read the answer before the connection closes; 0 closes at once.
     """
 
     def __init__(
@@ -52,13 +63,17 @@ class BodySizeLimitMiddleware:
         max_bytes: int,
         paths: tuple[str, ...] = ("/api/images",),
         field: str = "file",
+        linger_seconds: float = 2.0,
     ) -> None:
         if max_bytes < 0:
             raise ValueError(f"max_bytes must be >= 0, got {max_bytes}")
+        if not (math.isfinite(linger_seconds) and linger_seconds >= 0):
+            raise ValueError(f"linger_seconds must be finite and >= 0, got {linger_seconds}")
         self.app = app
         self.max_bytes = max_bytes
         self.paths = tuple(paths)
         self.field = field
+        self.linger_seconds = linger_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self.paths):
@@ -66,7 +81,7 @@ class BodySizeLimitMiddleware:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, received=declared, declared=True)
+            await self._refuse(send, receive, received=declared, declared=True)
             return
         chunks: list[bytes] = []
         received = 0
@@ -77,14 +92,18 @@ class BodySizeLimitMiddleware:
             body = message.get("body", b"")
             received += len(body)
             if received > self.max_bytes:
-                await self._refuse(send, received=received, declared=False)
+                more = bool(message.get("more_body", False))
+                await self._refuse(send, receive if more else None, received=received,
+                                   declared=False)
                 return
             chunks.append(body)
             if not message.get("more_body", False):
                 break
         await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-    async def _refuse(self, send: Send, *, received: int, declared: bool) -> None:
+    async def _refuse(self, send: Send, receive: Receive | None, *, received: int,
+                      declared: bool) -> None:
+        """Answer 413, then drain what is left of the body (``receive``) for a bounded time."""
         limit_text = _human_bytes(self.max_bytes)
         if declared:
             message = (f"the request body is {received} bytes; the limit is {self.max_bytes} "
@@ -106,7 +125,17 @@ class BodySizeLimitMiddleware:
                 (b"connection", b"close"),
             ],
         })
-        await send({"type": "http.response.body", "body": body, "more_body": False})
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+        if receive is not None and self.linger_seconds > 0:
+            deadline = anyio.current_time() + self.linger_seconds
+            # The deadline is checked by hand too: a receive that never suspends (a test
+            # transport feeding chunks from memory) would starve the cancel scope's timer.
+            with anyio.move_on_after(self.linger_seconds):
+                while anyio.current_time() < deadline:
+                    event = await receive()
+                    if event["type"] != "http.request" or not event.get("more_body"):
+                        break
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _content_length(scope: Scope) -> int | None:
