@@ -33,7 +33,7 @@ export function createImageInput(doc, { store, api }) {
   const uploadStatus = doc.getElementById("upload-status");
 
   async function upload(file) {
-    if (!file) return;
+    if (!file || !uploadStatus) return;
     setText(uploadStatus, `Uploading ${file.name || "pasted image"}…`);
     uploadStatus.classList.remove("error");
     try {
@@ -57,15 +57,15 @@ export function createImageInput(doc, { store, api }) {
 
   const hasFiles = (ev) => [...(ev.dataTransfer?.types ?? [])].includes("Files");
   doc.addEventListener("dragover", (ev) => {
-    if (!hasFiles(ev)) return;
+    if (!hasFiles(ev) || !overlay) return;
     ev.preventDefault();
     overlay.hidden = false;
   });
   doc.addEventListener("dragleave", (ev) => {
-    if (ev.relatedTarget === null) overlay.hidden = true;
+    if (ev.relatedTarget === null && overlay) overlay.hidden = true;
   });
   doc.addEventListener("drop", (ev) => {
-    if (!hasFiles(ev)) return;
+    if (!hasFiles(ev) || !overlay) return;
     ev.preventDefault();
     overlay.hidden = true;
     upload(firstImageFile(ev.dataTransfer.files));
@@ -87,6 +87,7 @@ export function createImageInput(doc, { store, api }) {
     if (color && doc.activeElement !== color) color.value = state.color;
     const img = state.pyramid?.header?.image;
     const [c] = state.pyramid?.header?.layers?.[0]?.shape ?? [];
+    if (!working) return;
     setText(working, img ? `Working image: ${img.width} × ${img.height} pixels, ${c} channel`
       + `${c > 1 ? "s" : ""} (${img.name ?? "upload"})` : "");
   }
