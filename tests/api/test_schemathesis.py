@@ -60,11 +60,10 @@ CHECKS = {
     # * positive_data_acceptance: a schema-valid request may still be refused by design,
     #   by caps that are settings and so not in the schema (422 "limit"), by impossible
     #   geometry (422 with the formula), or because an image id is unknown (404).
-    # * negative_data_rejection: pydantic's lax mode (FastAPI's default) turns `false` into
-    #   0.0 and "3" into 3, which the schema forbids. Whether the API should be strict is
-    #   the API owner's call; `test_boolean_is_not_a_number` below pins the known case.
+    # On since the request models became strict (`test_boolean_is_not_a_number` pins it):
+    # negative_data_rejection, schema-invalid requests must be refused.
     "positive_data_acceptance": {"enabled": False},
-    "negative_data_rejection": {"enabled": False},
+    "negative_data_rejection": {"enabled": True},
 }
 
 
@@ -230,8 +229,6 @@ def test_sample_larger_than_the_upload_cap_is_served() -> None:
         assert "coffee" in [s["name"] for s in client.get("/api/samples").json()]
 
 
-@pytest.mark.xfail(strict=True, reason="pydantic lax mode coerces false to 0.0; the schema "
-                   "says number. Reported to the API owner; strict=True flags the fix.")
 def test_boolean_is_not_a_number() -> None:
     with TestClient(create_app(Settings(**SMALL))) as client:
         reply = client.post("/api/convolve", json={
