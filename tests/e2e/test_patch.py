@@ -358,3 +358,15 @@ def test_frame_times_while_playing(page: Any, live_server: str) -> None:
             f"{np.percentile(frames, 50):.1f} p95 {np.percentile(frames, 95):.1f} ms, "
             f"work p50 {np.percentile(works, 50):.2f} p95 {np.percentile(works, 95):.2f} ms")
     print("\n" + "\n".join(report))
+
+
+def test_animate_this_map_opens_the_chosen_map(page: Any, live_server: str) -> None:
+    layers = [conv_block(maps=3), conv_block(maps=4, seed=2)]
+    page.goto(page_url(live_server, layers, None))
+    page.evaluate("() => window.__convscope.store.setState({selected: {layer: 2, map: 3}})")
+    page.get_by_role("button", name="Animate this map").click()
+    numbers = read_numbers(page, 0)
+    assert page.locator(f"{PANEL} [data-role='layer']").input_value() == "2"
+    assert page.locator(f"{PANEL} [data-role='map']").input_value() == "3"
+    ref = Reference(page, live_server)
+    check_step_arithmetic(numbers, ref, layer=2, map_=3)

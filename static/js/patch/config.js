@@ -11,6 +11,8 @@ export const SPEEDS = Object.freeze([
 ]);
 /** Default speed: slow enough to follow the numbers. */
 export const DEFAULT_SPEED = 2;
+/** While playing, the numbers panel is refreshed at most this often (per second). */
+export const NUMBERS_MAX_HZ = 20;
 /** A frame longer than this (ms) is treated as a pause (tab hidden): no catch-up burst. */
 export const MAX_FRAME_GAP_MS = 250;
 /** How many recent frame times `window.__convscopePatch` keeps. */

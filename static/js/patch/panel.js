@@ -13,7 +13,7 @@ import { createColormaps } from '../colormap.js';
 import { correlateMap, matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
 import { createNumbersPanel } from './numbers.js';
-import { COLORS, MAGNIFIER_MIN_CELL_PX } from './config.js';
+import { COLORS, MAGNIFIER_MIN_CELL_PX, NUMBERS_MAX_HZ } from './config.js';
 import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from './paint.js';
 import { createPlayer } from './player.js';
 import { captionsOf, layerLabel, sceneOf, tensorKey } from './scene.js';
@@ -70,18 +70,20 @@ export function createPatchPanel(root, { api, store }) {
   let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
   let tensors = { inputKey: '', input: null, outputKey: '', output: null };
   let loadToken = 0;
+  let numbersAt = -Infinity;
   let debounce = 0;
-  let visible = true;
+  // Exact tensors are megabytes: fetch them only while the panel can be seen.
+  let visible = typeof IntersectionObserver === 'undefined';
   let autoplay = !reducedMotion && Boolean(anim.playing);
 
   const player = createPlayer({
     getCount: () => scene?.count ?? 0,
     getSpeed: () => anim.speed,
-    onFrame: (step) => { anim = { ...anim, step }; draw(); },
+    onFrame: (step) => { anim = { ...anim, step }; draw({ live: true }); },
     onPlayingChange: (playing) => {
       anim = { ...anim, playing: playing ? 1 : 0, step: player.step() };
       commit();
-      updateTransport();
+      draw();
     },
   });
 
@@ -119,11 +121,18 @@ export function createPatchPanel(root, { api, store }) {
   }
 
   /** Draw the current step: pure function of (scene, anim.step). */
-  function draw() {
+  function draw({ live = false } = {}) {
     updateTransport();
     if (!scene?.ready) return;
     const step = clampStep(anim.step, scene.count);
     stage.drawStep(step);
+    const probe = window.__convscopePatch;
+    if (probe) probe.step = step;
+    // Nobody reads numbers that change 60 times a second: while playing fast, refresh the
+    // table at NUMBERS_MAX_HZ and spend the frame on the figure (pausing shows the exact step).
+    const now = performance.now();
+    if (live && now - numbersAt < 1000 / NUMBERS_MAX_HZ) return;
+    numbersAt = now;
     const arith = windowArithmetic({ input: scene.input, kernel: scene.kernel, bias: scene.bias,
       geometry: scene.geometry, step, activation: scene.activation.name,
       slope: scene.activation.slope });
@@ -135,8 +144,6 @@ export function createPatchPanel(root, { api, store }) {
       matches: matchesEngine(arith.output, engine, { magnitude: arith.magnitude, terms }),
       flip: Boolean(anim.flip), other: engine, kernel: scene.geometry.kernel,
     });
-    const probe = window.__convscopePatch;
-    if (probe) probe.step = step;
   }
 
   function fillPickers(header) {
