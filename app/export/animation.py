@@ -38,9 +38,11 @@ WINDOW: RGB = (255, 45, 85)
 TAP: RGB = (255, 214, 10)
 TEXT: RGB = (30, 30, 30)
 UI_COLOURS = (BACKGROUND, PADDING_CELL, EMPTY_CELL, WINDOW, TAP, TEXT)
+MIN_WINDOW_PIXELS = 7.0     # smallest window outline drawn
 TAP_OUTLINE_MIN_SCALE = 3.0  # pixels per cell from which each tap gets its own outline
 LAST_FRAME_HOLD = 8          # the finished map stays this many frame durations
 GIF_COLOURS = 256
+PALETTE_PIXELS = 50_000      # pixels the palette is chosen from
 NUMBER_MIN_SCALE = 24.0      # pixels per cell from which cells show their values
 NUMBER_FONT_PER_CELL = 0.3
 LIGHT_CELL = 140             # luma above which a cell gets dark digits
@@ -121,16 +123,26 @@ def _resize(cells: NDArray[np.uint8], size: Pair) -> Image.Image:
 
 @dataclass(frozen=True)
 class _Figure:
-    """Everything fixed across frames; :func:`_frame` adds the moving parts."""
+    """Everything fixed across frames, as palette indices; :func:`_frame` adds the rest.
 
-    base: Image.Image                 # background, input panel, captions
-    output_full: NDArray[np.uint8]    # the finished output panel, (h, w, 3)
+    Frames are drawn straight in palette space (one byte a pixel, no per-frame
+    quantisation): the drawing colours are palette entries ``0..len(UI_COLOURS) - 1``.
+    """
+
+    base: NDArray[np.uint8]           # background, input panel, captions: (H, W) indices
+    palette: list[int]                # flat RGB, GIF_COLOURS entries
+    output_full: NDArray[np.uint8]    # the finished output panel, (h, w) indices
     output_index: NDArray[np.intp]    # row-major output cell under each panel pixel
     output_origin: Pair               # (x, y) of the output panel on the canvas
     input_origin: Pair
     scale: float                      # pixels per cell, both panels
     out_hw: Pair
     window: Window
+
+
+def _ui(colour: RGB) -> int:
+    """Palette index of a drawing colour."""
+    return UI_COLOURS.index(colour)
 
 
 def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
@@ -158,56 +170,81 @@ def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
         _write_numbers(base, x[0], scale=scale, origin=(
             round(MARGIN + pad_left * scale), round(top + pad_top * scale)))
         _write_numbers(output, y, origin=(0, 0), scale=scale)
-    full = np.asarray(output)
+    finished = base.copy()
+    finished.paste(output, output_origin)
+    palette = _palette(finished)
     index = np.arange(out_h * out_w, dtype=np.intp).reshape(out_h, out_w)
     rows = np.minimum((np.arange(out_size[1]) / scale).astype(np.intp), out_h - 1)
     cols = np.minimum((np.arange(out_size[0]) / scale).astype(np.intp), out_w - 1)
-    return _Figure(base=base, output_full=full, output_index=index[np.ix_(rows, cols)],
-                   output_origin=output_origin, input_origin=(MARGIN, top), scale=scale,
-                   out_hw=(out_h, out_w), window=window)
+    return _Figure(base=_indices(base, palette), palette=palette.getpalette() or [],
+                   output_full=_indices(output, palette),
+                   output_index=index[np.ix_(rows, cols)], output_origin=output_origin,
+                   input_origin=(MARGIN, top), scale=scale, out_hw=(out_h, out_w),
+                   window=window)
+
+
+def _indices(image: Image.Image, palette: Image.Image) -> NDArray[np.uint8]:
+    return np.asarray(image.quantize(palette=palette, dither=Image.Dither.NONE))
 
 
 def _frame(fig: _Figure, position: int, *, label: str) -> Image.Image:
     """The figure with the output filled up to ``position`` and the window on it."""
-    frame = fig.base.copy()
-    shown = np.where((fig.output_index <= position)[..., None], fig.output_full,
-                     np.array(EMPTY_CELL, dtype=np.uint8))
-    frame.paste(Image.fromarray(shown.astype(np.uint8), mode="RGB"), fig.output_origin)
+    pixels = fig.base.copy()
+    ox, oy = fig.output_origin
+    h, w = fig.output_full.shape
+    pixels[oy:oy + h, ox:ox + w] = np.where(fig.output_index <= position, fig.output_full,
+                                            np.uint8(_ui(EMPTY_CELL)))
+    frame = Image.fromarray(pixels, mode="P")
+    frame.putpalette(fig.palette)
     draw = ImageDraw.Draw(frame)
     s, win = fig.scale, fig.window
     i, j = divmod(position, fig.out_hw[1])
     r0, c0 = i * win.stride[0], j * win.stride[1]
     ix, iy = fig.input_origin
     span_h, span_w = win.span()
-    box = (ix + c0 * s, iy + r0 * s, ix + (c0 + span_w) * s - 1, iy + (r0 + span_h) * s - 1)
+    box = _at_least((ix + c0 * s, iy + r0 * s, ix + (c0 + span_w) * s - 1,
+                     iy + (r0 + span_h) * s - 1), MIN_WINDOW_PIXELS)
     if s >= TAP_OUTLINE_MIN_SCALE or win.dilation != (1, 1):
         for u in range(win.kernel[0]):
             for v in range(win.kernel[1]):
                 ty, tx = iy + (r0 + u * win.dilation[0]) * s, ix + (c0 + v * win.dilation[1]) * s
                 if s >= TAP_OUTLINE_MIN_SCALE:
-                    draw.rectangle((tx + 1, ty + 1, tx + s - 2, ty + s - 2), outline=TAP)
+                    draw.rectangle((tx + 1, ty + 1, tx + s - 2, ty + s - 2),
+                                   outline=_ui(TAP))
                 else:
-                    draw.point((tx + s / 2, ty + s / 2), fill=TAP)
-    draw.rectangle(box, outline=WINDOW, width=2)
-    ox, oy = fig.output_origin
+                    draw.point((tx + s / 2, ty + s / 2), fill=_ui(TAP))
+    draw.rectangle(box, outline=_ui(WINDOW), width=2)
     cell = (ox + j * s, oy + i * s, ox + max((j + 1) * s - 1, j * s + 2),
             oy + max((i + 1) * s - 1, i * s + 2))
-    draw.rectangle(cell, outline=WINDOW, width=2 if s >= 4 else 1)
+    draw.rectangle(cell, outline=_ui(WINDOW), width=2 if s >= 4 else 1)
     draw.line(((box[2], (box[1] + box[3]) / 2), (cell[0], (cell[1] + cell[3]) / 2)),
-              fill=WINDOW, width=1)
+              fill=_ui(WINDOW), width=1)
     font = ImageFont.load_default(size=FONT_SIZE)
-    draw.text((ix, frame.height - MARGIN - 2 * TEXT_HEIGHT + 4), label, fill=TEXT, font=font)
+    draw.text((ix, frame.height - MARGIN - 2 * TEXT_HEIGHT + 4), label, fill=_ui(TEXT),
+              font=font)
     return frame
 
 
-def _palette(last: Image.Image) -> Image.Image:
+def _at_least(box: tuple[float, float, float, float],
+              side: float) -> tuple[float, float, float, float]:
+    """``box`` grown about its centre to at least ``side`` pixels a side, so a small window
+    on a big photo stays visible (the caption gives its true size)."""
+    x0, y0, x1, y1 = box
+    grow_x, grow_y = max(0.0, side - (x1 - x0)) / 2, max(0.0, side - (y1 - y0)) / 2
+    return (x0 - grow_x, y0 - grow_y, x1 + grow_x, y1 + grow_y)
+
+
+def _palette(finished: Image.Image) -> Image.Image:
     """One palette for every frame (no flicker): the drawing colours exactly, then the
-    finished frame's most representative colours."""
-    content = last.quantize(colors=GIF_COLOURS - len(UI_COLOURS),
-                            method=Image.Quantize.MEDIANCUT)
+    finished figure's most representative colours."""
+    # Median cut is quadratic-ish in pixels: choose the colours on a reduced copy.
+    factor = max(1, math.ceil(math.sqrt(finished.width * finished.height / PALETTE_PIXELS)))
+    content = finished.reduce(factor).quantize(colors=GIF_COLOURS - len(UI_COLOURS),
+                                               method=Image.Quantize.MEDIANCUT)
     used = (content.getpalette() or [])[:3 * (GIF_COLOURS - len(UI_COLOURS))]
+    flat = [v for colour in UI_COLOURS for v in colour] + used
     palette = Image.new("P", (1, 1))
-    palette.putpalette([v for colour in UI_COLOURS for v in colour] + used)
+    palette.putpalette(flat + [0] * (3 * GIF_COLOURS - len(flat)))
     return palette
 
 
@@ -236,10 +273,8 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
         f"(one in {math.ceil(out_h * out_w / max_frames)})")
     fig = _build(x, y, window, panel=panel, as_rgb=as_rgb, colormap=colormap,
                  caption=caption, note=note, numbers=numbers)
-    frames = [_frame(fig, p, label=f"output ({p // out_w}, {p % out_w}) of {out_h} x {out_w}")
-              for p in positions]
-    palette = _palette(frames[-1])
-    indexed = [f.quantize(palette=palette, dither=Image.Dither.NONE) for f in frames]
+    indexed = [_frame(fig, p, label=f"output ({p // out_w}, {p % out_w}) of {out_h} x {out_w}")
+               for p in positions]
     durations = [frame_ms] * (len(indexed) - 1) + [frame_ms * LAST_FRAME_HOLD]
     buffer = io.BytesIO()
     indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:],
