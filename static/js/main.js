@@ -145,8 +145,10 @@ function start() {
     editor?.sync({ state, check: serverCheck(state, check) });
     imageInput.sync(state);
     doc.querySelectorAll('input[name="scale"]').forEach((r) => { r.checked = r.value === state.scale; });
-    const message = check.error ? `Layer ${check.error.block + 1} cannot work: ${check.error.message}`
-      : state.status === "error" ? state.error.message : "";
+    const stale = state.pyramid ? " The maps below are from the last settings that worked." : "";
+    const message = check.error
+      ? `Layer ${check.error.block + 1} cannot work: ${check.error.message}.${stale}`
+      : state.status === "error" ? `${state.error.message}${stale}` : "";
     problem.hidden = !message;
     setText(problem, message);
     pyramidRoot.classList.toggle("stale", state.status !== "ready");

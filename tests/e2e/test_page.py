@@ -353,7 +353,8 @@ def test_a_hand_typed_weight_changes_exactly_that_kernel(page: Any, live_server:
     group.get_by_label("Map to edit", exact=True).select_option("0")
     group.get_by_label("Input channel", exact=True).select_option("1")
     cell = group.get_by_label("Weight row 2, column 3", exact=True)
-    assert float(cell.input_value()) == pytest.approx(2 / 3)  # sobel_x / 3 channels
+    assert cell.input_value() == "0.6667"  # sobel_x / 3 channels, 4 digits shown
+    assert cell.get_attribute("title") == "exactly 0.6666667"
     cell.fill("-1.25")
     group.get_by_label("Bias", exact=True).fill("0.5")
     settle(page)

@@ -5,7 +5,7 @@
  * @module editor/kernel-grid
  */
 
-import { formatFloat32 } from "../colormap.js";
+import { formatFloat32, formatValue } from "../colormap.js";
 import { h } from "../dom.js";
 import { fitBias, fitWeights } from "../request.js";
 import { field, select, syncValue } from "./controls.js";
@@ -83,16 +83,21 @@ export function kernelGrid({ index, onEdit }) {
     const weights = source ? fitWeights(source.weights, shape) : null;
     const biases = source ? fitBias(source.bias, block.maps) : null;
     const g = weights?.[pick.map]?.[pick.channel];
+    // 4 significant digits fit the cells; the exact float32 is in the tooltip and in the state
     memo.inputs.forEach((input, n) => {
       const r = Math.floor(n / block.kernel[1]);
       const c = n % block.kernel[1];
-      syncValue(input, g ? formatFloat32(g[r][c]) : "");
+      syncValue(input, g ? formatValue(g[r][c]) : "");
+      input.title = g ? `exactly ${formatFloat32(g[r][c])}` : "";
     });
-    syncValue(bias, biases ? formatFloat32(biases[pick.map]) : "");
-    status.textContent = block.source === "custom"
-      ? "Hand-typed: these exact numbers are sent to the server."
-      : source ? "Showing the weights the server resolved; typing one makes this layer hand-typed."
-        : "Waiting for the server's weights; typing starts from zeros.";
+    syncValue(bias, biases ? formatValue(biases[pick.map]) : "");
+    const split = block.source === "presets" && channels > 1
+      ? ` A preset is shared by the ${channels} input channels: each gets the preset / ${channels}.`
+      : "";
+    status.textContent = (block.source === "custom"
+      ? "Hand-typed: these numbers are sent to the server."
+      : source ? "The weights the server resolved; typing one makes this layer hand-typed."
+        : "Waiting for the server's weights; typing starts from zeros.") + split;
   }
 
   /** Show the weights of the picked map and channel. */

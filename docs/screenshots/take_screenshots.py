@@ -1,0 +1,102 @@
+"""Regenerate the screenshots of the page's main views (headless Debian Chromium).
+
+Usage: start the app (``uvicorn app.main:create_app --factory --port 8021``), then
+``python docs/screenshots/take_screenshots.py http://127.0.0.1:8021``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def settle(page: Any, status: str = "ready") -> None:
+    page.wait_for_selector(f'#pyramid[data-status="{status}"]:not([data-render-count="0"])',
+                           state="attached", timeout=60_000)
+    time.sleep(0.4)
+
+
+def small_png() -> bytes:
+    yy, xx = np.mgrid[0:30, 0:40]
+    rgb = np.stack([xx * 6, yy * 8, (xx + yy) % 7 * 36], axis=-1).astype(np.uint8)
+    rgb[5:15, 8:20] = 255
+    out = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(out, format="PNG")
+    return out.getvalue()
+
+
+def main(base: str) -> None:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/")
+        settle(page)
+        page.screenshot(path=HERE / "pyramid-1280x800.png")
+        page.screenshot(path=HERE / "page-full.png", full_page=True)
+
+        tile = page.locator('#pyramid .tile[data-layer="3"][data-map="4"]')
+        tile.click()
+        settle(page)
+        box = tile.bounding_box()
+        for dx in (0.55, 0.56):
+            page.mouse.move(box["x"] + box["width"] * dx, box["y"] + box["height"] * 0.45)
+            time.sleep(0.5)
+        page.screenshot(path=HERE / "receptive-field-hover.png")
+
+        layer2 = page.get_by_role("group", name="Layer 2", exact=True)
+        layer2.get_by_label("Padding", exact=True).select_option("valid")
+        settle(page)
+        page.mouse.move(5, 5)
+        page.evaluate("() => window.scrollTo(0, 380)")
+        time.sleep(0.3)
+        page.screenshot(path=HERE / "geometry-unreached.png")
+
+        page.get_by_role("button", name="Reset").click()
+        settle(page)
+        page.set_input_files("#file", files=[{"name": "small.png", "mimeType": "image/png",
+                                              "buffer": small_png()}])
+        page.wait_for_selector('#pyramid .pyr-row[data-layer="0"] .row-shape >> text="40 × 30 × 3"')
+        settle(page)
+        layer2 = page.get_by_role("group", name="Layer 2", exact=True)
+        layer2.get_by_label("Padding", exact=True).select_option("valid")
+        layer2.get_by_label("Kernel size", exact=True).select_option("5x5")
+        settle(page)
+        page.get_by_role("group", name="Layer 1", exact=True).get_by_label(
+            "Stride", exact=True).select_option("8x8")
+        settle(page, "invalid")
+        page.evaluate("() => window.scrollTo(0, 0)")
+        time.sleep(0.3)
+        page.screenshot(path=HERE / "invalid-setting-explained.png", full_page=False)
+
+        page.get_by_role("button", name="Reset").click()
+        settle(page)
+        page.set_viewport_size({"width": 820, "height": 1100})
+        settle(page)
+        page.screenshot(path=HERE / "narrow-820.png")
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.get_by_role("button", name="Reset").click()
+        settle(page)
+        layer1 = page.get_by_role("group", name="Layer 1", exact=True)
+        layer1.get_by_text("Type the kernel weights by hand").click()
+        layer1.get_by_label("Weight row 2, column 2", exact=True).fill("1")
+        settle(page)
+        layer1.get_by_label("Weight row 2, column 2", exact=True).scroll_into_view_if_needed()
+        time.sleep(0.3)
+        page.screenshot(path=HERE / "hand-typed-kernel.png")
+
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8021")
