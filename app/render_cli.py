@@ -138,7 +138,8 @@ def add_render_command(commands: Any) -> None:
     """Add ``render`` to the ``convscope`` subcommands (an argparse subparsers object)."""
     parser = commands.add_parser(
         "render", help="write every feature map of a stack on an image as PNG",
-        description=__doc__.splitlines()[0] if __doc__ else None)
+        description="Run a stack on an image and write every feature map as PNG, plus a "
+                    "geometry.json per layer (folders layer_NN_<type>/).")
     parser.add_argument("image", help="a PNG, JPEG, WebP or GIF file")
     parser.add_argument("--layers", required=True,
                         help="a JSON file, or inline JSON: a list of layers as /api/pyramid "
