@@ -182,6 +182,20 @@ def build_context(root: Path = ROOT) -> list[str]:
 
 # Live servers -------------------------------------------------------------------------------
 
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """In a child before exec: get SIGTERM when the parent (pytest) dies, so a killed test
+    run leaves no server behind (Linux; a no-op elsewhere)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start_app(*, env: dict[str, str] | None = None, host: str = "127.0.0.1",
               port: int | None = None) -> tuple[subprocess.Popen[bytes], str]:
     """Start ``convscope serve`` in a subprocess; returns it and its base URL once healthy."""
@@ -194,7 +208,8 @@ def start_app(*, env: dict[str, str] | None = None, host: str = "127.0.0.1",
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--host", host, "--port", str(port),
          "--log-level", "warning"],
-        cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent)
     base = f"http://{host}:{port}"
     try:
         wait_http(f"{base}/healthz", proc=proc)

@@ -48,23 +48,25 @@ def proxy_config(tmp: Path, *, upstreams: list[str], port: int) -> str:
 @pytest.fixture
 def proxy(tmp_path: Path) -> Iterator[tuple[str, list[Any]]]:
     """(proxy URL, replicas) with nginx running the shipped config over two replicas."""
-    replicas = [start_app(env=ENV), start_app(env=ENV)]
-    port = free_port()
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(proxy_config(tmp_path, port=port, upstreams=[
-        base.removeprefix("http://") for _, base in replicas]))
     assert NGINX is not None
-    check = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(conf), "-e",
-                            str(tmp_path / "error.log")], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(conf), "-e",
-                              str(tmp_path / "error.log")],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    replicas: list[Any] = []
+    nginx = None
     try:
+        replicas.extend([start_app(env=ENV), start_app(env=ENV)])
+        port = free_port()
+        conf = tmp_path / "nginx.conf"
+        conf.write_text(proxy_config(tmp_path, port=port, upstreams=[
+            base.removeprefix("http://") for _, base in replicas]))
+        args = ["-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
+        check = subprocess.run([NGINX, "-t", *args], capture_output=True, text=True)
+        assert check.returncode == 0, check.stderr
+        nginx = subprocess.Popen([NGINX, *args], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE)
         wait_http(f"http://127.0.0.1:{port}/proxy-healthz", proc=nginx)
         yield f"http://127.0.0.1:{port}", replicas
     finally:
-        stop(nginx)
+        if nginx is not None:
+            stop(nginx)
         for proc, _ in replicas:
             stop(proc)
 

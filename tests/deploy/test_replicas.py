@@ -133,10 +133,13 @@ class Student:
 @pytest.fixture
 def replicas() -> Iterator[list[Any]]:
     """Two independent app processes (own memory, own caches), as behind a load balancer."""
-    started = [start_app(env=ENV), start_app(env=ENV)]
-    yield started
-    for proc, _ in started:
-        stop(proc)
+    started: list[Any] = []
+    try:
+        started.extend([start_app(env=ENV), start_app(env=ENV)])
+        yield started
+    finally:
+        for proc, _ in started:
+            stop(proc)
 
 
 def test_a_session_alternating_between_two_replicas_has_no_error(
