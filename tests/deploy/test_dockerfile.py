@@ -24,7 +24,7 @@ import pytest
 
 from app.settings import Settings
 
-from .conftest import ROOT, Dockerfile, build_context, stop
+from .conftest import ROOT, Dockerfile, build_context, die_with_parent, stop
 
 HEALTHCHECK_TIMEOUT_S = 60
 ROOT_ONLY_COMMANDS = ("useradd", "groupadd", "chown", "apt-get")
@@ -175,7 +175,8 @@ def test_image_command_passes_its_healthcheck_in_a_clean_virtualenv(
     if not private and _port_taken(8000):
         pytest.skip("port 8000 is taken and network namespaces are unavailable")
     server = subprocess.Popen(_in_private_network(cmd) if private else cmd, cwd=workdir, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              preexec_fn=die_with_parent)
     processes.append(server)
     probe = (["nsenter", "--target", str(server.pid), "--net", *check] if private else check)
     deadline = time.monotonic() + HEALTHCHECK_TIMEOUT_S
