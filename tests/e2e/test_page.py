@@ -129,7 +129,7 @@ def test_the_default_pyramid_shows_every_map_with_its_shape(loaded_page: Any) ->
     texts = page.locator("#pyramid .row-text").all_inner_texts()
     assert texts[1] == "conv 3×3, same padding, ReLU"
     assert texts[4] == "max pool 2×2, stride 2"
-    geometry = page.locator("#geometry").inner_text()
+    geometry = " ".join(page.locator("#geometry").inner_text().split())
     assert "floor((512 + 1 + 1 - 1*(3 - 1) - 1) / 1) + 1 = 512" in geometry
     assert "112" in geometry and "parameters" in geometry
     metrics = page.evaluate("() => ({ n: window.__convscope.renderCount, "
@@ -190,7 +190,7 @@ def test_uploaded_png_is_drawn_exactly_as_the_engine_computes_it(page: Any,
     _, outputs = run_stack(x, layers)
     assert outputs[0].min() < 0  # signed: drawn with the diverging map
     assert_tiles_match_engine(page, 1, outputs[0])
-    geometry = page.locator("#geometry").inner_text()
+    geometry = " ".join(page.locator("#geometry").inner_text().split())
     assert "floor((30 + 2 + 2 - 1*(3 - 1) - 1) / 1) + 1 = 32" in geometry
 
 

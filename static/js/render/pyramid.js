@@ -109,7 +109,13 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
       const next = moves[ev.key];
       next.map = Math.min(Math.max(next.map, 0), mapsOf(next.layer) - 1);
       onSelect(next);
-      requestAnimationFrame(() => root.querySelector(".tile.selected")?.focus());
+      // focus now (not at the next frame) so a quick second key starts from the new tile
+      const target = root.querySelector(`.tile[data-layer="${next.layer}"][data-map="${next.map}"]`)
+        ?? root.querySelector(`.tile[data-layer="${next.layer}"]`);
+      if (target) {
+        target.tabIndex = 0;
+        target.focus();
+      }
     } else if (ev.key === "a" || ev.key === "A") {
       onAnimate({ layer, map });
     }
