@@ -66,12 +66,17 @@ async function mountOptional(path, exportName, root, deps) {
   }
 }
 
-function hoverValue(state, tensors) {
+/**
+ * The hovered cell's value: exact once its map's float32 values are here, else the preview's
+ * (and the exact map is fetched when the pointer rests on the map for a moment).
+ */
+function hoverValue(state, tensors, fetchSoon) {
   const { hover, pyramid } = state;
   if (!hover || !pyramid) return null;
   const layer = pyramid.header.layers[hover.layer];
   const [, hh, ww] = layer.shape;
-  const exact = tensors.get(pyramid.request, hover.layer, hover.map);
+  const exact = tensors.peek(pyramid.request, hover.layer, hover.map);
+  if (!exact) fetchSoon(pyramid.request, hover.layer, hover.map);
   if (exact) return { value: exact[hover.i * ww + hover.j], exact: true };
   const f = layer.factor ?? 1;
   const [, pw] = layer.preview_shape;
@@ -103,6 +108,18 @@ function start() {
   const frame = { id: 0, width: 600, drawn: null };
   const schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(render); };
   const tensors = createTensorCache({ api, onReady: schedule });
+  const hoverFetch = { id: 0, key: "" };
+  const fetchSoon = (request, layer, map) => {
+    const key = `${layer}|${map}`;
+    if (hoverFetch.key === key) return;
+    hoverFetch.key = key;
+    clearTimeout(hoverFetch.id);
+    hoverFetch.id = setTimeout(() => {
+      const hover = store.getState().hover;
+      if (hover && hover.layer === layer && hover.map === map) tensors.get(request, layer, map);
+      hoverFetch.key = "";
+    }, TIMING.hoverFetchDelayMs);
+  };
 
   const pyramidRoot = doc.getElementById("pyramid");
   const select = (sel) => store.setState({ selected: sel });
@@ -111,7 +128,9 @@ function start() {
     if (s.pyramid?.header.layers[layer]?.type !== "conv") return;
     store.setState({ selected: { layer, map }, anim: { ...(s.anim ?? {}), layer, map, step: 0,
       playing: 0 } });
-    doc.getElementById("patch-panel")?.scrollIntoView({ behavior: "smooth", block: "start" });
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    doc.getElementById("patch-panel")?.scrollIntoView({ behavior: still ? "auto" : "smooth",
+      block: "start" });
   };
   const setHover = (hover) => {
     const prev = store.getState().hover;
@@ -169,7 +188,7 @@ function start() {
       const sel = state.selected;
       inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
         colormaps, exact: tensors.get(pyramid.request, sel.layer, sel.map),
-        hoverValue: hoverValue(state, tensors), infos });
+        hoverValue: hoverValue(state, tensors, fetchSoon), infos });
       const geoKey = [pyramid, sel.layer];
       if (geometryRoot && (!memo.geoKey || geoKey.some((v, i) => v !== memo.geoKey[i]))) {
         renderGeometry(geometryRoot, { pyramid, index: sel.layer, infos });

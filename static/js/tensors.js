@@ -13,8 +13,12 @@ const KEEP = 48;
  *   peek: (request: object, layer: number, map: number) => Float32Array|null}}
  */
 export function createTensorCache({ api, onReady }) {
-  const entries = new Map(); // key -> {values: Float32Array|null, promise}
-  const keyOf = (request, layer, map) => `${requestKey(request)}|${layer}|${map}`;
+  const entries = new Map(); // key -> {values: Float32Array|null}
+  const requestKeys = new WeakMap(); // request object -> its key, computed once
+  const keyOf = (request, layer, map) => {
+    if (!requestKeys.has(request)) requestKeys.set(request, requestKey(request));
+    return `${requestKeys.get(request)}|${layer}|${map}`;
+  };
 
   function peek(request, layer, map) {
     return entries.get(keyOf(request, layer, map))?.values ?? null;
