@@ -1,0 +1,217 @@
+"""Interaction speed of the page, measured in headless Chromium against the real server.
+
+Three numbers from issue 4, all timed inside the page with ``performance.now()``:
+
+* control change -> every map of the pyramid redrawn, for the 512 x 512 RGB sample through
+  S7's 4-layer pyramid (conv3x3 K=8 s1 same + ReLU, K=16 s2, K=32 s2, K=64 s2): p50 and
+  p95, and the bytes each update moves (target p50 <= 100 ms, p95 <= 200 ms, < 2 MB);
+* upload of a 4000 x 3000 JPEG -> the first full pyramid on screen (target <= 500 ms);
+* the sliding-patch animation's frame times while playing at the fastest speed
+  (target: 60 frames per second).
+
+The control changed is layer 1's "Random seed" (new weights, same shapes: the whole pyramid
+is recomputed and redrawn). A MutationObserver on ``#pyramid[data-render-count]`` stops the
+clock when the page has drawn every map of the new pyramid.
+
+Usage: ``python benchmarks/ui.py [--changes 40]``. Needs Debian's ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+S7_BLOCKS = [(8, 1), (16, 2), (32, 2), (64, 2)]
+
+# Resolves with the ms from the change to the next full redraw of the pyramid.
+CHANGE_AND_WAIT = """async ([seed]) => {
+  const group = [...document.querySelectorAll('fieldset, [role=group]')]
+    .find((g) => (g.getAttribute('aria-label') || g.querySelector('legend')?.textContent || '')
+      .trim().startsWith('Layer 1'));
+  const input = [...group.querySelectorAll('label')]
+    .find((l) => l.textContent.trim().startsWith('Random seed')).control;
+  const pyramid = document.getElementById('pyramid');
+  const before = Number(pyramid.dataset.renderCount);
+  const done = new Promise((resolve) => {
+    const obs = new MutationObserver(() => {
+      if (Number(pyramid.dataset.renderCount) > before) { obs.disconnect(); resolve(); }
+    });
+    obs.observe(pyramid, { attributes: true, attributeFilter: ['data-render-count'] });
+  });
+  const t0 = performance.now();
+  input.value = String(seed);
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+  await done;
+  return { ms: performance.now() - t0, bytes: window.__convscope.bytesLastUpdate };
+}"""
+
+ARM_UPLOAD_CLOCK = """() => {
+  const pyramid = document.getElementById('pyramid');
+  const before = Number(pyramid.dataset.renderCount);
+  window.__uploadResult = new Promise((resolve) => {
+    let t0 = null;
+    document.addEventListener('change', (e) => {
+      if (e.target.type === 'file') t0 = performance.now();
+    }, { capture: true, once: true });
+    const obs = new MutationObserver(() => {
+      if (t0 !== null && Number(pyramid.dataset.renderCount) > before
+          && window.__convscope.store.getState().image?.id) {
+        obs.disconnect(); resolve(performance.now() - t0);
+      }
+    });
+    obs.observe(pyramid, { attributes: true, attributeFilter: ['data-render-count'] });
+  });
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def start_server() -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app",
+                             "--factory", "--port", str(port), "--log-level", "warning"],
+                            cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def phone_jpeg(path: Path) -> int:
+    """A 4000 x 3000 photo-like JPEG (a sample upscaled, with sensor-like noise)."""
+    base = Image.open(ROOT / "app" / "samples" / "chelsea.png").convert("RGB")
+    big = np.asarray(base.resize((4000, 3000), Image.Resampling.BICUBIC), dtype=np.int16)
+    noise = np.random.default_rng(0).normal(0, 6, big.shape).astype(np.int16)
+    img = Image.fromarray(np.clip(big + noise, 0, 255).astype(np.uint8))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=92)
+    path.write_bytes(buf.getvalue())
+    return len(buf.getvalue())
+
+
+def set_s7(page: Page) -> None:
+    page.evaluate("""(blocks) => {
+      const store = window.__convscope.store;
+      const template = store.getState().layers.find((b) => b.type === 'conv');
+      const layers = blocks.map(([maps, stride], i) => ({ ...template, kernel: [3, 3], maps,
+        stride: [stride, stride], padding: 'same', dilation: [1, 1], activation: 'relu',
+        pool: 'none', source: 'random', presets: [], seed: i + 1, weights: null,
+        bias: null }));
+      store.setState({ layers, image: { sample: 'astronaut' }, color: 'rgb' });
+    }""", S7_BLOCKS)
+
+
+def wait_for_s7(page: Page, timeout_s: float = 30.0) -> None:
+    """Poll (the page's CSP forbids wait_for_function) until the S7 pyramid is on screen."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        done = page.evaluate("""() => { const s = window.__convscope.store.getState();
+            const last = s.pyramid?.header.layers.at(-1)?.shape.join('x');
+            return s.status === 'ready' && last === '64x64x64'; }""")
+        if done:
+            return
+        page.wait_for_timeout(100)
+    raise RuntimeError("the S7 pyramid never appeared")
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--changes", type=int, default=40, help="control changes to time")
+    args = parser.parse_args()
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r}; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    proc, url = start_server()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(url + "/")
+            page.wait_for_selector('#pyramid:not([data-render-count="0"])')
+            set_s7(page)
+            wait_for_s7(page)
+            shapes = page.evaluate("""() => window.__convscope.store.getState().pyramid
+                .header.layers.map((l) => l.shape.join('x'))""")
+            print("pyramid:", " -> ".join(shapes))
+            samples = [page.evaluate(CHANGE_AND_WAIT, [100 + i]) for i in range(args.changes)]
+            times = [s["ms"] for s in samples[3:]]
+            sizes = [s["bytes"] for s in samples[3:]]
+            print(f"control change -> every map redrawn: p50 {pct(times, 50):.0f} ms, "
+                  f"p95 {pct(times, 95):.0f} ms (n={len(times)}; targets 100 / 200 ms); "
+                  f"bytes per update {statistics.median(sizes) / 1e6:.2f} MB (target < 2 MB)")
+            with tempfile.TemporaryDirectory() as tmp:
+                photo = Path(tmp) / "phone.jpg"
+                size = phone_jpeg(photo)
+                uploads = []
+                for _ in range(5):
+                    page.goto(url + "/")
+                    page.wait_for_selector('#pyramid:not([data-render-count="0"])')
+                    page.evaluate(ARM_UPLOAD_CLOCK)
+                    page.set_input_files("input[type=file]", str(photo))
+                    uploads.append(page.evaluate("() => window.__uploadResult"))
+                print(f"upload 4000x3000 JPEG ({size / 1e6:.1f} MB) -> first full pyramid: "
+                      f"median {statistics.median(uploads):.0f} ms, runs "
+                      f"{[round(u) for u in uploads]} (target <= 500 ms)")
+            frame_times(page)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def frame_times(page: Page) -> None:
+    page.get_by_role("button", name="Animate this map").first.click()
+    page.wait_for_timeout(1500)
+    page.evaluate("() => window.__convscopePatch && window.__convscopePatch.clear()")
+    panel = page.get_by_role("region", name="The sliding patch")
+    speed = panel.get_by_label("Speed")
+    options = speed.evaluate("(s) => [...s.options].map((o) => o.value)")
+    speed.select_option(options[-1])
+    page.keyboard.press("Escape")
+    panel.get_by_role("button", name="Play").click()
+    page.wait_for_timeout(3000)
+    frames = page.evaluate("() => window.__convscopePatch.frameTimes")
+    work = page.evaluate("() => window.__convscopePatch.workTimes")
+    if not frames:
+        print("animation: no frames recorded")
+        return
+    intervals = frames[1:]
+    print(f"animation at the fastest speed: {len(frames)} frames, frame interval p50 "
+          f"{pct(intervals, 50):.1f} ms p95 {pct(intervals, 95):.1f} ms "
+          f"(= {1000 / pct(intervals, 50):.0f} fps median); drawing work per frame p50 "
+          f"{pct(work, 50):.2f} ms p95 {pct(work, 95):.2f} ms (budget 16.7 ms)")
+
+
+if __name__ == "__main__":
+    main()
