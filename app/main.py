@@ -72,7 +72,7 @@ def _document_json_bodies(app: FastAPI) -> None:
         if app.openapi_schema is None:
             schema = plain()
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for name, definition in body_components(api.BODY_MODELS).items():
+            for name, definition in body_components(api.BODY_MODELS + export.BODY_MODELS).items():
                 components.setdefault(name, definition)
             app.openapi_schema = schema
         return app.openapi_schema

@@ -160,26 +160,37 @@ def test_unknown_image_id_is_a_404_so_the_client_uploads_again(client: TestClien
 
 
 @pytest.mark.parametrize("path", EXPORTS)
-def test_openapi_documents_every_status_of_every_export(client: TestClient, path: str) -> None:
-    operation = client.get("/openapi.json").json()["paths"][f"/api/export/{path}"]["post"]
+def test_openapi_documents_every_status_and_the_body_of_every_export(client: TestClient,
+                                                                     path: str) -> None:
+    schema = client.get("/openapi.json").json()
+    operation = schema["paths"][f"/api/export/{path}"]["post"]
     assert {"200", "404", "413", "422", "503"} <= set(operation["responses"])
+    ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref.rsplit("/", 1)[1] in schema["components"]["schemas"]
 
 
 @pytest.mark.parametrize("path", EXPORTS)
-def test_exports_run_on_the_worker_pool(client: TestClient, path: str,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    pool = client.app.state.services.pool  # type: ignore[attr-defined]
-    calls: list[str] = []
-    original = pool.run
+def test_exports_parse_and_draw_on_a_worker_thread(client: TestClient, path: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
 
-    async def spy(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(fn, "__name__", "?"))
-        return await original(fn, *args, **kwargs)
+    from app.export import service
+    from app.services import requests as request_parsing
 
-    monkeypatch.setattr(pool, "run", spy)
+    threads: dict[str, str] = {}
+    for module, name in ((service, f"export_{path}"), (request_parsing, "parse_body")):
+        original = getattr(module, name)
+
+        def spy(*args: Any, _original: Any = original, _name: str = name, **kw: Any) -> Any:
+            threads[_name] = threading.current_thread().name
+            return _original(*args, **kw)
+
+        monkeypatch.setattr(module, name, spy)
+    monkeypatch.setattr("app.routes.export.parse_body", request_parsing.parse_body)
     response = client.post(f"/api/export/{path}", json={**BASE, **EXTRA[path]})
     assert response.status_code == 200, response.text
-    assert f"export_{path}" in calls
+    assert threads[f"export_{path}"].startswith("convscope-worker"), threads
+    assert threads["parse_body"].startswith("convscope-worker"), threads
 
 
 def test_every_response_carries_the_security_headers(client: TestClient) -> None:
