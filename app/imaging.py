@@ -43,7 +43,7 @@ __all__ = [
     "safe_display_name",
 ]
 
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024  # as Settings.max_upload_bytes
 #: 50 megapixels admits a 48 MP phone photo (8064 x 6048).
 DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_MAX_SIDE = 12_000

@@ -44,7 +44,8 @@ def photo(size: tuple[int, int] = (96, 64), *, seed: int = 0) -> Image.Image:
     """A sample photo reduced to ``size`` with a little seeded noise (RGB)."""
     base = Image.open(SAMPLES / "astronaut.png").convert("RGB").resize(size)
     rng = np.random.default_rng(seed)
-    noisy = np.asarray(base).astype(np.int16) + rng.integers(-8, 9, (size[1], size[0], 3))
+    noise = rng.integers(-8, 9, (size[1], size[0], 3), dtype=np.int16)
+    noisy = np.asarray(base).astype(np.int16) + noise
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8))
 
 
