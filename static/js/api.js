@@ -143,7 +143,8 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
     const response = await send(URLS.images, { method: "POST", body: form,
       headers: imageHeader(imageId) });
     const meta = await response.json();
-    await blobs.put(meta.id, file, name);
+    // kept for a re-upload, without delaying the first pyramid (memory at once, disk later)
+    blobs.put(meta.id, file, name).catch(() => {});
     return meta;
   }
 

@@ -37,7 +37,9 @@ export function createImageInput(doc, { store, api }) {
     setText(uploadStatus, `Uploading ${file.name || "pasted image"}…`);
     uploadStatus.classList.remove("error");
     try {
+      const t0 = performance.now();
       const meta = await api.uploadImage(file, { name: file.name || "pasted.png" });
+      if (window.__convscope) window.__convscope.lastUploadMs = performance.now() - t0;
       setText(uploadStatus, "");
       store.setState({ image: { id: meta.id, name: meta.name ?? file.name, width: meta.width,
         height: meta.height, channels: meta.channels } });

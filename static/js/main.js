@@ -2,8 +2,11 @@
  * Wiring of the page: the store, the API client, the fetch pipeline and the views.
  *
  * For tests and benchmarks: `window.__convscope = {lastRenderMs, lastUpdateMs, lastFetchMs,
- * renderCount, bytesLastUpdate, store, api}` (lastUpdateMs = from the control change to every
- * map redrawn) and `#pyramid[data-render-count]` grows by one on every full redraw.
+ * lastUploadMs, lastDrawnAt, renderCount, bytesLastUpdate, store, api}` (lastUpdateMs = from
+ * the control change to every map redrawn; lastRenderMs = drawing only; lastDrawnAt = the
+ * performance.now() of the last full redraw), `#pyramid[data-render-count]`
+ * grows by one on every full redraw and `#pyramid[data-status]` is "ready" once the drawn
+ * pyramid is the one the current settings ask for ("loading", "invalid", "error" otherwise).
  * The patch panel (`./patch/panel.js`, createPatchPanel) and the grid mode (`./grid/grid.js`,
  * createGridMode) are mounted into #patch-panel and #grid-mode when present.
  * @module main
@@ -97,8 +100,8 @@ function statusText(state, perf) {
 
 function start() {
   const doc = document;
-  const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, renderCount: 0,
-    bytesLastUpdate: 0 };
+  const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, lastUploadMs: 0,
+    lastDrawnAt: 0, renderCount: 0, bytesLastUpdate: 0 };
   const store = createStore({ ...initialConfig(), samples: readSamples(doc), pyramid: null,
     status: "loading", error: null, hover: null });
   const api = createApi({ onImageReplaced: (oldId, meta) => store.update((s) => (
@@ -179,7 +182,8 @@ function start() {
         pyramidView.draw({ pyramid, scaleMode: state.scale, colormaps, width: frame.width });
         frame.drawn = drawKey;
         perf.lastRenderMs = performance.now() - t0;
-        perf.lastUpdateMs = performance.now() - pyramid.changedAt;
+        perf.lastDrawnAt = performance.now();
+        perf.lastUpdateMs = perf.lastDrawnAt - pyramid.changedAt;
         perf.renderCount += 1;
         pyramidRoot.dataset.renderCount = String(perf.renderCount);
       }
