@@ -36,14 +36,15 @@ export function kernelGrid({ index, onEdit }) {
   const mapSelect = select({ options: [], value: "0", onChange: (v) => { pick.map = Number(v); redraw(); } });
   const channelSelect = select({ options: [], value: "0",
     onChange: (v) => { pick.channel = Number(v); redraw(); } });
-  const grid = h("div", { class: "kernel-grid", role: "group", "aria-label": "Kernel weights" });
+  const caption = h("p", { class: "kernel-caption", id: id("grid-caption") });
+  const grid = h("div", { class: "kernel-grid", role: "group", "aria-labelledby": caption.id });
   const bias = numberInput("Bias", (v) => onEdit({ ...pick, row: null, col: null, value: v }));
   const status = h("p", { class: "muted" });
   const body = h("div", { class: "kernel-body" },
     h("div", { class: "field-grid" },
       field({ id: id("edit-map"), label: "Map to edit", control: mapSelect }),
       field({ id: id("edit-channel"), label: "Input channel", control: channelSelect })),
-    grid,
+    caption, grid,
     field({ id: id("bias"), label: "Bias", control: bias, hint: "added after summing the channels" }),
     status);
   const el = h("details", { class: "kernel-editor" },
@@ -83,6 +84,8 @@ export function kernelGrid({ index, onEdit }) {
     const weights = source ? fitWeights(source.weights, shape) : null;
     const biases = source ? fitBias(source.bias, block.maps) : null;
     const g = weights?.[pick.map]?.[pick.channel];
+    caption.textContent = `Kernel weights of map ${pick.map + 1} on input channel `
+      + `${pick.channel + 1} (${block.kernel[0]} rows × ${block.kernel[1]} columns)`;
     // 4 significant digits fit the cells; the exact float32 is in the tooltip and in the state
     memo.inputs.forEach((input, n) => {
       const r = Math.floor(n / block.kernel[1]);

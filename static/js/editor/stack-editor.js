@@ -144,6 +144,11 @@ export function createStackEditor(root, { store }) {
         || state.selected.layer === at.pool);
       if (block.type === "conv") channels = block.maps;
     });
+    const convCount = state.layers.filter((b) => b.type === "conv").length;
+    memo.blocks.forEach((b, index) => {
+      const remove = b.el.querySelector(".remove");
+      if (state.layers[index].type === "conv") remove.disabled = convCount < 2;
+    });
     const hasDense = state.layers.some((b) => b.type === "dense");
     setText(classifierButton, hasDense ? "Remove the classifier" : "Add a classifier on top");
     addButton.disabled = apiLayerCount(state.layers) >= LIMITS.maxApiLayers;
