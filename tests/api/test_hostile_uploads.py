@@ -96,6 +96,46 @@ def animation(fmt: str, frames: int, **options: Any) -> bytes:
     return encode(images[0], fmt, save_all=True, append_images=images[1:], **options)
 
 
+def _png_chunks(png: bytes) -> Iterator[tuple[bytes, bytes]]:
+    pos = 8
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        yield png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+
+
+def apng_frames(frames: int) -> bytes:
+    """An APNG of ``frames`` frames (red, then blue ones), cheap to build at any count."""
+    red, blue = Image.new("RGB", (48, 32), "red"), Image.new("RGB", (48, 32), "blue")
+    parts = list(_png_chunks(encode(red, "PNG", save_all=True, append_images=[blue])))
+    kinds = [kind for kind, _ in parts]
+    second = len(kinds) - 1 - kinds[::-1].index(b"fcTL")  # the blue frame's chunks start here
+    sequence = 1 + max(struct.unpack(">I", data[:4])[0] for kind, data in parts
+                       if kind in (b"fcTL", b"fdAT"))
+    out = [b"\x89PNG\r\n\x1a\n"]
+    for kind, data in parts[:second]:
+        out.append(chunk(kind, struct.pack(">II", frames, 0) if kind == b"acTL" else data))
+    for _ in range(frames - 1):
+        for kind, data in parts[second:-1]:
+            out.append(chunk(kind, struct.pack(">I", sequence) + data[4:]))
+            sequence += 1
+    return b"".join(out) + chunk(b"IEND", b"")
+
+
+def webp_frames(frames: int) -> bytes:
+    """An animated WebP of ``frames`` frames (red, then blue ones), cheap at any count."""
+    red, blue = Image.new("RGB", (48, 32), "red"), Image.new("RGB", (48, 32), "blue")
+    data = encode(red, "WEBP", save_all=True, append_images=[blue], lossless=True)
+    pieces, pos = [], 12
+    while pos < len(data):
+        (length,) = struct.unpack("<I", data[pos + 4 : pos + 8])
+        pieces.append(data[pos : pos + 8 + length + (length & 1)])
+        pos += 8 + length + (length & 1)
+    assert pieces[-1][:4] == b"ANMF"
+    body = b"".join(pieces) + pieces[-1] * (frames - 2)
+    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
+
+
 def jpeg_sof(width: int, height: int) -> bytes:
     data = encode(photo((16, 16)), "JPEG")
     at = data.index(b"\xff\xc0")
@@ -209,9 +249,10 @@ CASES: dict[str, Case] = {
     # Animations: first frame only, and fast however many frames follow.
     "gif_20000_frames": Case(lambda: animated_gif(20_000), 200, shape=(64, 64, 3),
                              filename="anim.gif", content_type="image/gif"),
-    "apng_300_frames": Case(lambda: animation("PNG", 300), 200, shape=(48, 32, 3)),
-    "webp_200_frames": Case(lambda: animation("WEBP", 200, quality=20, method=0), 200,
-                            shape=(48, 32, 3), filename="anim.webp"),
+    "apng_5000_frames": Case(lambda: apng_frames(5000), 200, shape=(48, 32, 3)),
+    "webp_5000_frames": Case(lambda: webp_frames(5000), 200, shape=(48, 32, 3),
+                             filename="anim.webp", content_type="image/webp"),
+    "apng_50_real_frames": Case(lambda: animation("PNG", 50), 200, shape=(48, 32, 3)),
     # Broken files.
     "truncated_jpeg": Case(lambda: encode(photo(), "JPEG")[:600], 422, "truncated",
                            filename="cut.jpg"),

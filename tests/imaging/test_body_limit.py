@@ -52,6 +52,7 @@ class Counter:
     async def forever(self, size: int = 100) -> AsyncIterator[bytes]:
         while True:
             self.chunks += 1
+            await asyncio.sleep(0)  # lets the test's own timeout fire if reading never stops
             yield b"x" * size
 
     async def total(self, count: int, size: int = 100) -> AsyncIterator[bytes]:
