@@ -128,7 +128,8 @@ function start() {
   const select = (sel) => store.setState({ selected: sel });
   const animate = ({ layer, map }) => {
     const s = store.getState();
-    if (s.pyramid?.header.layers[layer]?.type !== "conv") return;
+    const type = s.pyramid?.header.layers[layer]?.type ?? blockOfLayer(s.layers, layer)?.role;
+    if (type !== "conv") return;
     store.setState({ selected: { layer, map }, anim: { ...(s.anim ?? {}), layer, map, step: 0,
       playing: 0 } });
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;

@@ -271,7 +271,17 @@ def test_a_lost_upload_is_uploaded_again_from_the_browser(page: Any, live_server
     page.goto(f"{live_server}/")
     settle(page)
     image_id = upload(page)
-    time.sleep(0.4)
+    kept = """() => new Promise((resolve) => {
+        const req = indexedDB.open('convscope', 1);
+        req.onerror = () => resolve(0);
+        req.onsuccess = () => {
+          const count = req.result.transaction('images').objectStore('images').count();
+          count.onsuccess = () => resolve(count.result);
+        }; })"""
+    deadline = time.monotonic() + 10
+    while page.evaluate(kept) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)  # the URL is written 150 ms after the last change
     page.reload()  # the original now only lives in IndexedDB
     settle(page)
     lost = {"count": 0}

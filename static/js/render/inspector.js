@@ -37,7 +37,8 @@ export function createInspector(root, { onHover, onAnimate }) {
   const rfBox = h("span", { class: "mark rf-box", hidden: true });
   const rfText = h("p", { class: "muted rf-text" });
   const animate = h("button", { type: "button", class: "primary", text: "Animate this map",
-    title: "Watch the kernel slide over this layer's input (shortcut: A on a map)" });
+    title: "Watch the kernel slide over this layer's input (shortcut: A on a map)",
+    hidden: true }); // shown once a map is drawn
   const note = h("p", { class: "muted insp-note" });
   replaceChildren(root, title, mapWrap, readout,
     h("div", { class: "insp-row" }, legend,
