@@ -27,9 +27,13 @@ fi
 
 python3 -m venv .venv
 .venv/bin/python -m pip install -q -e '.[test]'
-# PyTorch is a dev-only reference (never a runtime dependency). Only a wheel already on this
-# machine is used (--no-index): elsewhere pip would fetch a multi-GB CUDA build.
-.venv/bin/python -m pip install -q --no-index torch==2.13.0 2>/dev/null \
-  || echo "note: no local PyTorch wheel; the PyTorch cross-checks will be skipped"
+# PyTorch is a dev-only reference (never a runtime dependency). Only a CPU wheel already on
+# this machine is used: from the registry, pip would fetch a multi-GB CUDA build.
+torch_wheel=$(ls "${PIP_FIND_LINKS:-/opt/wheels}"/torch-2.13.0*cpu*.whl 2>/dev/null | head -n 1 || true)
+if [ -n "$torch_wheel" ]; then
+  .venv/bin/python -m pip install -q "$torch_wheel"
+else
+  echo "note: no local PyTorch CPU wheel; the PyTorch cross-checks will be skipped"
+fi
 
 exec .venv/bin/python -m pytest "$@"

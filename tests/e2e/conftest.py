@@ -87,9 +87,13 @@ def live_server() -> Iterator[str]:
             proc.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session (Playwright's sync API)."""
+    """One headless Chromium per test module (Playwright's sync API).
+
+    Not per session: while the sync API runs it keeps an asyncio loop marked as running in
+    this thread, and every later test module that calls ``asyncio.run()`` would fail.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
