@@ -15,7 +15,7 @@ peak RSS, and checks the targets: no 5xx but 503 (each with ``Retry-After``), ``
 p95 under 100 ms, peak RSS under 1 GiB. The load generator shares the machine's cores with
 the server; its own CPU time is printed too.
 
-Usage: ``python benchmarks/load.py [--seconds 60] [--users 100] [--json out.json]
+Usage: ``python benchmarks/load.py [--seconds 60] [--users 100] [--think 2.5] [--json out.json]
 [--env CONVSCOPE_WORKERS=2 ...] [--check]`` (``--check``: exit 1 if a target is missed).
 """
 
@@ -44,7 +44,7 @@ SAMPLES = ("astronaut", "camera", "chelsea", "coffee", "rocket")
 SAMPLE_SHARE = 0.3  # students who stay on a gallery photo
 BAD_FILE_SHARE = 0.1  # students who first send something that is not a photo
 ANIMATE_SHARE = 0.5  # tweaks after which the student opens the sliding-window animation
-THINK_MEAN_S, THINK_MIN_S = 2.5, 0.3  # between two tweaks
+THINK_MEAN_S, THINK_MIN_S = 2.5, 0.3  # between two tweaks: an eager class
 HEALTH_EVERY_S = 0.1
 MAX_RETRIES = 3
 TIMEOUT_S = 30.0
@@ -106,8 +106,9 @@ class Student:
     """One browser: opens the page, gets an image onto the server, tweaks and reads maps."""
 
     def __init__(self, index: int, *, client: httpx.AsyncClient, recorder: Recorder,
-                 seed: int, bad: list[Upload]) -> None:
+                 seed: int, bad: list[Upload], think_s: float) -> None:
         self.index = index
+        self.think_s = think_s
         self.client = client
         self.rec = recorder
         self.rng = np.random.default_rng([seed, index, 1])
@@ -125,6 +126,7 @@ class Student:
             if reply is None or reply.status_code != 503:
                 return reply
             await asyncio.sleep(float(reply.headers.get("retry-after", "1")))
+        self.rec.events[f"gave up after {MAX_RETRIES + 1} x 503: {label}"] += 1
         return reply
 
     async def upload(self, upload: Upload, label: str) -> httpx.Response | None:
@@ -140,11 +142,13 @@ class Student:
         reply = await self.upload(self.photo, f"POST /api/images ({self.photo.kind})")
         if reply is not None and reply.status_code == 200:
             self.image = {"id": reply.json()["id"]}
+            self.rec.events["photo uploaded"] += 1
 
     async def compute(self, label: str, url: str, body: dict[str, Any]) -> httpx.Response | None:
         """A pyramid or tensor request; a 404 (image evicted or server restarted) re-uploads."""
         reply = await self.call(label, "POST", url, json=body)
         if reply is not None and reply.status_code == 404 and "id" in self.image:
+            self.rec.events["re-upload after a 404"] += 1
             await self.ensure_image()
             reply = await self.call(label, "POST", url, json={**body, "image": self.image})
         return reply
@@ -159,6 +163,10 @@ class Student:
         if self.bad is not None:
             await self.upload(self.bad, "POST /api/images (bad file)")
         await self.ensure_image()
+        if self.photo is not None:
+            self.rec.events["students with a photo"] += 1
+            if "id" not in self.image:
+                self.rec.events["students whose photo never got in"] += 1
         while time.monotonic() < deadline:
             body = {"image": self.image, "color": self.config["color"],
                     "layers": stack(self.config), "preview": 128}
@@ -172,7 +180,7 @@ class Student:
                 for extra in ({"layer": layer - 1}, {"layer": layer, "maps": [k]}):
                     await self.compute("POST /api/pyramid/tensor", "/api/pyramid/tensor",
                                        {**body, "image": self.image, **extra})
-            await asyncio.sleep(max(THINK_MIN_S, self.rng.exponential(THINK_MEAN_S)))
+            await asyncio.sleep(max(THINK_MIN_S, self.rng.exponential(self.think_s)))
             self.config = tweak(self.config, self.rng)
 
 
@@ -186,13 +194,13 @@ async def poll_health(base_url: str, recorder: Recorder, deadline: float) -> Non
 
 
 async def drive(base_url: str, *, users: int, seconds: float, seed: int,
-                recorder: Recorder) -> float:
+                recorder: Recorder, think_s: float = THINK_MEAN_S) -> float:
     """Run the class for ``seconds``; returns the elapsed wall time."""
     bad = bad_files(seed=seed)
     limits = httpx.Limits(max_connections=users + 8, max_keepalive_connections=users + 8)
     async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S, limits=limits) as client:
-        students = [Student(i, client=client, recorder=recorder, seed=seed, bad=bad)
-                    for i in range(users)]
+        students = [Student(i, client=client, recorder=recorder, seed=seed, bad=bad,
+                            think_s=think_s) for i in range(users)]
         began = time.monotonic()
         deadline = began + seconds
         ramp = min(10.0, seconds / 4)  # a class does not click at the same millisecond
@@ -217,6 +225,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the run")
     parser.add_argument("--users", type=int, default=100, help="simulated students")
     parser.add_argument("--seed", type=int, default=0, help="seed of photos and choices")
+    parser.add_argument("--think", type=float, default=THINK_MEAN_S,
+                        help="mean seconds a student waits between two tweaks")
     parser.add_argument("--env", action="append", default=[], metavar="CONVSCOPE_X=V",
                         help="a server setting (repeatable); the defaults otherwise")
     parser.add_argument("--json", type=Path, help="also write the summary here")
@@ -232,12 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     with Server(env=env) as server:
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         elapsed = asyncio.run(drive(server.base_url, users=args.users, seconds=args.seconds,
-                                    seed=args.seed, recorder=recorder))
+                                    seed=args.seed, recorder=recorder, think_s=args.think))
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         stats = server.stats()
     client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime
                   + cpu_after.ru_stime - cpu_before.ru_stime)
     summary = summarise(recorder, elapsed=elapsed, server=stats, users=args.users,
+                        think_s=args.think,
                         client_cpu_s=client_cpu, load_before=load_before,
                         load_after=os.getloadavg())
     print_report(summary)

@@ -82,6 +82,12 @@ class Server:
                  trace: TracebackType | None) -> None:
         self._terminate()
 
+    @property
+    def pid(self) -> int:
+        """The server's process id."""
+        assert self._process is not None
+        return self._process.pid
+
     def _wait_ready(self) -> None:
         assert self._process is not None
         give_up = time.monotonic() + READY_TIMEOUT_S

@@ -32,6 +32,8 @@ class Recorder:
     """Every request of a run, in the order they ended."""
 
     records: list[Record] = field(default_factory=list)
+    #: What students went through: gave up after 503s, re-uploaded after a 404, ...
+    events: Counter[str] = field(default_factory=Counter)
 
     async def timed(self, client: httpx.AsyncClient, label: str, method: str, url: str,
                     **kwargs: Any) -> httpx.Response | None:
@@ -56,7 +58,7 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 
 
 def summarise(recorder: Recorder, *, elapsed: float, server: dict[str, Any], users: int,
-              client_cpu_s: float, load_before: tuple[float, ...],
+              think_s: float, client_cpu_s: float, load_before: tuple[float, ...],
               load_after: tuple[float, ...]) -> dict[str, Any]:
     """Everything the report prints, as plain JSON."""
     records = recorder.records
@@ -71,13 +73,14 @@ def summarise(recorder: Recorder, *, elapsed: float, server: dict[str, Any], use
     health = by_label.get(HEALTH, [])
     busy = [r for r in records if r.status == 503]
     return {
-        "users": users, "seconds": elapsed, "requests": len(records),
+        "users": users, "think_s": think_s, "seconds": elapsed, "requests": len(records),
         "rps": len(records) / elapsed, "rps_without_healthz": len(work) / elapsed,
         "statuses": dict(sorted(Counter(str(r.status) for r in records).items())),
         "server_errors": sum(1 for r in records if r.status >= 500 and r.status != 503),
         "busy_503": len(busy),
         "busy_503_without_retry_after": sum(1 for r in busy if not r.retry_after),
         "no_answer": dict(Counter(r.error for r in records if r.status == 0)),
+        "events": dict(sorted(recorder.events.items())),
         "healthz_failures": sum(1 for r in health if r.status != 200),
         "healthz": endpoints.get(HEALTH, {}),
         "endpoints": endpoints,
@@ -103,7 +106,8 @@ def check_targets(summary: dict[str, Any]) -> dict[str, bool]:
 def print_report(summary: dict[str, Any]) -> None:
     """The human-readable report."""
     s, srv = summary, summary["server"]
-    print(f"\n{s['users']} students, {s['seconds']:.1f} s, load average before "
+    print(f"\n{s['users']} students (mean think {s['think_s']} s), {s['seconds']:.1f} s, "
+          f"load average before "
           f"{s['load_average_before'][0]:.2f} / after {s['load_average_after'][0]:.2f}")
     print(f"requests {s['requests']}  ->  {s['rps']:.1f} req/s "
           f"({s['rps_without_healthz']:.1f} req/s without the /healthz poll)")
@@ -116,6 +120,7 @@ def print_report(summary: dict[str, Any]) -> None:
     print(f"statuses: {s['statuses']}   no answer: {s['no_answer'] or 'none'}")
     print(f"503 (busy): {s['busy_503']}, without Retry-After: "
           f"{s['busy_503_without_retry_after']}   other 5xx: {s['server_errors']}")
+    print(f"students: {s['events'] or 'nothing to note'}")
     print(f"/healthz p95 {s['healthz'].get('p95', float('nan')):.1f} ms, max "
           f"{s['healthz'].get('max', float('nan')):.1f} ms, failures {s['healthz_failures']}")
     print(f"server peak RSS {srv['peak_rss_sampled'] / MIB:.0f} MiB sampled, "
