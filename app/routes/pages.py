@@ -18,6 +18,9 @@ def page_context(settings: Settings, services: Services) -> dict[str, Any]:
     """What every template gets: the gallery (no decoding) and the client-facing limits."""
     return {
         "samples": services.samples.catalogue(),
+        # who may frame the pages = who the embed view accepts messages from (its CSP source
+        # list, read by static/js/embed/origins.js)
+        "frame_ancestors": settings.frame_ancestors,
         "limits": {
             "working_size": settings.working_size,
             "max_upload_bytes": settings.max_upload_bytes,

@@ -11,6 +11,7 @@
 
 import { BLOB_KEEP } from "./config.js";
 import { decodePyramid, decodeTensor } from "./decode.js";
+import { filenameFrom } from "./exports/bodies.js";
 
 export { decodePyramid, decodeTensor } from "./decode.js";
 
@@ -20,7 +21,11 @@ const URLS = Object.freeze({
   pyramid: "/api/pyramid",
   tensor: "/api/pyramid/tensor",
   convolve: "/api/convolve",
+  export: "/api/export",
 });
+
+/** Export endpoints (docs/api.md): `/api/export/<kind>`; "gif/grid" needs no image. */
+export const EXPORT_KINDS = Object.freeze(["png", "npy", "gif", "gif/grid", "pytorch"]);
 
 /**
  * Header naming the uploaded image a request is about: a proxy in front of several replicas
@@ -43,6 +48,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * One line from FastAPI validation details: each `msg` already starts with its field
+ * (docs/api.md), so it is used as is; the readable `field` is added only when it is not there.
+ * @param {Array<{msg?: string, field?: string, loc?: Array}>} detail
+ * @returns {string}
+ */
+export function validationMessage(detail) {
+  return detail.map((d) => {
+    const msg = String(d.msg ?? "invalid value");
+    return d.field && !msg.startsWith(d.field) ? `${d.field}: ${msg}` : msg;
+  }).join("; ");
+}
+
 async function errorFrom(response) {
   let body = null;
   try {
@@ -56,8 +74,8 @@ async function errorFrom(response) {
       field: e.field, layer: e.layer, code: e.code });
   }
   if (Array.isArray(body?.detail)) {
-    const msg = body.detail.map((d) => `${(d.loc ?? []).join(".")}: ${d.msg}`).join("; ");
-    return new ApiError(msg, { status: response.status });
+    return new ApiError(validationMessage(body.detail), { status: response.status,
+      field: body.detail[0]?.field ?? null });
   }
   const detail = typeof body?.detail === "string" ? body.detail : response.statusText;
   return new ApiError(detail || `HTTP ${response.status}`, { status: response.status });
@@ -212,6 +230,23 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
      */
     async convolve(body, { channel = "convolve" } = {}) {
       return (await postJson(URLS.convolve, body, channel)).json();
+    },
+    /**
+     * Ask an export endpoint for a file (docs/api.md, "Exports"); a lost uploaded image is
+     * uploaded again, as for the pyramid.
+     * @param {"png"|"npy"|"gif"|"gif/grid"|"pytorch"} kind
+     * @param {object} body exports/bodies.js builds them
+     * @returns {Promise<{blob: Blob, filename: string}>}
+     */
+    async exportFile(kind, body) {
+      if (!EXPORT_KINDS.includes(kind)) throw new ApiError(`unknown export ${kind}`);
+      const call = async (req) => {
+        const response = await postJson(`${URLS.export}/${kind}`, req, null);
+        const fallback = `convscope-${kind.replace("/", "-")}`;
+        return { blob: await response.blob(),
+          filename: filenameFrom(response.headers.get("Content-Disposition"), fallback) };
+      };
+      return kind === "gif/grid" ? call(body) : withImage(body, call);
     },
     /** URL of a sample's working image. */
     sampleUrl: (name) => `${URLS.samples}/${encodeURIComponent(name)}.png`,

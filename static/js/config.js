@@ -99,3 +99,40 @@ export const BLOB_KEEP = 8;
 
 /** localStorage key of the mirrored state. */
 export const STORAGE_KEY = "convscope:state:v1";
+
+/**
+ * The embed view (`/embed?view=...&controls=...&s=...`): the pieces it can show, how its
+ * controls can be pinned by the page author, and the iframe size the Embed dialog proposes.
+ */
+export const EMBED = Object.freeze({
+  views: Object.freeze(["patch", "pyramid", "layer"]),
+  defaultView: "pyramid",
+  /** on = usable; locked = shown but disabled; hidden = not rendered. */
+  controls: Object.freeze(["on", "locked", "hidden"]),
+  defaultControls: "on",
+  /** Starting [width, height] in CSS px of the iframe for each piece (it then grows). */
+  sizes: Object.freeze({ patch: [960, 1100], pyramid: [900, 820], layer: [760, 700] }),
+  minWidthPx: 280,
+  maxWidthPx: 4000,
+  minHeightPx: 200,
+  maxHeightPx: 10000,
+  /** Messages to the host page are at most this often, and only when something changed. */
+  stateDebounceMs: 200,
+  /** The path of the embed view and the class the host script finds its iframes by. */
+  path: "/embed",
+  iframeClass: "convscope-embed",
+});
+
+/** Exports: PNG cells are enlarged so the longer side of a map is at least this many px. */
+export const EXPORTS = Object.freeze({
+  pngMinSidePx: 512,
+  pngMaxScale: 32,
+  /** Colour maps offered for PNG downloads: [id sent to the server, label]. */
+  pngColormaps: Object.freeze([
+    ["diverging", "white = 0, as on the page"],
+    ["viridis", "viridis (min to max)"],
+    ["grey", "grey (min to max)"],
+  ]),
+  /** How long a "Copied" acknowledgement stays on a button. */
+  ackMs: 1500,
+});

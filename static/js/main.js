@@ -8,54 +8,39 @@
  * grows by one on every full redraw and `#pyramid[data-status]` is "ready" once the drawn
  * pyramid is the one the current settings ask for ("loading", "invalid", "error" otherwise).
  * The patch panel (`./patch/panel.js`, createPatchPanel) and the grid mode (`./grid/grid.js`,
- * createGridMode) are mounted into #patch-panel and #grid-mode when present.
+ * createGridMode) are mounted into #patch-panel and #grid-mode when present. On the embed
+ * view (`body.embed`, ./embed/page.js) only the piece its URL asks for is mounted, and it
+ * talks to its host page; `#pyramid` may then be absent, and `data-status` is on
+ * `#embed-root` too.
  * @module main
  */
 
 import { createApi } from "./api.js";
 import { createColormaps, formatValue } from "./colormap.js";
-import { STORAGE_KEY, TIMING } from "./config.js";
+import { TIMING } from "./config.js";
 import { setText } from "./dom.js";
 import { createStackEditor } from "./editor/stack-editor.js";
+import { prepareEmbed } from "./embed/page.js";
 import { createImageInput, readSamples } from "./input.js";
+import { initialConfig, persistConfig } from "./persist.js";
 import { createPipeline } from "./pipeline.js";
 import { describeLayers } from "./render/labels.js";
 import { renderGeometry } from "./render/geometry.js";
 import { createInspector } from "./render/inspector.js";
 import { createPyramidView } from "./render/pyramid.js";
 import { blockOfLayer, checkState } from "./request.js";
-import {
-  CONFIG_KEYS, createStore, defaultConfig, parseConfig, searchToConfig, serializeConfig,
-  stateToSearch,
-} from "./state.js";
+import { createStore, defaultConfig, stateToSearch } from "./state.js";
 import { createTensorCache } from "./tensors.js";
 
-function initialConfig() {
-  const fromUrl = searchToConfig(window.location.search);
-  if (fromUrl) return fromUrl;
+/** Wire a top-bar button to its module; the button is hidden if the module fails. */
+async function mountTool(path, exportName, button, deps) {
+  if (!button) return;
   try {
-    return parseConfig(window.localStorage.getItem(STORAGE_KEY)) ?? defaultConfig();
-  } catch {
-    return defaultConfig();
+    (await import(path))[exportName](button, deps);
+  } catch (err) {
+    console.warn(`${path} not wired:`, err);
+    button.hidden = true;
   }
-}
-
-/** Mirror the configuration to the URL and localStorage, lightly debounced. */
-function persistConfig(store) {
-  const timer = { id: 0 };
-  store.subscribe((state, previous) => {
-    if (CONFIG_KEYS.every((k) => state[k] === previous[k])) return;
-    clearTimeout(timer.id);
-    timer.id = setTimeout(() => {
-      const s = store.getState();
-      window.history.replaceState(null, "", stateToSearch(window.location.search, s));
-      try {
-        window.localStorage.setItem(STORAGE_KEY, serializeConfig(s));
-      } catch {
-        // storage full or disabled: the URL still holds the state
-      }
-    }, TIMING.urlWriteMs);
-  });
 }
 
 async function mountOptional(path, exportName, root, deps) {
@@ -100,10 +85,12 @@ function statusText(state, perf) {
 
 function start() {
   const doc = document;
+  const embed = doc.body.classList.contains("embed") ? prepareEmbed(doc, window) : null;
   const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, lastUploadMs: 0,
     lastDrawnAt: 0, renderCount: 0, bytesLastUpdate: 0 };
-  const store = createStore({ ...initialConfig(), samples: readSamples(doc), pyramid: null,
-    status: "loading", error: null, hover: null });
+  const opening = initialConfig(window, { storage: !embed });
+  const store = createStore({ ...(embed ? embed.config(opening) : opening),
+    samples: readSamples(doc), pyramid: null, status: "loading", error: null, hover: null });
   const api = createApi({ onImageReplaced: (oldId, meta) => store.update((s) => (
     s.image.id === oldId ? { ...s, image: { ...s.image, ...meta, id: meta.id } } : s)) });
   window.__convscope = Object.assign(perf, { store, api });
@@ -142,13 +129,14 @@ function start() {
       && hover.i === prev.i && hover.j === prev.j)) return;
     store.setState({ hover });
   };
-  const pyramidView = createPyramidView(pyramidRoot, { onSelect: select, onHover: setHover,
-    onAnimate: animate });
+  const pyramidView = pyramidRoot && createPyramidView(pyramidRoot, { onSelect: select,
+    onHover: setHover, onAnimate: animate });
   const inspectorRoot = doc.getElementById("inspector");
   const inspector = inspectorRoot && createInspector(inspectorRoot, { onHover: setHover,
-    onAnimate: animate });
+    onAnimate: animate, canAnimate: !embed });
   const editorRoot = doc.getElementById("stack-editor");
-  const editor = editorRoot && createStackEditor(editorRoot, { store });
+  const editor = editorRoot && createStackEditor(editorRoot, { store,
+    ...(embed ? { only: embed.editorBlock, tools: false } : {}) });
   const imageInput = createImageInput(doc, { store, api });
   const problem = doc.getElementById("problem");
   const status = doc.getElementById("status");
@@ -174,13 +162,15 @@ function start() {
       : state.status === "error" ? `${state.error.message}${stale}` : "";
     problem.hidden = !message;
     setText(problem, message);
-    pyramidRoot.classList.toggle("stale", state.status !== "ready");
+    pyramidRoot?.classList.toggle("stale", state.status !== "ready");
     const { pyramid } = state;
-    if (pyramid) {
-      const drawKey = [pyramid, state.scale, frame.width];
+    if (pyramid && pyramidView) {
+      const only = embed?.onlyLayer(state) ?? null;
+      const drawKey = [pyramid, state.scale, frame.width, only];
       if (!frame.drawn || drawKey.some((v, i) => v !== frame.drawn[i])) {
         const t0 = performance.now();
-        pyramidView.draw({ pyramid, scaleMode: state.scale, colormaps, width: frame.width });
+        pyramidView.draw({ pyramid, scaleMode: state.scale, colormaps, width: frame.width,
+          only });
         frame.drawn = drawKey;
         perf.lastRenderMs = performance.now() - t0;
         perf.lastDrawnAt = performance.now();
@@ -189,6 +179,8 @@ function start() {
         pyramidRoot.dataset.renderCount = String(perf.renderCount);
       }
       pyramidView.mark({ selected: state.selected, hover: state.hover });
+    }
+    if (pyramid) {
       const infos = describeLayers(pyramid.request.layers, pyramid.header.layers);
       const sel = state.selected;
       inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
@@ -211,18 +203,22 @@ function start() {
   }
 
   store.subscribe(schedule);
-  store.subscribe((s) => { pyramidRoot.dataset.status = s.status; });
-  pyramidRoot.dataset.status = store.getState().status;
-  persistConfig(store);
+  const statusRoots = [pyramidRoot, doc.getElementById("embed-root")].filter(Boolean);
+  const markStatus = (s) => statusRoots.forEach((el) => { el.dataset.status = s.status; });
+  store.subscribe(markStatus);
+  markStatus(store.getState());
+  persistConfig(store, window, { storage: !embed });
   const pipeline = createPipeline({ store, api, perf });
-  new ResizeObserver((entries) => {
-    const width = Math.round(entries[0].contentRect.width);
-    if (Math.abs(width - frame.width) >= 8) {
-      frame.width = width;
-      schedule();
-    }
-  }).observe(pyramidRoot);
-  frame.width = pyramidRoot.clientWidth || frame.width;
+  if (pyramidRoot) {
+    new ResizeObserver((entries) => {
+      const width = Math.round(entries[0].contentRect.width);
+      if (Math.abs(width - frame.width) >= 8) {
+        frame.width = width;
+        schedule();
+      }
+    }).observe(pyramidRoot);
+    frame.width = pyramidRoot.clientWidth || frame.width;
+  }
 
   doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
     () => store.setState({ scale: r.value })));
@@ -245,9 +241,16 @@ function start() {
   pipeline.schedule();
   schedule();
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
-    { api, store });
+    { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
     { api, store });
+  mountOptional("./exports/panel.js", "createExportPanel", doc.getElementById("exports"),
+    { api, store });
+  mountTool("./exports/pytorch.js", "createPytorchExport", doc.getElementById("pytorch"),
+    { api, store, doc });
+  mountTool("./embed/dialog.js", "createEmbedDialog", doc.getElementById("embed-button"),
+    { store, doc, win: window });
+  embed?.connect({ store });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

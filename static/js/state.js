@@ -18,6 +18,7 @@
  */
 
 import { DEFAULT_SAMPLE, LIMITS, PADDING_MODES, ACTIVATIONS, POOLINGS, PRESETS } from "./config.js";
+import { DEFAULT_SPEED } from "./patch/config.js";
 
 /**
  * @typedef {Object} ConvBlock  a conv layer, optionally followed by a pooling layer
@@ -85,7 +86,10 @@ export function fitPresets(presets, maps) {
   return Array.from({ length: maps }, (_, i) => presets[i] ?? "random");
 }
 
-/** The configuration the page opens on: astronaut through three conv layers + a classifier. */
+/**
+ * The configuration the page opens on: astronaut through three conv layers + a classifier,
+ * the first layer's first map (Sobel x) selected and ready to animate, paused at step 0.
+ */
 export function defaultConfig() {
   return {
     image: { sample: DEFAULT_SAMPLE },
@@ -99,7 +103,7 @@ export function defaultConfig() {
     ],
     selected: { layer: 1, map: 0 },
     scale: "map",
-    anim: null,
+    anim: { layer: 1, map: 0, step: 0, flip: 0, speed: DEFAULT_SPEED, playing: 0 },
     grid: null,
   };
 }

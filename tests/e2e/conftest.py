@@ -1,22 +1,30 @@
 """Browser tests: the real app under uvicorn in a subprocess, driven by Debian's Chromium.
 
 Fixtures: ``live_server`` (base URL, one server per session), ``browser`` (one Chromium per
-session), ``page`` (a fresh 1280x800 context per test; page errors fail the test) and
-``loaded_page`` (``page`` on ``/`` with the first pyramid drawn). Helpers: ``settle`` waits
+session), ``page`` (a fresh 1280x800 context per test; page errors fail the test),
+``loaded_page`` (``page`` on ``/`` with the first pyramid drawn) and ``embed_sites`` (a
+second app whose allow-list names a local "course page" origin, plus that origin and a
+third, disallowed one, each a tiny web server of test-made pages). Helpers: ``settle`` waits
 until the page has drawn the pyramid of its current settings, ``page_state`` reads the store.
 Every test here is marked ``e2e``; all are skipped when ``/usr/bin/chromium`` is missing.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -65,15 +73,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise RuntimeError(f"{url}/healthz did not answer within {START_TIMEOUT_S} s")
 
 
-@pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
-    """The real app under uvicorn on a free 127.0.0.1 port; yields its base URL."""
+@contextmanager
+def _serve_app(env: dict[str, str] | None = None) -> Iterator[str]:
+    """The real app under uvicorn on a free 127.0.0.1 port, with extra environment ``env``;
+    yields its base URL and stops it on exit (also when it fails to start)."""
     port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env)
+        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -85,6 +93,67 @@ def live_server() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The real app under uvicorn on a free 127.0.0.1 port; yields its base URL."""
+    with _serve_app() as url:
+        yield url
+
+
+class OriginSite:
+    """A tiny web server on another 127.0.0.1 port, i.e. another web origin, serving the
+    HTML pages a test puts in ``pages`` (path -> HTML; inline scripts allowed: no CSP)."""
+
+    def __init__(self) -> None:
+        pages: dict[str, str] = {}
+        self.pages = pages
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = pages.get(self.path.split("?")[0])
+                data = (body or "not found").encode()
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@dataclass(frozen=True)
+class EmbedSites:
+    """An app whose ``frame_ancestors`` allows ``host`` (a course page's origin) and not
+    ``other`` (a third origin)."""
+
+    app: str
+    host: OriginSite
+    other: OriginSite
+
+
+@pytest.fixture(scope="session")
+def embed_sites() -> Iterator[EmbedSites]:
+    """A second app, started with ``CONVSCOPE_FRAME_ANCESTORS`` = itself + one host origin,
+    and two more local web servers: that allowed host and a disallowed third origin."""
+    host, other = OriginSite(), OriginSite()
+    try:
+        with _serve_app({"CONVSCOPE_FRAME_ANCESTORS": f"'self' {host.origin}"}) as app:
+            yield EmbedSites(app=app, host=host, other=other)
+    finally:
+        host.close()
+        other.close()
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +200,31 @@ def page_state(page: Any) -> dict[str, Any]:
                    header: s.pyramid && s.pyramid.header,
                    request: s.pyramid && s.pyramid.request }; }""")
     return result
+
+
+def encode_config(config: dict[str, Any]) -> str:
+    """The ``?s=`` value of a configuration, as static/js/state.js writes it."""
+    return base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
+
+
+def decode_config(value: str) -> dict[str, Any]:
+    """The configuration held by a ``?s=`` value."""
+    padded = value + "=" * (-len(value) % 4)
+    config: dict[str, Any] = json.loads(base64.urlsafe_b64decode(padded))
+    return config
+
+
+def poll(target: Any, script: str, *, timeout: float = SETTLE_TIMEOUT_MS / 1000) -> Any:
+    """Evaluate ``script`` in a page or frame until it is truthy (Playwright's
+    ``wait_for_function`` evals strings, which the app's CSP forbids); returns the value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = target.evaluate(script)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {script}")
+        time.sleep(0.05)
 
 
 @pytest.fixture

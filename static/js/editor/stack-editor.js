@@ -38,18 +38,20 @@ function denseFields({ index, block, onPatch }) {
 
 /**
  * @param {HTMLElement} root
- * @param {{store: object}} deps
+ * @param {{store: object, only?: (state: object) => number|null, tools?: boolean}} deps
+ *   `only(state)` names the one block to show (null: all); `tools: false` leaves out adding,
+ *   removing and moving layers (the embed view pins the stack's structure)
  * @returns {{sync: (view: {state: object, check: object}) => void}}
  */
-export function createStackEditor(root, { store }) {
+export function createStackEditor(root, { store, only = () => null, tools = true }) {
   const list = h("ol", { class: "blocks" });
   const addButton = h("button", { type: "button", text: "Add a conv layer",
     on: { click: () => store.update(addBlock) } });
   const classifierButton = h("button", { type: "button",
     on: { click: () => store.update(toggleClassifier) } });
-  root.replaceChildren(list, h("div", { class: "stack-tools" }, addButton, classifierButton),
-    h("p", { class: "muted hint", text: "Alt+↑ / Alt+↓ inside a layer moves it; the page redraws "
-      + "as you change anything." }));
+  root.replaceChildren(list, ...(tools ? [h("div", { class: "stack-tools" }, addButton,
+    classifierButton), h("p", { class: "muted hint", text: "Alt+↑ / Alt+↓ inside a layer "
+      + "moves it; the page redraws as you change anything." })] : []));
   const memo = { key: null, blocks: [] };
 
   // a change selects the layer it was made in, so its formula is in view
@@ -79,7 +81,7 @@ export function createStackEditor(root, { store }) {
       } });
       const desc = h("p", { class: "block-shape", id: `block-${index}-desc` });
       const error = h("p", { class: "block-error", role: "alert", hidden: true });
-      const tools = h("div", { class: "block-tools" },
+      const blockTools = tools && h("div", { class: "block-tools" },
         dense ? null : h("button", { type: "button", class: "move-up", text: "↑",
           "aria-label": `Move ${name} up (earlier)`, disabled: index === 0,
           on: { click: () => move(index, -1) } }),
@@ -92,17 +94,18 @@ export function createStackEditor(root, { store }) {
           on: { click: () => store.update((s) => (dense ? toggleClassifier(s) : removeBlock(s, index))) } }));
       const legend = h("legend", { text: name });
       const el = h("fieldset", { class: `block${dense ? " dense" : ""}`, id: `block-${index}`,
-        "aria-describedby": desc.id }, legend, h("div", { class: "block-head" }, desc, tools),
+        "aria-describedby": desc.id }, legend,
+      h("div", { class: "block-head" }, desc, blockTools),
       fields.el, grid?.el, error);
       el.addEventListener("keydown", (ev) => {
-        if (!ev.altKey || dense) return;
+        if (!ev.altKey || dense || !tools) return;
         if (ev.key === "ArrowUp") { ev.preventDefault(); move(index, -1); }
         if (ev.key === "ArrowDown") { ev.preventDefault(); move(index, 1); }
       });
       el.addEventListener("focusin", () => store.update((s) => focusLayer(s, index)));
-      return { el, fields, grid, desc, error, view: {} };
+      return { el, item: h("li", {}, el), fields, grid, desc, error, view: {} };
     });
-    list.replaceChildren(...memo.blocks.map((b) => h("li", {}, b.el)));
+    list.replaceChildren(...memo.blocks.map((b) => b.item));
   }
 
   /**
@@ -145,9 +148,11 @@ export function createStackEditor(root, { store }) {
       if (block.type === "conv") channels = block.maps;
     });
     const convCount = state.layers.filter((b) => b.type === "conv").length;
+    const shown = only(state);
     memo.blocks.forEach((b, index) => {
       const remove = b.el.querySelector(".remove");
-      if (state.layers[index].type === "conv") remove.disabled = convCount < 2;
+      if (remove && state.layers[index].type === "conv") remove.disabled = convCount < 2;
+      b.item.hidden = shown !== null && index !== shown;
     });
     const hasDense = state.layers.some((b) => b.type === "dense");
     setText(classifierButton, hasDense ? "Remove the classifier" : "Add a classifier on top");

@@ -8,6 +8,8 @@
  * model.js).
  */
 
+import { exportButton, exportStatus } from '../exports/action.js';
+import { gridGifExportBody } from '../exports/bodies.js';
 import { correlateMap, flipKernel, matchesEngine, windowArithmetic } from '../patch/arithmetic.js';
 import { createNumbersPanel } from '../patch/numbers.js';
 import { createPlayer } from '../patch/player.js';
@@ -33,6 +35,7 @@ const TEMPLATE = `
     aria-label="Grid figure. Space plays or pauses, arrow keys step, Home and End jump"></div>
   <p data-role="server" aria-live="polite"></p>
   <div data-role="transport"></div>
+  <div class="patch-export" data-role="export"></div>
   <div data-role="numbers"></div>
   <div data-role="cells"></div>`;
 
@@ -65,6 +68,19 @@ export function createGridMode(root, { api, store }) {
     },
   });
   const figure = createGridFigure(q('stage'), { onPickCell: (step) => seek(step) });
+  if (api.exportFile) {
+    const exportRoot = q('export');
+    const status = exportStatus();
+    exportRoot.append(exportButton({
+      text: 'Download as GIF',
+      title: 'An animated GIF of this figure, drawn by the server, for slides',
+      busyText: 'Drawing the GIF on the server…',
+      status,
+      run: () => api.exportFile('gif/grid', gridGifExportBody(convolveRequest(grid.flip
+        ? { ...grid, k: Array.from(flipKernel(Float32Array.from(grid.k),
+          { channels: grid.c, kh: grid.kh, kw: grid.kw })) } : grid))),
+    }), status);
+  }
   const numbers = createNumbersPanel(q('numbers'));
   const transport = createTransport(q('transport'), {
     keyRoot: root,

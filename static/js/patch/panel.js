@@ -10,6 +10,8 @@
  */
 
 import { createColormaps } from '../colormap.js';
+import { exportButton, exportStatus } from '../exports/action.js';
+import { gifExportBody } from '../exports/bodies.js';
 import { correlateMap, matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
 import { createNumbersPanel } from './numbers.js';
@@ -24,6 +26,8 @@ import { clampStep, unreached } from './windows.js';
 
 /** Wait after the last pyramid change before fetching tensors (the user may still be editing). */
 const FETCH_DEBOUNCE_MS = 250;
+/** Start fetching the exact tensors when the panel is this close to the viewport. */
+const PRELOAD_MARGIN = '300px 0px';
 
 const TEMPLATE = `
   <h2>The sliding patch: one feature map, window by window</h2>
@@ -44,21 +48,27 @@ const TEMPLATE = `
     aria-label="Sliding window figure. Space plays or pauses, arrow keys step, Home and End jump">
   </div>
   <div data-role="transport"></div>
+  <div class="patch-export" data-role="export"></div>
   <div data-role="numbers"></div>`;
 
 /**
  * Mount the panel in `root`.
  *
  * @param {HTMLElement} root a `<section id="patch-panel">`.
- * @param {{api: {fetchTensor: Function}, store: {getState: Function, setState: Function,
- *   subscribe: Function}}} deps
+ * @param {{api: {fetchTensor: Function, exportFile?: Function}, store: {getState: Function,
+ *   setState: Function, subscribe: Function}, controls?: 'on'|'locked'|'hidden',
+ *   exports?: boolean}} deps `controls` (embed view): the pickers (layer, map, channel,
+ *   flip) usable, shown but disabled, or not rendered; playback always works. `exports`
+ *   adds the "Download as GIF" button.
  * @returns {{destroy: () => void}}
  */
-export function createPatchPanel(root, { api, store }) {
+export function createPatchPanel(root, { api, store, controls = 'on', exports = true }) {
   root.classList.add('patch-panel');
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
   const pick = { layer: q('layer'), map: q('map'), shown: q('shown'), flip: q('flip') };
+  if (controls === 'hidden') root.querySelector('.patch-pickers').remove();
+  if (controls === 'locked') Object.values(pick).forEach((el) => { el.disabled = true; });
   const status = q('status');
   const colormaps = createColormaps();
   const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
@@ -96,6 +106,16 @@ export function createPatchPanel(root, { api, store }) {
     onSpeed: (speed) => { anim = { ...anim, speed }; commit(); },
     rowLength: () => scene?.outShape[1] ?? 1,
   });
+  const gifButton = exports && api.exportFile ? exportButton({
+    text: 'Download as GIF',
+    title: 'An animated GIF of this window sliding over the input, drawn by the server as '
+      + 'PyTorch computes it (cross-correlation), for slides',
+    busyText: 'Drawing the GIF on the server…',
+    status: q('export').appendChild(exportStatus()),
+    run: () => api.exportFile('gif', gifExportBody(store.getState().pyramid.request, anim)),
+  }) : null;
+  if (gifButton) q('export').prepend(gifButton);
+  else q('export').remove();
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
@@ -118,6 +138,7 @@ export function createPatchPanel(root, { api, store }) {
   function updateTransport() {
     transport.update({ step: anim.step, count: scene?.count ?? 0,
       playing: player.isPlaying(), speed: anim.speed });
+    if (gifButton) gifButton.disabled = !scene?.ready;
   }
 
   /** Draw the current step: pure function of (scene, anim.step). */
@@ -213,7 +234,7 @@ export function createPatchPanel(root, { api, store }) {
   /** Fetch the tensors the current anim needs (cached by the request up to the layer). */
   async function load() {
     const { pyramid } = store.getState();
-    if (!pyramid || !visible) return;
+    if (!pyramid) return;
     const layers = animatableLayers(pyramid.header);
     if (!layers.length) {
       scene = null;
@@ -223,7 +244,9 @@ export function createPatchPanel(root, { api, store }) {
       return;
     }
     anim = normaliseAnim(anim, { header: pyramid.header });
+    // the pickers say which map is animated before the (megabytes of) values are fetched
     fillPickers(pyramid.header);
+    if (!visible) return;
     const inputKey = tensorKey(pyramid.request, anim.layer - 1);
     const outputKey = `${tensorKey(pyramid.request, anim.layer)}#${anim.map}`;
     if (inputKey === tensors.inputKey && outputKey === tensors.outputKey) {
@@ -265,7 +288,7 @@ export function createPatchPanel(root, { api, store }) {
     commit();
     load();
   };
-  root.querySelector('.patch-pickers').addEventListener('change', onPick);
+  root.querySelector('.patch-pickers')?.addEventListener('change', onPick);
 
   const unsubscribe = store.subscribe((state, previous) => {
     if (state.anim !== written && state.anim !== previous.anim) {
@@ -283,7 +306,7 @@ export function createPatchPanel(root, { api, store }) {
       const now = entries.some((e) => e.isIntersecting);
       if (now && !visible) { visible = true; scheduleLoad(0); }
       if (!now) visible = false;
-    });
+    }, { rootMargin: PRELOAD_MARGIN });
   observer?.observe(root);
 
   const probe = {

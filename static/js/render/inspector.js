@@ -24,9 +24,10 @@ function fitSize([hh, ww], max) {
 
 /**
  * @param {HTMLElement} root
- * @param {{onHover: (hover: object|null) => void, onAnimate: (sel: object) => void}} handlers
+ * @param {{onHover: (hover: object|null) => void, onAnimate: (sel: object) => void,
+ *   canAnimate?: boolean}} handlers `canAnimate: false` (no patch panel) drops the button
  */
-export function createInspector(root, { onHover, onAnimate }) {
+export function createInspector(root, { onHover, onAnimate, canAnimate = true }) {
   const canvas = h("canvas", { class: "insp-canvas", "aria-label": "Selected feature map, enlarged" });
   const cellBox = h("span", { class: "mark hover-cell", hidden: true });
   const mapWrap = h("div", { class: "insp-map" }, canvas, cellBox);
@@ -130,8 +131,8 @@ export function createInspector(root, { onHover, onAnimate }) {
       rfBox.hidden = true;
       setText(rfText, "Hover a cell of any map to outline what it sees.");
     }
-    animate.hidden = layer.type !== "conv";
-    setText(note, layer.type === "conv" ? "" : isInput ? "The input is not computed: pick a "
+    animate.hidden = !canAnimate || layer.type !== "conv";
+    setText(note, layer.type === "conv" || !canAnimate ? "" : isInput ? "The input is not computed: pick a "
       + "conv layer's map to animate it." : "");
   }
 

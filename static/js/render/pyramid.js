@@ -18,8 +18,8 @@ import { describeLayers } from "./labels.js";
 import { drawLegendBar } from "./legend.js";
 import { channelTint, mapScale, paintChannel, paintPhoto, paintPreview } from "./paint.js";
 
-function structureKey(header, width) {
-  return JSON.stringify([Math.round(width / 8),
+function structureKey(header, width, only) {
+  return JSON.stringify([Math.round(width / 8), only,
     header.layers.map((l) => [l.type, l.shape, l.preview_shape])]);
 }
 
@@ -73,7 +73,8 @@ function buildRow({ layer, row, info }) {
  *   onAnimate: (sel: {layer: number, map: number}) => void}} handlers
  */
 export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
-  const dom = { key: null, rows: [], header: null };
+  // rows[i] is null for a layer not shown (the embed's one-layer view shows one row)
+  const dom = { key: null, rows: [], header: null, only: null };
 
   const tileOf = (target) => target?.closest?.(".tile");
   const selOf = (tile) => ({ layer: Number(tile.dataset.layer),
@@ -100,9 +101,11 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
     const { layer, map } = selOf(tile);
     const last = dom.header.layers.length - 1;
     const mapsOf = (l) => dom.header.layers[l].shape[0];
+    const one = dom.only !== null;
     const moves = {
       ArrowLeft: { layer, map: map - 1 }, ArrowRight: { layer, map: map + 1 },
-      ArrowUp: { layer: Math.min(layer + 1, last), map }, ArrowDown: { layer: Math.max(layer - 1, 0), map },
+      ArrowUp: one ? null : { layer: Math.min(layer + 1, last), map },
+      ArrowDown: one ? null : { layer: Math.max(layer - 1, 0), map },
     };
     if (moves[ev.key]) {
       ev.preventDefault();
@@ -122,23 +125,30 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
   });
 
   /**
-   * Show a pyramid.
-   * @param {{pyramid: object, scaleMode: "map"|"layer", colormaps: object, width: number}} view
+   * Show a pyramid, or only its layer `only` (sized as if it were the whole pyramid).
+   * @param {{pyramid: object, scaleMode: "map"|"layer", colormaps: object, width: number,
+   *   only?: number|null}} view
    */
-  function draw({ pyramid, scaleMode, colormaps, width }) {
+  function draw({ pyramid, scaleMode, colormaps, width, only = null }) {
     const { header, maps } = pyramid;
     dom.header = header;
-    const key = structureKey(header, width);
+    dom.only = only === null ? null : Math.min(Math.max(only, 0), header.layers.length - 1);
+    const shown = dom.only === null ? header.layers.map((_, i) => i) : [dom.only];
+    const key = structureKey(header, width, dom.only);
     const infos = describeLayers(pyramid.request.layers, header.layers);
     if (key !== dom.key) {
-      const layout = pyramidLayout(header, { width: width - LAYOUT.rowPaddingPx });
-      dom.rows = header.layers.map((layer, i) => buildRow({ layer, row: layout.rows[i],
-        info: infos[i] }));
-      root.replaceChildren(...dom.rows.map((r) => r.el));
+      const layout = pyramidLayout({ layers: shown.map((i) => header.layers[i]) },
+        { width: width - LAYOUT.rowPaddingPx });
+      dom.rows = header.layers.map(() => null);
+      shown.forEach((i, r) => {
+        dom.rows[i] = buildRow({ layer: header.layers[i], row: layout.rows[r], info: infos[i] });
+      });
+      root.replaceChildren(...shown.map((i) => dom.rows[i].el));
       dom.key = key;
     }
     header.layers.forEach((layer, index) => {
       const row = dom.rows[index];
+      if (!row) return;
       setText(row.head.querySelector(".row-name"), infos[index].name);
       setText(row.head.querySelector(".row-text"), infos[index].text);
       const [ph, pw] = layer.preview_shape;
@@ -191,6 +201,7 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
     const sel = header.layers[selected.layer];
     const unreached = sel && selected.layer > 0 ? sel.unreached : [0, 0];
     dom.rows.forEach((row, index) => {
+      if (!row) return;
       const [, hh, ww] = header.layers[index].shape;
       const region = regions.get(index);
       row.el.classList.toggle("selected", index === selected.layer);
