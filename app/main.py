@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from .errors import install_handlers
 from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
+from .memory import keep_freed_memory
 from .routes import api, export, pages
 from .security import SecurityHeadersMiddleware
 from .services.container import build_services
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        keep_freed_memory()  # process-wide allocator setting: see app/memory.py
         yield
         services.close()
 

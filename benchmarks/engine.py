@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.engine import Conv, run_stack
 from app.engine.conv import conv2d
 from app.engine.shapes import resolve_padding
+from app.memory import keep_freed_memory
 
 PAUSE_S = 0.3
 BLOCK_RUNS = 3
@@ -158,6 +159,8 @@ def main() -> None:
     parser.add_argument("--no-scipy", action="store_true", help="skip the SciPy routes")
     args = parser.parse_args()
     blocks = 3 if args.quick else 5
+    # the server's allocator setting (app/memory.py); it applies to PyTorch's arrays too
+    print("malloc keeps freed blocks:", keep_freed_memory())
     rng = np.random.default_rng(0)
     print(f"numpy {np.__version__}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE')!r}")
