@@ -53,6 +53,8 @@ class Settings(BaseSettings):
                                      description="Bytes of computed feature maps kept.")
     max_macs: int = Field(2_000_000_000, ge=1,
                           description="Multiply-adds one request may cost.")
+    max_weights: int = Field(8_000_000, ge=1,
+                             description="Weights one request may draw or use (conv and dense).")
     max_output_values: int = Field(16_000_000, ge=1,
                                    description="Feature-map values one request may produce.")
     max_response_bytes: int = Field(32 * MIB, ge=1024,

@@ -1,15 +1,15 @@
 """Per-field bounds and compute-cost caps, checked before any work (issue 6).
 
 Field bounds (kernel, filters, layers, stride, padding, dilation, input side) are checked on
-the validated request; cost (multiply-adds, output values, response bytes) on the engine's
-plan, which knows every shape without computing a map. Over a cap -> 422 with the estimate
-and the limit.
+the validated request; cost (weights, multiply-adds, output values, response bytes) on the
+engine's plan, which knows every shape without computing a map, first with stand-in weights
+so that a refused request draws none. Over a cap -> 422 with the estimate and the limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,6 +31,7 @@ class Caps:
     max_dilation: int
     max_input_side: int
     max_macs: int
+    max_weights: int
     max_output_values: int
     max_response_bytes: int
 
@@ -97,21 +98,57 @@ def check_input(shape: tuple[int, int, int], caps: Caps) -> None:
                          field="input", value=c, limit=f"<= {caps.max_filters}")
 
 
+def _stand_in(layer: engine.Layer, in_shape: tuple[int, int, int]) -> engine.Layer:
+    """``layer`` with recipe weights replaced by zeros of the same shape that take no memory
+    (a zero-stride view): its plan has the real geometry, parameters and cost."""
+    c, h, w = in_shape
+    if isinstance(layer, engine.Conv) and not isinstance(layer.weights, np.ndarray):
+        shape = (layer.maps, c, *engine.as_pair(layer.kernel_size, name="kernel_size"))
+        bias = layer.bias if layer.bias is not None else np.zeros(layer.maps, np.float32)
+        return replace(layer, weights=np.broadcast_to(np.float32(0), shape), bias=bias)
+    if isinstance(layer, engine.Dense) and not isinstance(layer.weights, np.ndarray):
+        bias = layer.bias if layer.bias is not None else np.zeros(layer.units, np.float32)
+        return replace(layer, weights=np.broadcast_to(np.float32(0), (layer.units, c * h * w)),
+                       bias=bias)
+    return layer
+
+
+def dry_plan(layers: list[engine.Layer],
+             shape: tuple[int, int, int]) -> list[engine.PlannedLayer]:
+    """The plan of ``layers`` on ``shape`` without drawing a single weight.
+
+    A stand-in needs its input's shape, so the stack is planned once per layer: cheap (no
+    array is made) and the errors name the same layer as :func:`app.engine.plan` does.
+    """
+    stand_ins: list[engine.Layer] = []
+    planned: list[engine.PlannedLayer] = []
+    for layer in layers:
+        stand_ins.append(_stand_in(layer, planned[-1].geometry.out_shape if planned else shape))
+        planned = engine.plan(stand_ins, shape)
+    return planned
+
+
 def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
                      shape: tuple[int, int, int], caps: Caps) -> list[engine.PlannedLayer]:
-    """Plan ``layers`` on ``shape``; a random dense layer's size is checked before its weights
-    are drawn (they are ``units x`` the flattened input, which only the plan knows)."""
-    for i, spec in enumerate(specs):
-        if isinstance(spec, DenseLayer) and isinstance(spec.weights, RandomRecipe):
-            before = engine.plan(layers[:i], shape)
-            c, h, w = before[-1].geometry.out_shape if before else shape
-            weights = spec.units * c * h * w
-            if weights > caps.max_macs:
-                raise LimitError(
-                    f"layer {i + 1}: a dense layer of {spec.units} units on {c}x{h}x{w} "
-                    f"inputs needs {weights:,} weights, over this server's limit of "
-                    f"{caps.max_macs:,}", field="units", value=spec.units,
-                    limit=f"units x inputs <= {caps.max_macs}", layer=i)
+    """Plan ``layers`` on ``shape`` once the weights, multiply-adds and output values of the
+    whole stack are known to be within the caps: a refused request draws no weight."""
+    dry = dry_plan(layers, shape)
+    for i, (spec, planned) in enumerate(zip(specs, dry, strict=True)):
+        g = planned.geometry
+        if isinstance(spec, DenseLayer) and isinstance(spec.weights, RandomRecipe) and (
+                g.macs > min(caps.max_macs, caps.max_weights)):
+            c, h, w = g.in_shape
+            limit = min(caps.max_macs, caps.max_weights)
+            raise LimitError(
+                f"layer {i + 1}: a dense layer of {spec.units} units on {c}x{h}x{w} "
+                f"inputs needs {g.macs:,} weights, over this server's limit of {limit:,}",
+                field="units", value=spec.units, limit=f"units x inputs <= {limit}", layer=i)
+    weights = sum(p.geometry.params for p in dry)
+    if weights > caps.max_weights:
+        raise LimitError(f"this stack needs {weights:,} weights, over this server's limit of "
+                         f"{caps.max_weights:,}; use fewer or smaller kernels",
+                         field="weights", value=weights, limit=f"<= {caps.max_weights}")
+    check_cost(dry, caps, response_bytes=0)
     return engine.plan(layers, shape)
 
 
