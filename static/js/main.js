@@ -73,12 +73,12 @@ function hoverValue(state, tensors, fetchSoon) {
   return { value: min + (q * (max - min)) / 255, exact: false, rows: hh };
 }
 
-function statusText(state, perf) {
+function statusText(state, perf, { timings = true } = {}) {
   if (state.status === "loading") return "Computing…";
   if (state.status === "invalid") return "This stack cannot run: see the message in red.";
   if (state.status === "error") return `The server said no: ${state.error?.message ?? ""}`;
   const p = state.pyramid;
-  if (!p) return "";
+  if (!p || !timings) return "";
   return `server ${formatValue(p.header.elapsed_ms)} ms · ${(p.bytes / 1024).toFixed(0)} kB · `
     + `drawn ${perf.lastRenderMs.toFixed(0)} ms`;
 }
@@ -192,7 +192,7 @@ function start() {
         memo.geoKey = geoKey;
       }
     }
-    setText(status, statusText(state, perf));
+    setText(status, statusText(state, perf, { timings: !embed }));
   }
 
   /** A server 4xx that names a layer is shown in that layer's fieldset too. */

@@ -240,3 +240,12 @@ test("the URL's layer and map choose what the embed opens on", () => {
     { layer: 2, map: 1, step: 0 });
   assert.equal(embedConfig(config, { view: "pyramid", layer: 2, map: 1 }), config);
 });
+
+test("the allow-list is described in words", async () => {
+  const { describeAllowList } = await import("../../static/js/embed/origins.js");
+  assert.equal(describeAllowList("'self'"), "this server itself");
+  assert.equal(describeAllowList("'self' https://a.org http://b.org"),
+    "this server itself, https://a.org and http://b.org");
+  assert.equal(describeAllowList("'none'"), "no site at all (embedding is switched off)");
+  assert.equal(describeAllowList("*"), "any web site");
+});

@@ -13,7 +13,7 @@ import { describeLayers } from "../render/labels.js";
 import { encodeState } from "../state.js";
 import { copyText } from "../exports/pytorch.js";
 import { originOf } from "./options.js";
-import { isOriginAllowed, parseAllowList } from "./origins.js";
+import { describeAllowList, isOriginAllowed, parseAllowList } from "./origins.js";
 import { embedSnippet, embedTitle, embedUrl } from "./snippet.js";
 
 const PIECES = [["patch", "The sliding patch"], ["pyramid", "The pyramid (every layer)"],
@@ -54,6 +54,8 @@ export function createEmbedDialog(button, { store, doc, win }) {
   const origin = h("input", { id: "embed-origin", type: "url",
     placeholder: "https://course.example.org" });
   const originNote = h("p", { class: "hint embed-origin-note", role: "status" });
+  const pieceNote = h("p", { class: "hint embed-piece-note" });
+  const layerField = field("Layer", layer, "the layer to show");
   const script = h("input", { type: "checkbox", id: "embed-script", checked: true });
   const snippet = h("textarea", { id: "embed-snippet", class: "code-box", readOnly: true,
     rows: 7, spellcheck: false });
@@ -65,8 +67,8 @@ export function createEmbedDialog(button, { store, doc, win }) {
     h("h2", { id: "embed-title", text: "Embed this view in a course page" }),
     h("p", { class: "muted", text: "Paste the snippet into a page (LMS, blog, slides in HTML). "
       + "It shows the current image and layers; what students change stays in their frame." }),
-    h("div", { class: "embed-options" }, piece.el,
-      field("Layer", layer, "for “One layer”"), controls.el),
+    h("div", { class: "embed-options" }, h("div", {}, piece.el, pieceNote),
+      h("div", {}, controls.el, layerField)),
     h("div", { class: "embed-size" },
       field("Width", width, "100% or pixels"), field("Height (px)", height, "starting height"),
       field("Your page's origin (optional)", origin, "where the embed sends its height and state"),
@@ -76,8 +78,8 @@ export function createEmbedDialog(button, { store, doc, win }) {
       " Add the script that grows the iframe to fit its content"),
     h("label", { for: snippet.id, class: "code-label", text: "Snippet" }), snippet,
     h("div", { class: "dialog-actions" }, copy, preview, close), copied,
-    h("p", { class: "hint", text: `This server allows embedding from: ${allowed || "'none'"} `
-      + "(setting CONVSCOPE_FRAME_ANCESTORS; see docs/embedding.md)." }));
+    h("p", { class: "hint", text: `This server may be embedded by ${describeAllowList(allowed)}`
+      + " (setting CONVSCOPE_FRAME_ANCESTORS; see docs/embedding.md)." }));
   doc.body.append(dialog);
   const memo = { sizedFor: null };
 
@@ -93,7 +95,7 @@ export function createEmbedDialog(button, { store, doc, win }) {
   function update() {
     const state = store.getState();
     const view = piece.value();
-    layer.disabled = view !== "layer";
+    layerField.hidden = view !== "layer";
     if (memo.sizedFor !== view) {
       height.value = String(EMBED.sizes[view][1]);
       memo.sizedFor = view;
@@ -110,6 +112,12 @@ export function createEmbedDialog(button, { store, doc, win }) {
       title: embedTitle({ view, layerName: infos[shown]?.name, map: view === "patch"
         ? anim.map : null }) });
     preview.href = url;
+    setText(pieceNote, {
+      patch: `The window sliding over ${infos[shown]?.name ?? "the first layer"}, map `
+        + `${anim.map + 1}, as in the sliding-patch panel (choose another layer or map there).`,
+      pyramid: "Every layer's maps, from the photo at the bottom to the top.",
+      layer: "One layer's maps, its output-size formula and the selected map enlarged.",
+    }[view]);
     origin.setAttribute("aria-invalid", String(Boolean(origin.value.trim()) && !target));
     setText(originNote, !origin.value.trim() ? ""
       : !target ? "That is not a web address (https://…)."

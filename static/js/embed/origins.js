@@ -92,3 +92,21 @@ export function isOriginAllowed(origin, rules) {
     return hostOk && portMatches(rule, url);
   });
 }
+
+/**
+ * The allow-list in words, for people: `'self' https://lms.org` -> "this server itself and
+ * https://lms.org".
+ * @param {string} sources the CSP source list
+ * @returns {string}
+ */
+export function describeAllowList(sources) {
+  const words = String(sources ?? "").split(/\s+/).filter(Boolean).map((token) => {
+    const lower = token.toLowerCase();
+    if (lower === "'self'") return "this server itself";
+    if (lower === "*") return "any web site";
+    return lower.startsWith("'") ? null : token;
+  }).filter(Boolean);
+  if (!words.length) return "no site at all (embedding is switched off)";
+  return words.length === 1 ? words[0]
+    : `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}`;
+}
