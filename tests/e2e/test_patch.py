@@ -370,3 +370,19 @@ def test_animate_this_map_opens_the_chosen_map(page: Any, live_server: str) -> N
     assert page.locator(f"{PANEL} [data-role='map']").input_value() == "3"
     ref = Reference(page, live_server)
     check_step_arithmetic(numbers, ref, layer=2, map_=3)
+
+
+def test_the_first_view_has_the_patch_ready_on_layer_1_map_1_paused(page: Any,
+                                                                   live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    # before the panel is scrolled to, it already says what it will animate
+    wait_until(page, f"() => document.querySelector(\"{PANEL} [data-role='map']\")"
+                     "?.selectedOptions[0]?.textContent === 'Map 1 of 4'")
+    assert page.locator(f"{PANEL} [data-role='layer']").input_value() == "1"
+    anim = page.evaluate("() => window.__convscope.store.getState().anim")
+    assert (anim["layer"], anim["map"], anim["step"], anim["playing"]) == (1, 0, 0, 0)
+    page.locator(PANEL).scroll_into_view_if_needed()
+    numbers = read_numbers(page, 0)
+    assert numbers["check"].strip().endswith("same")
+    time.sleep(0.3)
+    assert not page.evaluate("() => window.__convscopePatch.playing")

@@ -54,13 +54,21 @@ export function createPytorchExport(button, { api, store, doc }) {
     : "Your browser did not allow copying: the code is selected below, press Ctrl+C (⌘C).");
 
   button.addEventListener("click", async () => {
-    const pyramid = store.getState().pyramid;
-    if (!pyramid) return;
+    const { pyramid, status: pipeline } = store.getState();
     status.classList.remove("error");
+    code.value = "";
+    file.text = "";
+    if (!dialog.open) dialog.showModal();
+    if (!pyramid) {
+      status.dataset.state = "error";
+      setText(status, "The maps are not computed yet: try again in a moment.");
+      return;
+    }
     status.dataset.state = "busy";
     setText(status, "Asking the server for the code…");
-    code.value = "";
-    if (!dialog.open) dialog.showModal();
+    // the code is for the drawn maps: say so when the current settings cannot run
+    const stale = pipeline === "invalid" || pipeline === "error" ? " It is for the maps "
+      + "shown, from the last settings that worked." : "";
     try {
       const { preview, ...request } = pyramid.request;
       const { blob, filename } = await api.exportFile("pytorch", request);
@@ -68,6 +76,7 @@ export function createPytorchExport(button, { api, store, doc }) {
       file.name = filename;
       code.value = file.text;
       announce(await copyText(file.text, code));
+      if (stale) setText(status, `${status.textContent}${stale}`);
       status.dataset.state = "done";
     } catch (err) {
       status.classList.add("error");
