@@ -34,7 +34,8 @@ function radios(name, choices, legend) {
 function field(label, control, hint = "") {
   const hintEl = hint ? h("span", { class: "hint", id: `${control.id}-hint`, text: hint }) : null;
   if (hintEl) control.setAttribute("aria-describedby", hintEl.id);
-  return h("div", { class: "field" }, h("label", { for: control.id, text: label }), control, hintEl);
+  return h("div", { class: "field" }, h("label", { for: control.id, text: label }), control,
+    hintEl);
 }
 
 /**
@@ -61,7 +62,8 @@ export function createEmbedDialog(button, { store, doc, win }) {
     rows: 7, spellcheck: false });
   const copy = h("button", { type: "button", class: "primary", text: "Copy" });
   const copied = h("p", { class: "export-status", role: "status", "aria-live": "polite" });
-  const preview = h("a", { target: "_blank", rel: "noopener", text: "Open this embed in a new tab" });
+  const preview = h("a", { target: "_blank", rel: "noopener",
+    text: "Open this embed in a new tab" });
   const close = h("button", { type: "button", text: "Close" });
   const dialog = h("dialog", { class: "cs-dialog embed-dialog", "aria-labelledby": "embed-title" },
     h("h2", { id: "embed-title", text: "Embed this view in a course page" }),

@@ -91,7 +91,9 @@ export function embedSnippet({ withScript = true, appOrigin, ...frame }) {
  */
 export function embedTitle({ view, layerName = "", map = null }) {
   const mapText = map === null || map === undefined ? "" : `, map ${map + 1}`;
-  if (view === "patch") return `Convscope: the sliding patch of ${layerName || "a layer"}${mapText}`;
+  if (view === "patch") {
+    return `Convscope: the sliding patch of ${layerName || "a layer"}${mapText}`;
+  }
   if (view === "layer") return `Convscope: the feature maps of ${layerName || "one layer"}`;
   return "Convscope: every feature map of every layer";
 }

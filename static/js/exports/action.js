@@ -40,7 +40,8 @@ export function exportStatus() {
  * @returns {HTMLButtonElement}
  */
 export function exportButton({ text, title = "", busyText, status, run, onFile = null }) {
-  const button = h("button", { type: "button", class: "export-button", text, title: title || null });
+  const button = h("button", { type: "button", class: "export-button", text,
+    title: title || null });
   const save = ({ blob, filename }) => {
     saveBlob(button.ownerDocument, blob, filename);
     return `Saved ${filename} (${sizeText(blob.size)}).`;

@@ -51,8 +51,8 @@ export function createExportPanel(root, { api, store }) {
       sharedRange: state.scale === "layer" }));
   };
   const button = (kind, whole, text, label) => {
-    const el = exportButton({ text, busyText: `Making the ${kind === "png" ? "PNG" : ".npy file"}…`,
-      status, run: run(kind, whole) });
+    const el = exportButton({ text, status, run: run(kind, whole),
+      busyText: `Making the ${kind === "png" ? "PNG" : ".npy file"}…` });
     el.setAttribute("aria-label", label);
     el.dataset.export = `${kind}-${whole ? "layer" : "map"}`;
     return el;

@@ -39,11 +39,13 @@ export function createPytorchExport(button, { api, store, doc }) {
   const copyAgain = h("button", { type: "button", text: "Copy" });
   const save = h("button", { type: "button", text: "Save as .py" });
   const close = h("button", { type: "button", text: "Close" });
-  const dialog = h("dialog", { class: "cs-dialog pytorch-dialog", "aria-labelledby": "pytorch-title" },
+  const dialog = h("dialog", { class: "cs-dialog pytorch-dialog",
+    "aria-labelledby": "pytorch-title" },
     h("h2", { id: "pytorch-title", text: "This stack in PyTorch" }),
     h("p", { class: "muted", text: "build_model() rebuilds every layer with its exact weights "
       + "(ZeroPad2d where padding is uneven, as TensorFlow's \"same\" needs); feature_maps(model, "
-      + "x) gives the maps this page shows, for x = the working image / 255, shape (1, C, H, W)." }),
+      + "x) gives the maps this page shows, for x = the working image / 255, shape "
+      + "(1, C, H, W)." }),
     status,
     h("label", { for: code.id, class: "code-label", text: "PyTorch code" }), code,
     h("div", { class: "dialog-actions" }, copyAgain, save, close));
