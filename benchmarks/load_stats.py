@@ -78,6 +78,7 @@ def summarise(recorder: Recorder, *, elapsed: float, server: dict[str, Any], use
         "statuses": dict(sorted(Counter(str(r.status) for r in records).items())),
         "server_errors": sum(1 for r in records if r.status >= 500 and r.status != 503),
         "busy_503": len(busy),
+        "busy_503_ms": percentiles([r.seconds for r in busy]) if busy else {},
         "busy_503_without_retry_after": sum(1 for r in busy if not r.retry_after),
         "no_answer": dict(Counter(r.error for r in records if r.status == 0)),
         "events": dict(sorted(recorder.events.items())),
@@ -118,8 +119,11 @@ def print_report(summary: dict[str, Any]) -> None:
               f"{e['max']:>9.1f}  {statuses}")
     print("(milliseconds)\n")
     print(f"statuses: {s['statuses']}   no answer: {s['no_answer'] or 'none'}")
+    fast = s["busy_503_ms"]
     print(f"503 (busy): {s['busy_503']}, without Retry-After: "
-          f"{s['busy_503_without_retry_after']}   other 5xx: {s['server_errors']}")
+          f"{s['busy_503_without_retry_after']}   other 5xx: {s['server_errors']}"
+          + (f"   503 answered in p50 {fast['p50']:.1f} / p95 {fast['p95']:.1f} ms"
+             if fast else ""))
     print(f"students: {s['events'] or 'nothing to note'}")
     print(f"/healthz p95 {s['healthz'].get('p95', float('nan')):.1f} ms, max "
           f"{s['healthz'].get('max', float('nan')):.1f} ms, failures {s['healthz_failures']}")
