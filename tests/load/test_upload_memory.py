@@ -6,8 +6,9 @@ middleware before the pool is asked for a slot, so concurrent uploads each hold 
 (about 1.6 copies of it) however busy the server is: 40 clients sending 19 MiB at once took
 the server to 1.1-1.4 GiB, 64 clients to 2.3-2.5 GiB (64 keeps this test far from the line).
 Until bodies are admitted against a bound (for example no more bodies in memory than the
-pool has slots, the others answered 503 + Retry-After without being read), this test fails;
-it is marked so, strictly, so that the fix turns it green.
+pool has slots, the others answered 503 + Retry-After without being read, with a deadline
+on reading a body so that slow senders cannot hold every slot), this test fails; it is
+marked so, strictly, so that the fix turns it green.
 """
 
 from __future__ import annotations
