@@ -144,6 +144,18 @@ def _ordered_weights(weight: Array, rows_ph: list[_AxisPhase],
     return np.ascontiguousarray(np.concatenate(parts, axis=1))
 
 
+def _relu_in_place(block: Array, scratch: NDArray[np.int32]) -> None:
+    """``max(x, 0)`` on float32 by its bits: a word whose sign bit is set becomes +0.
+
+    Branch-free integer ops, about twice as fast as ``np.maximum`` (whose float loop
+    handles NaN) and exactly equal to it on finite values.
+    """
+    bits = block.view(np.int32)
+    np.right_shift(bits, 31, out=scratch)  # -1 where negative, 0 elsewhere
+    np.invert(scratch, out=scratch)
+    np.bitwise_and(bits, scratch, out=bits)
+
+
 def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array | None,
                 relu: bool, out: Array,
                         rows_ph: list[_AxisPhase], cols_ph: list[_AxisPhase], rows: int,
@@ -168,6 +180,7 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array
     def run(starts: list[int]) -> None:
         patches = np.empty((w2.shape[1], rows * width), dtype=np.float32)
         wide = np.empty((k_out, rows * width), dtype=np.float32)
+        sign = np.empty((k_out, rows * width), dtype=np.int32)
         for r0 in starts:
             r1 = min(h_out, r0 + rows)
             n = (r1 - r0) * width
@@ -182,6 +195,6 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array
             if column_bias is not None:
                 block += column_bias
             if relu:
-                np.maximum(block, np.float32(0), out=block)
+                _relu_in_place(block, sign[:, :n])
             out[:, r0:r1, :] = wide[:, :n].reshape(k_out, r1 - r0, width)[:, :, :w_out]
     run(list(range(0, h_out, rows)))
