@@ -36,6 +36,9 @@ the only 5xx is a deliberate 503 with `Retry-After` when every worker is busy.""
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the Convscope app; ``settings`` default to the environment's."""
     settings = settings or get_settings()
+    if not TEMPLATES_DIR.is_dir():
+        raise RuntimeError(f"the page templates are not at {TEMPLATES_DIR}: run Convscope from "
+                           "its source checkout (pip install -e .), as the README says")
     services = build_services(settings)
 
     @asynccontextmanager
