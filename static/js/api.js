@@ -5,11 +5,12 @@
  * named channel aborts the previous one on that channel, so a newer control change always
  * wins. An uploaded original is kept in the browser (IndexedDB, memory as fallback) so that
  * when the server answers 404 for an image id it no longer has (restart, eviction, another
- * replica), the image is uploaded again and the request retried, transparently.
+ * replica), the image is uploaded again and the request retried, transparently. A 503 (every
+ * worker busy) is retried after its Retry-After, a few times (config.js BUSY_RETRY).
  * @module api
  */
 
-import { BLOB_KEEP } from "./config.js";
+import { BLOB_KEEP, BUSY_RETRY } from "./config.js";
 import { decodePyramid, decodeTensor } from "./decode.js";
 import { filenameFrom } from "./exports/bodies.js";
 
@@ -34,6 +35,30 @@ export const EXPORT_KINDS = Object.freeze(["png", "npy", "gif", "gif/grid", "pyt
 export const IMAGE_HEADER = "X-Convscope-Image";
 
 const imageHeader = (id) => (id ? { [IMAGE_HEADER]: id } : {});
+
+/**
+ * How long to wait before retrying a 503: its Retry-After (seconds), capped, plus jitter.
+ * @param {string|null} retryAfter the header's value
+ * @param {number} [random] a number in [0, 1) (Math.random by default)
+ * @returns {number} milliseconds
+ */
+export function busyDelayMs(retryAfter, random = Math.random()) {
+  const seconds = Number.parseFloat(retryAfter ?? "");
+  const base = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
+  return Math.min(base, BUSY_RETRY.maxWaitMs) + random * BUSY_RETRY.jitterMs;
+}
+
+/** Resolve after `ms`, or reject with an AbortError as soon as `signal` aborts. */
+function wait(ms, signal) {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) { reject(new DOMException("aborted", "AbortError")); return; }
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      reject(new DOMException("aborted", "AbortError"));
+    }, { once: true });
+  });
+}
 
 /** An error answered by the server (status, message, and the layer/field it names). */
 export class ApiError extends Error {
@@ -146,9 +171,15 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
       channels.set(channel, controller);
       signal = controller.signal;
     }
-    const response = await fetchImpl(url, { ...init, signal });
-    if (!response.ok) throw await errorFrom(response);
-    return response;
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetchImpl(url, { ...init, signal });
+      if (response.status === 503 && attempt < BUSY_RETRY.retries) {
+        await wait(busyDelayMs(response.headers.get("Retry-After")), signal);
+        continue;
+      }
+      if (!response.ok) throw await errorFrom(response);
+      return response;
+    }
   };
 
   const postJson = (url, body, channel) => send(url, { method: "POST",

@@ -95,6 +95,13 @@ export const COLORS = Object.freeze({
 export const TIMING = Object.freeze({ urlWriteMs: 150, hoverFetchDelayMs: 40 });
 
 /** How many uploaded originals the browser keeps for re-upload. */
+/**
+ * When every convolution worker is busy the server answers 503 with Retry-After: wait that
+ * long (capped, plus a little jitter so a class does not come back in step) and try again,
+ * a few times, before showing the error.
+ */
+export const BUSY_RETRY = Object.freeze({ retries: 3, maxWaitMs: 4000, jitterMs: 300 });
+
 export const BLOB_KEEP = 8;
 
 /** localStorage key of the mirrored state. */
