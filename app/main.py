@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        paths=JSON_ROUTES, field="body")
     app.add_middleware(BodySizeLimitMiddleware,
                        max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
-                       paths=("/api/images",), field="file")
+                       paths=("/api/images",), field="file", slots=settings.upload_slots,
+                       read_seconds=settings.upload_read_seconds,
+                       retry_after=settings.retry_after_seconds)
     app.add_middleware(SecurityHeadersMiddleware, frame_ancestors=settings.frame_ancestors)
     _document_json_bodies(app)
     return app

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     working_size: int = Field(512, ge=16, le=4096,
                               description="Longest side of the working image, in pixels.")
     max_upload_bytes: int = Field(20 * MIB, ge=1024, description="Largest upload accepted.")
+    upload_slots: int = Field(
+        4, ge=1, le=1000,
+        description="Uploads received and decoded at once; one more gets 503 + Retry-After "
+                    "before its body is read (bounds the memory bodies hold).")
+    upload_read_seconds: float = Field(
+        30.0, gt=0, le=3600,
+        description="Time a client has to send its whole upload (then 408).")
     max_json_bytes: int = Field(8 * MIB, ge=1024,
                                 description="Largest JSON body (convolve, pyramid) accepted.")
     max_pixels: int = Field(50_000_000, ge=1,
@@ -37,7 +44,7 @@ class Settings(BaseSettings):
     max_side: int = Field(12_000, ge=16, description="Longest side of a decodable image.")
     allowed_formats: tuple[str, ...] = Field(
         ("PNG", "JPEG", "WEBP", "GIF"), description="Pillow format names accepted for upload.")
-    image_cache_entries: int = Field(64, ge=1, description="Working images kept in memory.")
+    image_cache_entries: int = Field(256, ge=1, description="Working images kept in memory.")
     image_cache_bytes: int = Field(256 * MIB, ge=MIB,
                                    description="Bytes of working pixels kept in memory.")
     samples_dir: Path = Field(BUNDLED_SAMPLES,

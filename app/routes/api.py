@@ -104,6 +104,8 @@ async def convolve(request: Request, services: ServicesDep) -> Response:
                         **TOO_LARGE,
                         415: {"model": ErrorResponse, "description": "Not PNG, JPEG, WebP or "
                               "GIF; the message names the allowed formats."},
+                        408: {"model": ErrorResponse, "description": "The body did not "
+                              "arrive within `upload_read_seconds`."},
                         422: {"model": ErrorResponse, "description": "Corrupt or truncated "
                               "image."},
                         **BUSY})

@@ -5,10 +5,9 @@ the decoding, but a body is buffered (up to ``max_upload_bytes``, 20 MiB) by the
 middleware before the pool is asked for a slot, so concurrent uploads each hold their body
 (about 1.6 copies of it) however busy the server is: 40 clients sending 19 MiB at once took
 the server to 1.1-1.4 GiB, 64 clients to 2.3-2.5 GiB (64 keeps this test far from the line).
-Until bodies are admitted against a bound (for example no more bodies in memory than the
-pool has slots, the others answered 503 + Retry-After without being read, with a deadline
-on reading a body so that slow senders cannot hold every slot), this test fails; it is
-marked so, strictly, so that the fix turns it green.
+Bodies are now admitted against a bound (``upload_slots`` bodies at once, the others
+answered 503 + Retry-After before they are read, with ``upload_read_seconds`` to send a
+body so that slow senders cannot hold every slot), which this test holds.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from pathlib import Path
 
 import httpx
 import numpy as np
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -30,8 +28,6 @@ FILE_BYTES = 19 * 1024 * 1024  # under the default 20 MiB limit: each one is rea
 RSS_LIMIT = 1 << 30
 
 
-@pytest.mark.xfail(strict=True, reason="request bodies are buffered before any admission "
-                   "bound: RSS grows with the number of concurrent uploads (reported)")
 def test_64_concurrent_19_mib_uploads_keep_the_server_under_1_gib() -> None:
     data = np.random.default_rng(0).integers(0, 256, FILE_BYTES, dtype=np.uint8).tobytes()
     with Server(env={}) as server:
