@@ -27,6 +27,7 @@ from PIL import Image
 
 from app.main import create_app
 from app.settings import Settings
+from tests.imaging.factories import apng_frames, webp_frames
 
 SAMPLE = Path(__file__).resolve().parents[2] / "app" / "samples" / "astronaut.png"
 ALLOWED = "allowed formats are PNG, JPEG, WebP or GIF (first frame)"
@@ -94,46 +95,6 @@ def animation(fmt: str, frames: int, **options: Any) -> bytes:
     base = photo((48, 32))
     images = [base.rotate(i * 7) for i in range(frames)]
     return encode(images[0], fmt, save_all=True, append_images=images[1:], **options)
-
-
-def _png_chunks(png: bytes) -> Iterator[tuple[bytes, bytes]]:
-    pos = 8
-    while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos : pos + 4])
-        yield png[pos + 4 : pos + 8], png[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-
-
-def apng_frames(frames: int) -> bytes:
-    """An APNG of ``frames`` frames (red, then blue ones), cheap to build at any count."""
-    red, blue = Image.new("RGB", (48, 32), "red"), Image.new("RGB", (48, 32), "blue")
-    parts = list(_png_chunks(encode(red, "PNG", save_all=True, append_images=[blue])))
-    kinds = [kind for kind, _ in parts]
-    second = len(kinds) - 1 - kinds[::-1].index(b"fcTL")  # the blue frame's chunks start here
-    sequence = 1 + max(struct.unpack(">I", data[:4])[0] for kind, data in parts
-                       if kind in (b"fcTL", b"fdAT"))
-    out = [b"\x89PNG\r\n\x1a\n"]
-    for kind, data in parts[:second]:
-        out.append(chunk(kind, struct.pack(">II", frames, 0) if kind == b"acTL" else data))
-    for _ in range(frames - 1):
-        for kind, data in parts[second:-1]:
-            out.append(chunk(kind, struct.pack(">I", sequence) + data[4:]))
-            sequence += 1
-    return b"".join(out) + chunk(b"IEND", b"")
-
-
-def webp_frames(frames: int) -> bytes:
-    """An animated WebP of ``frames`` frames (red, then blue ones), cheap at any count."""
-    red, blue = Image.new("RGB", (48, 32), "red"), Image.new("RGB", (48, 32), "blue")
-    data = encode(red, "WEBP", save_all=True, append_images=[blue], lossless=True)
-    pieces, pos = [], 12
-    while pos < len(data):
-        (length,) = struct.unpack("<I", data[pos + 4 : pos + 8])
-        pieces.append(data[pos : pos + 8 + length + (length & 1)])
-        pos += 8 + length + (length & 1)
-    assert pieces[-1][:4] == b"ANMF"
-    body = b"".join(pieces) + pieces[-1] * (frames - 2)
-    return b"RIFF" + struct.pack("<I", len(body) + 4) + b"WEBP" + body
 
 
 def jpeg_sof(width: int, height: int) -> bytes:
