@@ -318,7 +318,11 @@ def test_an_impossible_setting_is_explained_before_asking_the_server(page: Any,
     page.on("request", lambda r: asked.append(r.url) if r.url.endswith("/api/pyramid") else None)
     layer1(page).get_by_label("Stride", exact=True).select_option("8x8")
     settle(page, status="invalid")
-    message = layer2.locator(".block-error").inner_text()
+    # the status is set when the check runs; the editor writes the explanation in its next
+    # frame, so wait for the text itself
+    error = layer2.locator(".block-error:not(:empty)")
+    error.wait_for(state="visible", timeout=10_000)
+    message = error.inner_text()
     assert "floor((4 + 0 + 0 - 1*(5 - 1) - 1) / 2) + 1 = 0" in message
     assert "larger than the padded input height 4" in message
     assert page.locator("#problem").inner_text().startswith("Layer 2 cannot work")

@@ -365,6 +365,8 @@ def test_animate_this_map_opens_the_chosen_map(page: Any, live_server: str) -> N
     page.goto(page_url(live_server, layers, None))
     page.evaluate("() => window.__convscope.store.setState({selected: {layer: 2, map: 3}})")
     page.get_by_role("button", name="Animate this map").click()
+    # the click scrolls smoothly to the panel, which loads its data once it is in view
+    page.locator(PANEL).scroll_into_view_if_needed()
     numbers = read_numbers(page, 0)
     assert page.locator(f"{PANEL} [data-role='layer']").input_value() == "2"
     assert page.locator(f"{PANEL} [data-role='map']").input_value() == "3"
