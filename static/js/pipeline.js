@@ -1,6 +1,6 @@
 /**
  * From a configuration change to a new pyramid in the store: check the stack locally (and
- * explain an impossible setting without asking), then fetch once per burst of changes; a newer
+ * explain an impossible setting without asking), then fetch once per animation frame; a newer
  * change aborts the older request (api.js channels).
  * @module pipeline
  */
@@ -65,9 +65,7 @@ export function createPipeline({ store, api, perf }) {
 
   function schedule() {
     ctl.changedAt = performance.now();
-    // a macrotask, not an animation frame: it coalesces one burst of changes without
-    // waiting up to a frame (16 ms) before the request even starts
-    if (!ctl.frame) ctl.frame = setTimeout(run, 0);
+    if (!ctl.frame) ctl.frame = requestAnimationFrame(run);
     // said at once (not in the next frame), so a test or a benchmark can wait for "ready"
     if (store.getState().status !== "loading") store.setState({ status: "loading" });
   }
