@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import select
-import socket
 import struct
 import sys
 import threading
@@ -28,6 +26,7 @@ from PIL import Image
 from app.main import create_app
 from app.settings import Settings
 from tests.imaging.factories import apng_frames, webp_frames
+from tests.imaging.test_body_limit import exchange
 
 SAMPLE = Path(__file__).resolve().parents[2] / "app" / "samples" / "astronaut.png"
 ALLOWED = "allowed formats are PNG, JPEG, WebP or GIF (first frame)"
@@ -452,23 +451,7 @@ def test_live_server_answers_an_endless_chunked_upload_with_413_and_closes(
     head = (b"POST /api/images HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
             b"Content-Type: multipart/form-data; boundary=b\r\n\r\n")
     piece = b"1000\r\n" + b"\0" * 0x1000 + b"\r\n"
-    received = b""
-    start = time.monotonic()
-    with socket.create_connection(("127.0.0.1", live_server), timeout=TIMEOUT) as sock:
-        sock.sendall(head)
-        while True:
-            assert time.monotonic() - start < TIMEOUT, "the server neither answered nor closed"
-            readable, writable, _ = select.select([sock], [sock], [], 0.5)
-            try:
-                if readable:
-                    data = sock.recv(65536)
-                    if not data:
-                        break
-                    received += data
-                elif writable:
-                    sock.send(piece)
-            except (BrokenPipeError, ConnectionResetError):
-                break
+    received, _, _ = exchange(live_server, head, piece, timeout=TIMEOUT)
     assert received.startswith(b"HTTP/1.1 413"), received[:300]
     assert b'"code": "body_too_large"' in received
     assert b"x-content-type-options: nosniff" in received.lower()  # still a proper answer

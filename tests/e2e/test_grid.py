@@ -4,9 +4,6 @@ step-by-step arithmetic, typed cells, the empty-output explanation, and the URL 
 
 from __future__ import annotations
 
-import base64
-import json
-import time
 from typing import Any
 
 import numpy as np
@@ -14,10 +11,11 @@ import pytest
 
 from app import engine
 
+from .conftest import encode_config, poll
+
 pytestmark = pytest.mark.e2e
 
 GRID = "#grid-mode"
-WAIT_S = 20.0
 
 
 def grid_url(base: str, grid: dict[str, Any] | None) -> str:
@@ -25,25 +23,12 @@ def grid_url(base: str, grid: dict[str, Any] | None) -> str:
     config: dict[str, Any] = {
         "image": {"sample": "astronaut"}, "color": "auto", "layers": [],
         "selected": {"layer": 0, "map": 0}, "scale": "map", "anim": None, "grid": grid}
-    raw = base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
-    return f"{base}/?s={raw}"
-
-
-def wait_until(page: Any, script: str, *, timeout: float = WAIT_S) -> Any:
-    """Poll ``script`` (CSP forbids Playwright's eval-based waits) until it is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {script}")
-        time.sleep(0.05)
+    return f"{base}/?s={encode_config(config)}"
 
 
 def server_checked(page: Any) -> str:
     """Wait for the server's answer to be compared with the arithmetic; return the verdict."""
-    text: str = wait_until(page, "() => document.querySelector('#grid-mode "
+    text: str = poll(page, "() => document.querySelector('#grid-mode "
                                  "[data-role=\"server-check\"]')?.textContent")
     return text
 
@@ -68,7 +53,7 @@ READ = """() => {
 
 def read(page: Any, step: int | None = None) -> dict[str, Any]:
     want = "true" if step is None else f"window.__convscopeGrid.step === {step}"
-    wait_until(page, f"() => window.__convscopeGrid && {want} && document.querySelector("
+    poll(page, f"() => window.__convscopeGrid && {want} && document.querySelector("
                      "'#grid-mode [data-role=\"engine\"][data-value]')")
     numbers: dict[str, Any] = page.evaluate(READ)
     return numbers
@@ -141,7 +126,7 @@ def test_controls_change_stride_padding_and_the_formula(page: Any, live_server: 
     scope.get_by_label("Stride (columns)", exact=True).fill("2")
     scope.get_by_label("Stride (columns)", exact=True).press("Tab")
     scope.get_by_label("Padding", exact=True).select_option("same")
-    wait_until(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')"
+    poll(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')"
                      ".textContent === '3 × 3' && document.querySelectorAll("
                      "'#grid-mode .cell-pad').length === 24")
     numbers = read(page)
@@ -150,7 +135,7 @@ def test_controls_change_stride_padding_and_the_formula(page: Any, live_server: 
     scope.get_by_label("Padding", exact=True).select_option("custom")
     scope.get_by_label("Padding top", exact=True).fill("3")
     scope.get_by_label("Padding top", exact=True).press("Tab")
-    wait_until(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')"
+    poll(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')"
                      ".textContent === '4 × 3'")
     assert "✓" in server_checked(page)
     for label in ("Input height", "Input width", "Channels", "Kernel height", "Kernel width",
@@ -179,7 +164,7 @@ def test_typing_a_cell_recomputes_on_the_server(page: Any, live_server: str) -> 
     cell = page.locator(GRID).get_by_label("Input channel 1, row 1, column 1", exact=True)
     cell.fill(str(before + 10))
     cell.press("Tab")
-    wait_until(page, f"() => Number(document.querySelector('#grid-mode [data-role=\"engine\"]')"
+    poll(page, f"() => Number(document.querySelector('#grid-mode [data-role=\"engine\"]')"
                      f"?.dataset.value) === {before + 10}")
     assert "✓" in server_checked(page)
     focused = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
@@ -222,7 +207,7 @@ def test_the_grid_survives_a_reload(page: Any, live_server: str) -> None:
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
     state = read(page, 2)
-    wait_until(page, "() => { const s = new URLSearchParams(location.search).get('s');"
+    poll(page, "() => { const s = new URLSearchParams(location.search).get('s');"
                      " if (!s) return false; const c = JSON.parse(atob(s.replace(/-/g, '+')"
                      ".replace(/_/g, '/'))); return c.grid && c.grid.step === 2; }")
     shared = page.url

@@ -9,13 +9,11 @@ this page controls (drawing, bytes): the machines are shared and drift by 2x.
 
 from __future__ import annotations
 
-import base64
-import json
 import statistics
 import time
 from typing import Any
 
-from .conftest import settle
+from .conftest import encode_config, settle
 
 UPDATES = 15
 WARMUP = 3
@@ -31,8 +29,7 @@ def s7_url(base: str) -> str:
     config = {"image": {"sample": "astronaut"}, "color": "auto",
               "layers": [conv(8, 1, 1), conv(16, 2, 2), conv(32, 2, 3), conv(64, 2, 4)],
               "selected": {"layer": 1, "map": 0}, "scale": "map", "anim": None, "grid": None}
-    raw = base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
-    return f"{base}/?s={raw}"
+    return f"{base}/?s={encode_config(config)}"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -5,9 +5,7 @@ measured (printed, not asserted: the machine is shared)."""
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 import time
 import urllib.request
 from typing import Any
@@ -19,10 +17,11 @@ from PIL import Image
 from app import engine
 from app.schemas import PyramidRequest, to_engine_layers
 
+from .conftest import encode_config, poll
+
 pytestmark = pytest.mark.e2e
 
 PANEL = "#patch-panel"
-WAIT_S = 20.0
 
 
 def conv_block(**over: Any) -> dict[str, Any]:
@@ -38,20 +37,7 @@ def page_url(base: str, layers: list[dict[str, Any]], anim: dict[str, Any] | Non
     """The page's URL for a configuration (``?s=`` base64url of its JSON, as state.js)."""
     config = {"image": {"sample": "astronaut"}, "color": "auto", "layers": layers,
               "selected": {"layer": 1, "map": 0}, "scale": "map", "anim": anim, "grid": None}
-    raw = base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
-    return f"{base}/?s={raw}"
-
-
-def wait_until(page: Any, script: str, *, timeout: float = WAIT_S) -> Any:
-    """Poll ``script`` (CSP forbids Playwright's eval-based waits) until it is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(script)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {script}")
-        time.sleep(0.05)
+    return f"{base}/?s={encode_config(config)}"
 
 
 READ_NUMBERS = """() => {
@@ -77,7 +63,7 @@ def read_numbers(page: Any, step: int | None = None) -> dict[str, Any]:
     """The numbers panel once it shows ``step`` with the engine's value loaded."""
     want = "true" if step is None else f"window.__convscopePatch.step === {step}"
     engine_shown = f"document.querySelector('{PANEL} [data-role=\"engine\"][data-value]')"
-    wait_until(page, f"() => window.__convscopePatch && window.__convscopePatch.steps > 0 && "
+    poll(page, f"() => window.__convscopePatch && window.__convscopePatch.steps > 0 && "
                      f"{want} && {engine_shown}")
     numbers: dict[str, Any] = page.evaluate(READ_NUMBERS)
     return numbers
@@ -236,9 +222,9 @@ def test_keys_buttons_and_scrubbing_move_the_window(page: Any, live_server: str)
     assert read_numbers(page, 1000)["step"] == 1000
     page.select_option("#patch-speed", "1000")
     page.keyboard.press("Space")
-    wait_until(page, "() => window.__convscopePatch.playing && window.__convscopePatch.step > 1100")
+    poll(page, "() => window.__convscopePatch.playing && window.__convscopePatch.step > 1100")
     page.keyboard.press("Space")
-    wait_until(page, "() => !window.__convscopePatch.playing")
+    poll(page, "() => !window.__convscopePatch.playing")
     stopped = page.evaluate("() => window.__convscopePatch.step")
     time.sleep(0.2)
     assert page.evaluate("() => window.__convscopePatch.step") == stopped
@@ -259,7 +245,7 @@ def test_flipping_the_kernel_shows_the_true_convolution(page: Any, live_server: 
     ref = Reference(page, live_server)
     check_step_arithmetic(plain, ref, layer=1, map_=0)
     page.locator(PANEL).get_by_label("Flip the kernel (true convolution)").check()
-    wait_until(page, "() => document.querySelector('#patch-panel [data-role=\"other-line\"]')"
+    poll(page, "() => document.querySelector('#patch-panel [data-role=\"other-line\"]')"
                      ".textContent.includes('PyTorch')")
     flipped = read_numbers(page, step)
     check_step_arithmetic(flipped, ref, layer=1, map_=0, flip=True)
@@ -285,7 +271,7 @@ def test_the_animation_state_survives_a_reload(page: Any, live_server: str) -> N
         page.keyboard.press("ArrowRight")
     page.select_option("#patch-speed", "60")
     read_numbers(page, 5)
-    wait_until(page, "() => new URLSearchParams(location.search).has('s') && "
+    poll(page, "() => new URLSearchParams(location.search).has('s') && "
                      "JSON.parse(atob(new URLSearchParams(location.search).get('s')"
                      ".replace(/-/g, '+').replace(/_/g, '/'))).anim?.step === 5")
     shared = page.url
@@ -312,7 +298,7 @@ def test_reduced_motion_never_starts_the_animation_by_itself(page: Any,
     assert page.evaluate("() => window.__convscopePatch.step") == 0
     page.emulate_media(reduced_motion="no-preference")
     open_panel(page, url)
-    wait_until(page, "() => window.__convscopePatch.step > 50")
+    poll(page, "() => window.__convscopePatch.step > 50")
 
 
 def test_the_magnifier_follows_the_window_on_a_big_image(page: Any, live_server: str) -> None:
@@ -378,7 +364,7 @@ def test_the_first_view_has_the_patch_ready_on_layer_1_map_1_paused(page: Any,
                                                                    live_server: str) -> None:
     page.goto(f"{live_server}/")
     # before the panel is scrolled to, it already says what it will animate
-    wait_until(page, f"() => document.querySelector(\"{PANEL} [data-role='map']\")"
+    poll(page, f"() => document.querySelector(\"{PANEL} [data-role='map']\")"
                      "?.selectedOptions[0]?.textContent === 'Map 1 of 4'")
     assert page.locator(f"{PANEL} [data-role='layer']").input_value() == "1"
     anim = page.evaluate("() => window.__convscope.store.getState().anim")

@@ -194,7 +194,8 @@ def live_port() -> Iterator[int]:
     thread.join(TIMEOUT)
 
 
-def _exchange(port: int, head: bytes, chunk: bytes) -> tuple[bytes, int, float]:
+def exchange(port: int, head: bytes, chunk: bytes, *,
+             timeout: float = TIMEOUT) -> tuple[bytes, int, float]:
     """Send ``head``, then ``chunk`` over and over while reading, until the server closes.
 
     Returns what was received, the body bytes sent and the seconds until the close.
@@ -202,10 +203,10 @@ def _exchange(port: int, head: bytes, chunk: bytes) -> tuple[bytes, int, float]:
     received = b""
     sent = 0
     start = time.monotonic()
-    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         sock.sendall(head)
         while True:
-            assert time.monotonic() - start < TIMEOUT, f"still open after {sent} bytes: a hang"
+            assert time.monotonic() - start < timeout, f"still open after {sent} bytes: a hang"
             readable, writable, _ = select.select([sock], [sock], [], 0.5)
             try:
                 if readable:
@@ -224,7 +225,7 @@ def _exchange(port: int, head: bytes, chunk: bytes) -> tuple[bytes, int, float]:
 def test_live_server_answers_413_to_an_endless_chunked_upload_and_closes(live_port: int) -> None:
     head = (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n"
             b"Content-Type: application/octet-stream\r\n\r\n")
-    received, _, seconds = _exchange(live_port, head, b"1000\r\n" + b"z" * 0x1000 + b"\r\n")
+    received, _, seconds = exchange(live_port, head, b"1000\r\n" + b"z" * 0x1000 + b"\r\n")
     assert received.startswith(b"HTTP/1.1 413"), received[:200]
     assert b"limit of 65536 bytes" in received
     assert seconds < LINGER + 3.0  # closed after the linger time, not never
@@ -233,7 +234,7 @@ def test_live_server_answers_413_to_an_endless_chunked_upload_and_closes(live_po
 def test_live_server_answers_413_at_once_to_a_huge_declared_length(live_port: int) -> None:
     head = (b"POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10000000000\r\n"
             b"Content-Type: application/octet-stream\r\n\r\n")
-    received, _, seconds = _exchange(live_port, head, b"z" * 0x1000)
+    received, _, seconds = exchange(live_port, head, b"z" * 0x1000)
     assert received.startswith(b"HTTP/1.1 413"), received[:200]
     assert b"the limit is 65536 bytes" in received
     assert seconds < LINGER + 3.0
