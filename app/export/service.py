@@ -17,6 +17,7 @@ from ..errors import LimitError
 from ..schemas import PyramidRequest, to_engine_layers
 from ..services import caps
 from ..services.images import StoredImage, as_tensor
+from ..services.pyramid import check_layer_index
 from ..settings import Settings
 from . import animation, figures
 from .pytorch import pytorch_code
@@ -67,13 +68,6 @@ def plan_stack(request: PyramidRequest, image: StoredImage, limits: caps.Caps) -
     return Stack(x=x, planned=planned)
 
 
-def _check_layer(layer: int, stack: Stack) -> None:
-    count = len(stack.planned)
-    if layer > count:
-        raise LimitError(f"layer {layer} does not exist: this stack has layers 0 (the input) "
-                         f"to {count}", field="layer", value=layer, limit=f"<= {count}")
-
-
 def _check_map(index: int | None, maps: int, *, layer: int) -> None:
     if index is not None and index >= maps:
         raise LimitError(f"layer {layer} has {maps} maps (0 to {maps - 1}); map {index} does "
@@ -95,7 +89,7 @@ def _finite(maps: Array, *, layer: int) -> None:
 
 
 def _layer_maps(request: MapExportRequest, stack: Stack, limits: caps.Caps) -> Array:
-    _check_layer(request.layer, stack)
+    check_layer_index(request.layer, len(stack.planned))
     needed = stack.planned[:request.layer]
     k, h, w = needed[-1].geometry.out_shape if needed else stack.x.shape
     _check_map(request.map, k, layer=request.layer)
@@ -121,7 +115,7 @@ def export_png(request: MapExportRequest, image: StoredImage, limits: caps.Caps,
                settings: Settings) -> Export:
     """One map, or the layer as a grid of maps, coloured and enlarged by ``scale``."""
     stack = plan_stack(request, image, limits)
-    _check_layer(request.layer, stack)
+    check_layer_index(request.layer, len(stack.planned))
     needed = stack.planned[:request.layer]
     k, h, w = needed[-1].geometry.out_shape if needed else stack.x.shape
     _check_map(request.map, k, layer=request.layer)
@@ -166,7 +160,7 @@ def _gif(request: GifOptions, stack: Stack, limits: caps.Caps, settings: Setting
                what="frames")
     _check_cap(size, settings.export_gif_max_size, field="size", value=size,
                what="pixels of panel side")
-    _check_layer(request.layer, stack)
+    check_layer_index(request.layer, len(stack.planned))
     g = stack.planned[request.layer - 1].geometry
     if g.kind not in WINDOW_KINDS:
         raise LimitError(f"layer {request.layer} is {g.kind}: only conv and pooling layers "

@@ -118,13 +118,13 @@ class PyramidService:
         if computed is None:
             x = as_tensor(image, color=request.color)
             planned = self._plan(request, x)
-            _check_layer_index(request.layer, len(planned))
+            check_layer_index(request.layer, len(planned))
             needed = planned[:request.layer]
             caps.check_cost(needed, self.caps, response_bytes=_tensor_bytes(x, needed))
             computed = Computed(image=image, x=x, planned=planned,
                                 outputs=engine.run_planned(x, needed))
             _check_finite(computed)
-        _check_layer_index(request.layer, len(computed.planned))
+        check_layer_index(request.layer, len(computed.planned))
         maps = computed.maps(request.layer)
         indices = list(range(maps.shape[0])) if request.maps is None else request.maps
         bad = [k for k in indices if k >= maps.shape[0]]
@@ -135,7 +135,8 @@ class PyramidService:
         return encoding.encode_tensor(maps[indices], layer=request.layer, indices=indices)
 
 
-def _check_layer_index(layer: int, count: int) -> None:
+def check_layer_index(layer: int, count: int) -> None:
+    """Refuse a layer index past the stack's ``count`` layers (0 is the input image)."""
     if layer > count:
         raise LimitError(f"layer {layer} does not exist: this stack has layers 0 (the input) "
                          f"to {count}", field="layer", value=layer, limit=f"<= {count}")
