@@ -13,20 +13,25 @@ Two ideas keep NumPy close to a tuned framework:
 
 Then one sgemm ``weights (K, depth) @ patches (depth, n)`` per block of output rows, a block
 sized to stay in cache, so the patch matrix (im2col) of the whole image is never materialised
-and memory stays bounded. (A channels-last layout, ``patches (n, depth) @ weights.T``, runs
-the sgemm faster for deep layers, but building its patch matrix means copying runs of only
-``C`` floats; measured on S2-S7 it lost every time, and so did splitting the blocks over two
-threads: the copies are bound by memory, not by the core.)
+and memory stays bounded. The bias rides in the sgemm (a row of ones), ReLU is applied to the
+block while it is in cache, and the blocks are shared out to the engine's threads
+(:mod:`app.engine.threads`), OpenBLAS being held to one thread meanwhile. (A channels-last
+layout, ``patches (n, depth) @ weights.T``, runs the sgemm faster for deep layers, but
+building its patch matrix means copying runs of only ``C`` floats; measured on S2-S7 it lost
+every time.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from math import gcd
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
+
+from . import threads
 
 Array = NDArray[np.float32]
 
@@ -36,6 +41,13 @@ Array = NDArray[np.float32]
 BLOCK_BYTES = 1 << 19
 BLOCK_BYTES_DEEP = 1 << 20
 DEEP_FROM = 64
+# OpenBLAS (SkylakeX and newer kernels) runs products of M*N*K <= 1e6 through a small-matrix
+# kernel without packing, up to 2x faster for the few-map layers: blocks are cut to fit it
+# when that does not more than double their number.
+SMALL_GEMM = 1_000_000
+# Below these sizes a second thread costs more than it saves.
+MIN_PARALLEL_COPY = 1 << 18
+MIN_PARALLEL_BLOCKS = 8
 
 
 def pad_input(x: Array, padding: tuple[int, int, int, int]) -> Array:
@@ -103,6 +115,10 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     depth = c * kh * kw
     block = BLOCK_BYTES_DEEP if depth >= DEEP_FROM else BLOCK_BYTES
     rows = max(1, min(h_out, block // (depth * width * 4)))
+    small = SMALL_GEMM // (k_out * (depth + (bias is not None)) * width)
+    if 2 * small >= rows:
+        rows = max(1, min(rows, small))
+
     _run_blocks(phases, weight, bias, relu, out, rows_ph, cols_ph, rows, width)
     return out
 
@@ -110,27 +126,56 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
 def _phase_images(x: Array, padding: tuple[int, int, int, int], stride: tuple[int, int],
                   rows_ph: list[_AxisPhase], cols_ph: list[_AxisPhase],
                   size: tuple[int, int]) -> dict[tuple[int, int], Array]:
-    """Zero-padded phase images ``{(a, b): (C, Hq, Wq)}`` of the padded input."""
-    c, h, w = x.shape
-    top, _, left, _ = padding
-    images = {}
-    for rp in rows_ph:
-        for cp in cols_ph:
-            img = np.zeros((c, size[0], size[1]), dtype=np.float32)
-            # input row i sits at padded row i + top, i.e. phase row (i + top - a) / s when
-            # (i + top - a) is a multiple of s.
-            i0 = (rp.phase - top) % stride[0]
-            j0 = (cp.phase - left) % stride[1]
-            q0 = (i0 + top - rp.phase) // stride[0]
-            p0 = (j0 + left - cp.phase) // stride[1]
-            ni = max(0, min(-(-(h - i0) // stride[0]), size[0] - q0))
-            nj = max(0, min(-(-(w - j0) // stride[1]), size[1] - p0))
-            if ni > 0 and nj > 0:
-                rows_sel = slice(i0, i0 + (ni - 1) * stride[0] + 1, stride[0])
-                cols_sel = slice(j0, j0 + (nj - 1) * stride[1] + 1, stride[1])
-                img[:, q0:q0 + ni, p0:p0 + nj] = x[:, rows_sel, cols_sel]
-            images[(rp.phase, cp.phase)] = img
+    """Zero-padded phase images ``{(a, b): (C, Hq, Wq)}`` of the padded input.
+
+    Filled by two threads when there is enough to copy, each taking half of the channels of
+    every phase (so a stride-1 layer, which has one phase, splits too).
+    """
+    c = x.shape[0]
+    images = {(rp.phase, cp.phase): np.empty((c, size[0], size[1]), dtype=np.float32)
+              for rp in rows_ph for cp in cols_ph}
+
+    def fill(channels: slice) -> None:
+        for rp in rows_ph:
+            for cp in cols_ph:
+                _fill_phase(images[(rp.phase, cp.phase)][channels], x[channels], padding,
+                            stride, (rp.phase, cp.phase))
+
+    def fill_chunks(chunks: Iterator[slice]) -> None:
+        for chunk in chunks:
+            fill(chunk)
+
+    parts = min(c, 2 * threads.THREADS)
+    chunks = [slice(c * i // parts, c * (i + 1) // parts) for i in range(parts)]
+    threads.run_split(fill_chunks, chunks, threads=1 if x.size < MIN_PARALLEL_COPY else None)
     return images
+
+
+def _fill_phase(img: Array, x: Array, padding: tuple[int, int, int, int],
+                stride: tuple[int, int], phase: tuple[int, int]) -> None:
+    """Write phase ``(a, b)`` of ``x`` zero-padded by ``padding`` into ``img: (C, Hq, Wq)``."""
+    _, h, w = x.shape
+    top, _, left, _ = padding
+    a, b = phase
+    size = img.shape[1:]
+    # input row i sits at padded row i + top, i.e. phase row (i + top - a) / s when
+    # (i + top - a) is a multiple of s.
+    i0 = (a - top) % stride[0]
+    j0 = (b - left) % stride[1]
+    q0 = min((i0 + top - a) // stride[0], size[0])
+    p0 = min((j0 + left - b) // stride[1], size[1])
+    ni = max(0, min(-(-(h - i0) // stride[0]), size[0] - q0))
+    nj = max(0, min(-(-(w - j0) // stride[1]), size[1] - p0))
+    if ni > 0 and nj > 0:
+        rows_sel = slice(i0, i0 + (ni - 1) * stride[0] + 1, stride[0])
+        cols_sel = slice(j0, j0 + (nj - 1) * stride[1] + 1, stride[1])
+        img[:, q0:q0 + ni, p0:p0 + nj] = x[:, rows_sel, cols_sel]
+    # zero only the frame around the copied cells: zeroing the whole image first would
+    # write it twice
+    img[:, :q0] = 0
+    img[:, q0 + ni:] = 0
+    img[:, q0:q0 + ni, :p0] = 0
+    img[:, q0:q0 + ni, p0 + nj:] = 0
 
 
 def _ordered_weights(weight: Array, rows_ph: list[_AxisPhase],
@@ -175,10 +220,15 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array
             views.append(as_strided(base, shape=(c, nu, nv, flat_len - start - (
                 (nu - 1) * rp.step * img.shape[2] + (nv - 1) * cp.step)),
                 strides=(sc, rp.step * sh, cp.step * sw, sw), writeable=False))
-    column_bias = None if bias is None else bias[:, None]
+    depth = w2.shape[1]
+    if bias is not None:
+        # the bias rides in the sgemm as one more column of weights against a row of ones:
+        # cheaper than a pass adding it to every block
+        w2 = np.concatenate([w2, bias[:, None]], axis=1)
 
-    def run(starts: list[int]) -> None:
+    def run(starts: Iterator[int]) -> None:
         patches = np.empty((w2.shape[1], rows * width), dtype=np.float32)
+        patches[depth:] = 1.0
         wide = np.empty((k_out, rows * width), dtype=np.float32)
         sign = np.empty((k_out, rows * width), dtype=np.int32)
         for r0 in starts:
@@ -192,9 +242,11 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array
                 offset += d
             block = wide[:, :n]
             np.matmul(w2, patches[:, :n], out=block)
-            if column_bias is not None:
-                block += column_bias
             if relu:
                 _relu_in_place(block, sign[:, :n])
             out[:, r0:r1, :] = wide[:, :n].reshape(k_out, r1 - r0, width)[:, :, :w_out]
-    run(list(range(0, h_out, rows)))
+    starts = range(0, h_out, rows)
+    # few blocks (deep layers, small images): OpenBLAS's own threads inside each sgemm do
+    # better than one thread per block
+    threads.run_split(run, starts, blas=True,
+                      threads=None if len(starts) >= MIN_PARALLEL_BLOCKS else 1)
