@@ -29,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine import Conv, run_stack
+from app.engine import threads as engine_threads
 from app.engine.conv import conv2d
 from app.engine.shapes import resolve_padding
 from app.memory import keep_freed_memory
@@ -168,7 +169,7 @@ def main() -> None:
         from threadpoolctl import threadpool_info
         blas = [f"{i['internal_api']} {i['version']} {i['architecture']} x{i['num_threads']}"
                 for i in threadpool_info() if i["user_api"] == "blas"]
-        print("BLAS:", ", ".join(blas))
+        print("BLAS:", ", ".join(blas), f"| engine threads: {engine_threads.THREADS}")
     except ImportError:
         pass
     header = (f"{'id':4} {'GFLOP':>6} {'engine ms':>10} {'torch ms':>9} {'x torch':>8} "
