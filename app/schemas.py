@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
 
 from . import engine
 from .services.arrays import Image23, Tensor1, Tensor2, Tensor4
@@ -26,6 +34,7 @@ PresetName = Literal["identity", "box_blur", "gaussian_blur", "sharpen", "laplac
                      "gabor_90", "gabor_135"]
 Seed = Annotated[int, Field(ge=0, le=2**32 - 1)]
 MAX_STACK = 64  # a hard ceiling for the schema; the real bound is the max_layers setting
+PreviewSide = Annotated[int, Field(ge=8, le=512)]
 
 
 class Strict(BaseModel):
@@ -212,7 +221,27 @@ class PyramidRequest(Strict):
     image: ImageRef
     color: Literal["auto", "rgb", "grey"] = "auto"
     layers: Layers = Field(default_factory=list)
-    preview: Annotated[int, Field(ge=8, le=512)] = 128
+    preview: PreviewSide | Annotated[list[PreviewSide],
+                                     Field(min_length=1, max_length=MAX_STACK + 1)] = Field(
+        default=128, description="Largest side of a map as sent: one for every layer, or one "
+        "per layer with the input image first (len(layers) + 1 values).")
+
+    @field_validator("preview")
+    @classmethod
+    def _one_side_per_layer(cls, value: int | list[int],
+                            info: ValidationInfo) -> int | list[int]:
+        layers = info.data.get("layers")
+        if isinstance(value, list) and layers is not None and len(value) != len(layers) + 1:
+            raise ValueError(f"preview as a list gives one side per layer, the input image "
+                             f"first: {len(layers) + 1} values for {len(layers)} layers, "
+                             f"not {len(value)}")
+        return value
+
+    def preview_sides(self) -> list[int]:
+        """The largest side of each layer's maps as sent, the input image first."""
+        if isinstance(self.preview, list):
+            return list(self.preview)
+        return [self.preview] * (len(self.layers) + 1)
 
 
 class TensorRequest(PyramidRequest):

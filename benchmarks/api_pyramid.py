@@ -59,8 +59,8 @@ def in_process(pixels: np.ndarray, preview: int) -> tuple[float, float]:
         t0 = time.perf_counter()
         planned, outputs = engine.run_stack(x, layers)
         t1 = time.perf_counter()
-        encode_pyramid(image={}, x=x, planned=planned, outputs=outputs, preview=preview,
-                       started=t1)
+        encode_pyramid(image={}, x=x, planned=planned, outputs=outputs,
+                       previews=[preview] * (len(planned) + 1), started=t1)
         t2 = time.perf_counter()
         engine_ms.append((t1 - t0) * 1000)
         encode_ms.append((t2 - t1) * 1000)

@@ -140,9 +140,10 @@ def _dumps(value: Any) -> str:
 
 
 def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.PlannedLayer],
-                   outputs: list[Array], preview: int, started: float,
+                   outputs: list[Array], previews: Sequence[int], started: float,
                    array_text: Callable[[Array], str] = array_json) -> bytes:
-    """The CSP1 body; ``started`` is the ``time.perf_counter()`` when the work began.
+    """The CSP1 body; ``previews`` is the largest side sent of each layer's maps (the input
+    first), ``started`` the ``time.perf_counter()`` when the work began.
 
     ``array_text`` writes a conv layer's weights and bias as JSON; a caching version saves
     most of the header's cost when only one layer of a stack changed.
@@ -150,7 +151,7 @@ def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.Plan
     layer_texts: list[str] = []
     chunks: list[bytes] = []
     offset = 0
-    for index, maps in enumerate([x, *outputs]):
+    for index, (maps, preview) in enumerate(zip([x, *outputs], previews, strict=True)):
         entry, data = encode_layer(maps, preview=preview, offset=offset)
         if index == 0:
             head: dict[str, Any] = {"index": 0, "type": "input", "shape": list(maps.shape)}

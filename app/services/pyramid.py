@@ -87,17 +87,17 @@ class PyramidService:
             x = as_tensor(image, color=request.color)
             planned = self._plan(request, x)
             caps.check_cost(planned, self.caps,
-                            response_bytes=pyramid_bytes(x, planned, request.preview))
+                            response_bytes=pyramid_bytes(x, planned, request.preview_sides()))
             computed = Computed(image=image, x=x, planned=planned,
                                 outputs=engine.run_planned(x, planned))
             _check_finite(computed)
             self._cache.put(key, computed)
         else:  # same maps, but the preview size (so the response) may differ
             caps.check_cost(computed.planned, self.caps, response_bytes=pyramid_bytes(
-                computed.x, computed.planned, request.preview))
+                computed.x, computed.planned, request.preview_sides()))
         return encoding.encode_pyramid(image=image.info(), x=computed.x,
                                        planned=computed.planned, outputs=computed.outputs,
-                                       preview=request.preview, started=started,
+                                       previews=request.preview_sides(), started=started,
                                        array_text=self._array_text)
 
     def _array_text(self, values: Array) -> str:
@@ -150,11 +150,12 @@ def _check_finite(computed: Computed) -> None:
                              limit="|value| < 3.4e38", layer=index)
 
 
-def pyramid_bytes(x: Array, planned: list[engine.PlannedLayer], preview: int) -> int:
-    """Estimated CSP1 size: every preview plus the header (weights included)."""
+def pyramid_bytes(x: Array, planned: list[engine.PlannedLayer], previews: list[int]) -> int:
+    """Estimated CSP1 size: every preview plus the header (weights included); ``previews``
+    is the largest side sent of each layer's maps, the input first."""
     shapes = [tuple(x.shape), *(p.geometry.out_shape for p in planned)]
     total = HEADER_BYTES_PER_LAYER * len(shapes)
-    for k, h, w in shapes:
+    for (k, h, w), preview in zip(shapes, previews, strict=True):
         f = encoding.preview_factor(h, w, preview)
         total += k * (-(-h // f)) * (-(-w // f)) + k * HEADER_BYTES_PER_MAP
     weights = sum(p.geometry.params for p in planned if p.geometry.kind == "conv")

@@ -64,15 +64,17 @@ def test_tensor_returns_the_chosen_maps_in_order(client: TestClient) -> None:
     np.testing.assert_array_equal(values, expected[[5, 0]])
 
 
-@pytest.mark.parametrize("preview", [8, 37, 128, 512])
-def test_previews_are_block_means_within_half_a_step(client: TestClient, preview: int) -> None:
+@pytest.mark.parametrize("preview", [8, 37, 128, 512, [110, 20, 512, 8, 37]])
+def test_previews_are_block_means_within_half_a_step(client: TestClient,
+                                                     preview: int | list[int]) -> None:
     expected = _expected(client, "chelsea")
     r = _pyramid(client, preview=preview)
     assert r.status_code == 200
     header, layers = read_pyramid(r.content)
-    for entry, maps, got in zip(header["layers"], expected, layers, strict=True):
+    sides = preview if isinstance(preview, list) else [preview] * len(expected)
+    for entry, maps, got, side in zip(header["layers"], expected, layers, sides, strict=True):
         k, h, w = maps.shape
-        f = max(1, math.ceil(max(h, w) / preview))
+        f = max(1, math.ceil(max(h, w) / side))
         assert entry["factor"] == f
         assert entry["preview_shape"] == [math.ceil(h / f), math.ceil(w / f)]
         assert entry["shape"] == [k, h, w]
@@ -187,6 +189,8 @@ def test_unknown_sample_is_404_listing_the_samples(client: TestClient) -> None:
 
 @pytest.mark.parametrize(("fields", "field"), [
     ({"preview": 4}, "preview"), ({"preview": 513}, "preview"), ({"color": "cmyk"}, "color"),
+    ({"preview": [128, 64]}, "preview"), ({"preview": [128, 64, 64, 64, 4]}, "preview[4]"),
+    ({"preview": []}, "preview"),
     ({"image": {"id": "xyz"}}, "image.id"), ({"image": {}}, "image.sample"),
 ])
 def test_bad_pyramid_fields_are_422(client: TestClient, fields: dict[str, Any],
