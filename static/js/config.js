@@ -6,8 +6,12 @@
  * @module config
  */
 
-/** Largest preview side asked of /api/pyramid (the server reduces maps above it). */
+/** Largest preview side asked of /api/pyramid (the server reduces maps above it) when the
+ * page cannot yet tell how large it will draw each layer. */
 export const PREVIEW_SIDE = 128;
+
+/** Bounds of a preview side the server accepts (app/schemas.py PreviewSide). */
+export const PREVIEW_BOUNDS = Object.freeze({ min: 8, max: 512 });
 
 /** Limits the layer editor offers (server defaults: max_kernel 15, max_stride 8, ...). */
 export const LIMITS = Object.freeze({
@@ -66,6 +70,7 @@ export const LAYOUT = Object.freeze({
   tileMinPx: 22,
   tileMaxPx: 200,
   tileGapPx: 4,
+  tileBorderPx: 1, // app.css .tile border: the canvas is the tile less twice this
   rowPaddingPx: 16,
   denseCellPx: 26,
   unreachedMinPx: 2,

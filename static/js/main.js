@@ -17,7 +17,7 @@
 
 import { createApi } from "./api.js";
 import { createColormaps, formatValue } from "./colormap.js";
-import { TIMING } from "./config.js";
+import { PREVIEW_SIDE, TIMING } from "./config.js";
 import { setText } from "./dom.js";
 import { createStackEditor } from "./editor/stack-editor.js";
 import { prepareEmbed } from "./embed/page.js";
@@ -27,6 +27,7 @@ import { createPipeline } from "./pipeline.js";
 import { describeLayers } from "./render/labels.js";
 import { renderGeometry } from "./render/geometry.js";
 import { createInspector } from "./render/inspector.js";
+import { previewSides } from "./render/layout.js";
 import { createPyramidView } from "./render/pyramid.js";
 import { blockOfLayer, checkState } from "./request.js";
 import { createStore, defaultConfig, stateToSearch } from "./state.js";
@@ -208,13 +209,18 @@ function start() {
   store.subscribe(markStatus);
   markStatus(store.getState());
   persistConfig(store, window, { storage: !embed });
-  const pipeline = createPipeline({ store, api, perf });
+  // each layer's previews at the size its tiles are drawn (the same layout as the view's)
+  const previews = (state, layers) => (layers && pyramidRoot ? previewSides(layers, {
+    width: frame.width, oneLayer: embed?.onlyLayer(state) != null,
+    dpr: window.devicePixelRatio || 1 }) : PREVIEW_SIDE);
+  const pipeline = createPipeline({ store, api, perf, previews });
   if (pyramidRoot) {
     new ResizeObserver((entries) => {
       const width = Math.round(entries[0].contentRect.width);
       if (Math.abs(width - frame.width) >= 8) {
         frame.width = width;
         schedule();
+        pipeline.recheck();
       }
     }).observe(pyramidRoot);
     frame.width = pyramidRoot.clientWidth || frame.width;

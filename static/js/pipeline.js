@@ -1,11 +1,13 @@
 /**
  * From a configuration change to a new pyramid in the store: check the stack locally (and
  * explain an impossible setting without asking), then fetch once per animation frame; a newer
- * change aborts the older request (api.js channels).
+ * change aborts the older request (api.js channels). Each layer's preview is asked at the size
+ * the page will draw it (`previews`), so a resize that changes those sizes fetches again.
  * @module pipeline
  */
 
-import { buildPyramidRequest, checkState, requestKey } from "./request.js";
+import { PREVIEW_SIDE } from "./config.js";
+import { buildPyramidRequest, checkState, inputShapeOf, requestKey } from "./request.js";
 
 const INPUT_KEYS = ["image", "color", "layers", "samples"];
 
@@ -21,25 +23,50 @@ function clampSelection(selected, header) {
 }
 
 /**
- * @param {{store: object, api: object, perf: object}} deps `perf` is window.__convscope
- * @returns {{schedule: () => void, refetch: () => void}}
+ * The layers a state's stack will have, as the pyramid header will describe them (`index`,
+ * `type`, `shape`), from the local check; null while the input's size is not known.
  */
-export function createPipeline({ store, api, perf }) {
+export function plannedLayers(state, check) {
+  const shape = inputShapeOf(state);
+  if (!shape || check.error) return null;
+  return [{ index: 0, type: "input", shape },
+    ...check.geometries.map((g, i) => ({ index: i + 1, type: g.type, shape: g.shape }))];
+}
+
+/** What a fetch is for: the stack, and the preview sizes (unlike requestKey). */
+const fetchKey = (request) => JSON.stringify([requestKey(request), request.preview]);
+
+/**
+ * @param {{store: object, api: object, perf: object,
+ *   previews?: (state: object, layers: object[]|null) => number|number[]}} deps `perf` is
+ *   window.__convscope; `previews` gives the request's preview sizes for the planned layers
+ *   (null when unknown); without it every layer is asked at PREVIEW_SIDE
+ * @returns {{schedule: () => void, refetch: () => void, recheck: () => void}} `recheck` after
+ *   the drawing size changed: fetches again only if the preview sizes did
+ */
+export function createPipeline({ store, api, perf, previews = () => PREVIEW_SIDE }) {
   const ctl = { key: null, frame: 0, changedAt: performance.now() };
+
+  function requestOf(state) {
+    const check = checkState(state);
+    if (check.error) return { check, request: null };
+    const preview = previews(state, plannedLayers(state, check));
+    return { check, request: buildPyramidRequest(state, { preview }) };
+  }
 
   async function run() {
     ctl.frame = 0;
     const state = store.getState();
-    const check = checkState(state);
-    if (check.error) {
+    const { request } = requestOf(state);
+    if (!request) {
       ctl.key = null;
       store.setState({ status: "invalid", error: null });
       return;
     }
-    const request = buildPyramidRequest(state);
-    const key = requestKey(request);
+    const key = fetchKey(request);
     if (key === ctl.key) {
-      if (state.pyramid && requestKey(state.pyramid.request) === key) store.setState({ status: "ready" });
+      if (state.pyramid && fetchKey(state.pyramid.request) === key
+        && state.status !== "ready") store.setState({ status: "ready" });
       return;
     }
     ctl.key = key;
@@ -51,9 +78,9 @@ export function createPipeline({ store, api, perf }) {
       perf.lastFetchMs = pyramid.ms;
       const s = store.getState();
       // a change made while this was in flight is still to come: not "ready" yet
-      const current = ctl.frame ? null : requestKey(buildPyramidRequest(s));
+      const current = ctl.frame ? null : requestOf(s).request;
       store.setState({ pyramid: { ...pyramid, changedAt }, error: null,
-        status: current === key ? "ready" : "loading",
+        status: current && fetchKey(current) === key ? "ready" : "loading",
         selected: clampSelection(s.selected, pyramid.header) });
     } catch (err) {
       if (err.name === "AbortError") return;
@@ -74,5 +101,6 @@ export function createPipeline({ store, api, perf }) {
     if (inputsChanged(state, previous)) schedule();
   });
 
-  return { schedule, refetch: () => { ctl.key = null; schedule(); } };
+  return { schedule, refetch: () => { ctl.key = null; schedule(); },
+    recheck: () => { if (!ctl.frame && ctl.key) ctl.frame = requestAnimationFrame(run); } };
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import time
 import urllib.request
@@ -192,6 +193,37 @@ def test_uploaded_png_is_drawn_exactly_as_the_engine_computes_it(page: Any,
     assert_tiles_match_engine(page, 1, outputs[0])
     geometry = " ".join(page.locator("#geometry").inner_text().split())
     assert "floor((30 + 2 + 2 - 1*(3 - 1) - 1) / 1) + 1 = 32" in geometry
+
+
+def test_tiles_smaller_than_their_maps_show_the_engines_block_means(
+        page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    settle(page)
+    page.set_input_files("#file", files=[{"name": "wide.png", "mimeType": "image/png",
+                                          "buffer": test_png(400, 300)}])
+    page.wait_for_selector('#pyramid .pyr-row[data-layer="0"] .row-shape >> text="400 × 300 × 3"')
+    settle(page)
+    image_id: str = page_state(page)["image"]["id"]
+    group = layer1(page)
+    group.get_by_label("Kernels", exact=True).select_option("random")
+    group.get_by_label("Random seed", exact=True).fill("5")
+    group.get_by_label("Feature maps", exact=True).fill("2")
+    settle(page)
+    state = page_state(page)
+    assert row_shapes(page)[:2] == ["400 × 300 × 3", "400 × 300 × 2"]
+    # asked for the size drawn: reduced by the largest block that leaves it no smaller than
+    # the canvas on screen (400 is the long side)
+    hl = state["header"]["layers"][1]
+    width = page.evaluate("""() => document.querySelector(
+        '#pyramid .tile[data-layer="1"][data-map="0"] canvas').clientWidth * devicePixelRatio""")
+    assert hl["factor"] > 1
+    assert state["request"]["preview"][1] == hl["preview_shape"][1] >= width
+    assert math.ceil(400 / (hl["factor"] + 1)) < width
+    x = working_image(live_server, image_id)
+    layers: list[Layer] = [Conv(weights=RandomWeights(5), maps=2, kernel_size=(3, 3),
+                                padding="same", activation="relu")]
+    _, outputs = run_stack(x, layers)
+    assert_tiles_match_engine(page, 1, outputs[0])
 
 
 def test_hover_shows_the_exact_value_and_the_receptive_field(page: Any,

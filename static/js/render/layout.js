@@ -6,7 +6,7 @@
  * @module render/layout
  */
 
-import { LAYOUT } from "../config.js";
+import { INSPECTOR, LAYOUT, PREVIEW_BOUNDS } from "../config.js";
 
 /**
  * @param {{layers: object[]}} header the pyramid header
@@ -39,4 +39,42 @@ export function pyramidLayout(header, { width }) {
       dense: false };
   });
   return { scale, rows };
+}
+
+/**
+ * The tile of every layer as the pyramid view draws it: the whole pyramid's layout, or, with
+ * `oneLayer` (the embed's one-layer view), each layer laid out as if it were alone.
+ * @param {object[]} layers header layers (or the planned stack: `index`, `type`, `shape`)
+ * @param {{width: number, oneLayer?: boolean}} options `width` of the pyramid panel, CSS px
+ * @returns {Array<{index: number, maps: number, tile: [number, number], dense: boolean}>}
+ */
+export function viewRows(layers, { width, oneLayer = false }) {
+  const inner = width - LAYOUT.rowPaddingPx;
+  if (!oneLayer) return pyramidLayout({ layers }, { width: inner }).rows;
+  return layers.map((layer) => pyramidLayout({ layers: [layer] }, { width: inner }).rows[0]);
+}
+
+/**
+ * The preview side to ask of each layer (the request's `preview`, input first), from the
+ * longest side of its tile's canvas in device pixels: the server reduces a map by the largest
+ * whole block that still leaves it at least that large, so the browser only ever scales a
+ * preview down, never blows a coarse one up, and sends no bytes and draws no bitmap much
+ * larger than what the screen shows. The input also feeds the inspector's photo thumbnail.
+ * @param {object[]} layers as for `viewRows`
+ * @param {{width: number, oneLayer?: boolean, dpr?: number}} options `dpr` =
+ *   window.devicePixelRatio
+ * @returns {number[]}
+ */
+export function previewSides(layers, { width, oneLayer = false, dpr = 1 }) {
+  return viewRows(layers, { width, oneLayer }).map((row, i) => {
+    const css = Math.max(...row.tile) - 2 * LAYOUT.tileBorderPx;
+    const pixels = Math.max(1, Math.round((i === 0 ? Math.max(css, INSPECTOR.inputThumbPx) : css)
+      * dpr));
+    const [, h, w] = layers[i].shape;
+    const side = Math.max(h, w);
+    // the server reduces by ceil(side / preview), which sends exactly `preview` cells a side
+    const factor = Math.max(1, Math.floor(side / pixels));
+    const preview = Math.ceil(side / factor);
+    return Math.min(Math.max(preview, PREVIEW_BOUNDS.min), PREVIEW_BOUNDS.max);
+  });
 }

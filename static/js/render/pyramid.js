@@ -9,11 +9,10 @@
  * @module render/pyramid
  */
 
-import { LAYOUT } from "../config.js";
 import { h, setText, shapeText } from "../dom.js";
 import { backProject } from "../conv-math.js";
 import { legendTicks, formatValue } from "../colormap.js";
-import { pyramidLayout } from "./layout.js";
+import { viewRows } from "./layout.js";
 import { describeLayers } from "./labels.js";
 import { drawLegendBar } from "./legend.js";
 import { channelTint, mapScale, paintChannel, paintPhoto, paintPreview } from "./paint.js";
@@ -25,14 +24,15 @@ function structureKey(header, width, only) {
 
 function makeTile({ layer, map, label, tile }) {
   const canvas = h("canvas", { class: "tile-canvas" });
+  // kept, so a redraw or a hover reads no DOM (no querySelector, no dataset parsing)
+  const marks = { box: h("span", { class: "mark rf-box", hidden: true }),
+    rows: h("span", { class: "mark unreached-rows", hidden: true }),
+    cols: h("span", { class: "mark unreached-cols", hidden: true }) };
   const tileEl = h("button", { type: "button", class: "tile", tabIndex: -1,
     dataset: { layer: String(layer), map: String(map) }, "aria-label": label,
     style: { width: `${tile[1]}px`, height: `${tile[0]}px` } },
-  canvas,
-  h("span", { class: "mark rf-box", hidden: true }),
-  h("span", { class: "mark unreached-rows", hidden: true }),
-  h("span", { class: "mark unreached-cols", hidden: true }));
-  return { el: tileEl, canvas };
+  canvas, marks.box, marks.rows, marks.cols);
+  return { el: tileEl, canvas, map, marks };
 }
 
 function buildRow({ layer, row, info }) {
@@ -40,12 +40,12 @@ function buildRow({ layer, row, info }) {
   const isInput = layer.index === 0;
   const legend = h("canvas", { class: "legend-bar", width: 96, height: 8, "aria-hidden": "true" });
   const legendText = h("span", { class: "legend-text" });
-  const head = h("div", { class: "row-head" },
-    h("span", { class: "row-name", text: info.name }),
+  const name = h("span", { class: "row-name", text: info.name });
+  const text = h("span", { class: "row-text", text: info.text });
+  const head = h("div", { class: "row-head" }, name,
     h("span", { class: "row-shape", text: shapeText(layer.shape),
       title: "width × height × depth (feature maps)" }),
-    h("span", { class: "row-text", text: info.text }),
-    h("span", { class: "row-legend" }, legend, legendText));
+    text, h("span", { class: "row-legend" }, legend, legendText));
   const tiles = [];
   if (isInput) {
     tiles.push(makeTile({ layer: 0, map: -1, tile: row.tile,
@@ -63,7 +63,7 @@ function buildRow({ layer, row, info }) {
     tiles.map((t) => t.el));
   const el = h("section", { class: "pyr-row", dataset: { layer: String(layer.index) },
     "aria-label": `${info.name}, ${shapeText(layer.shape)}` }, head, grid);
-  return { el, tiles, legend, legendText, head };
+  return { el, tiles, legend, legendText, name, text };
 }
 
 /**
@@ -137,11 +137,11 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
     const key = structureKey(header, width, dom.only);
     const infos = describeLayers(pyramid.request.layers, header.layers);
     if (key !== dom.key) {
-      const layout = pyramidLayout({ layers: shown.map((i) => header.layers[i]) },
-        { width: width - LAYOUT.rowPaddingPx });
+      // the same layout previewSides() asked the previews for
+      const rows = viewRows(header.layers, { width, oneLayer: dom.only !== null });
       dom.rows = header.layers.map(() => null);
-      shown.forEach((i, r) => {
-        dom.rows[i] = buildRow({ layer: header.layers[i], row: layout.rows[r], info: infos[i] });
+      shown.forEach((i) => {
+        dom.rows[i] = buildRow({ layer: header.layers[i], row: rows[i], info: infos[i] });
       });
       root.replaceChildren(...shown.map((i) => dom.rows[i].el));
       dom.key = key;
@@ -149,11 +149,11 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
     header.layers.forEach((layer, index) => {
       const row = dom.rows[index];
       if (!row) return;
-      setText(row.head.querySelector(".row-name"), infos[index].name);
-      setText(row.head.querySelector(".row-text"), infos[index].text);
+      setText(row.name, infos[index].name);
+      setText(row.text, infos[index].text);
       const [ph, pw] = layer.preview_shape;
       for (const tile of row.tiles) {
-        const m = Number(tile.el.dataset.map);
+        const m = tile.map;
         if (m < 0) {
           paintPhoto(tile.canvas, { channels: maps[0], shape: [ph, pw], quants: layer.maps });
           continue;
@@ -166,10 +166,11 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
         paintPreview(tile.canvas, { q: maps[index][m], shape: [ph, pw], quant: layer.maps[m],
           scale: mapScale(layer, m, scaleMode), colormaps });
         if (layer.type === "dense") {
-          tile.el.title = `unit ${m + 1}: ${formatValue(layer.maps[m].min)}`;
+          const title = `unit ${m + 1}: ${formatValue(layer.maps[m].min)}`;
+          if (tile.el.title !== title) tile.el.title = title;
         }
       }
-      row.legend.hidden = index === 0;
+      if (row.legend.hidden !== (index === 0)) row.legend.hidden = index === 0;
       if (index === 0) {
         setText(row.legendText, "pixel values 0 … 1");
         return;
@@ -180,8 +181,9 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
       const ticks = legendTicks(scale).map((t) => formatValue(t.value));
       const perMap = scaleMode === "map" && layer.type !== "dense" && layer.maps.length > 1;
       setText(row.legendText, `${ticks[0]} … ${ticks[2]}`);
-      row.legendText.title = perMap ? "each map is coloured over its own range; the layer's "
-        + "values span this range" : "every map of this layer is coloured over this range";
+      const title = perMap ? "each map is coloured over its own range; the layer's values "
+        + "span this range" : "every map of this layer is coloured over this range";
+      if (row.legendText.title !== title) row.legendText.title = title;
     });
   }
 
@@ -206,12 +208,12 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
       const region = regions.get(index);
       row.el.classList.toggle("selected", index === selected.layer);
       for (const tile of row.tiles) {
-        const m = Number(tile.el.dataset.map);
+        const m = tile.map;
         const isSel = index === selected.layer && (m === selected.map || (m < 0 && index === 0
           && row.tiles.length === 1));
         tile.el.classList.toggle("selected", isSel);
         tile.el.tabIndex = isSel ? 0 : -1;
-        const [box, rows, cols] = tile.el.querySelectorAll(".mark");
+        const { box, rows, cols } = tile.marks;
         const other = hover && index === hover.layer && m !== hover.map;
         box.hidden = !region || other;
         box.classList.toggle("hover-cell", Boolean(hover && index === hover.layer));
