@@ -97,7 +97,13 @@ export const COLORS = Object.freeze({
 });
 
 /** Timings. */
-export const TIMING = Object.freeze({ urlWriteMs: 150, hoverFetchDelayMs: 40 });
+/**
+ * `exactSettleMs`: how long a new pyramid must stay (no newer change in flight) before the
+ * selected map's exact values are fetched: longer than a held key's repeat (~33 ms), short
+ * enough that a single change sharpens the enlarged map within about a tenth of a second.
+ */
+export const TIMING = Object.freeze({ urlWriteMs: 150, hoverFetchDelayMs: 40,
+  exactSettleMs: 60 });
 
 /** How many uploaded originals the browser keeps for re-upload. */
 /**

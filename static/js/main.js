@@ -31,7 +31,7 @@ import { previewSides } from "./render/layout.js";
 import { createPyramidView } from "./render/pyramid.js";
 import { blockOfLayer, checkState } from "./request.js";
 import { createStore, defaultConfig, stateToSearch } from "./state.js";
-import { createTensorCache } from "./tensors.js";
+import { createPatientFetch, createTensorCache } from "./tensors.js";
 
 /** Wire a top-bar button to its module; the button is hidden if the module fails. */
 async function mountTool(path, exportName, button, deps) {
@@ -56,16 +56,15 @@ async function mountOptional(path, exportName, root, deps) {
 }
 
 /**
- * The hovered cell's value: exact once its map's float32 values are here, else the preview's
- * (and the exact map is fetched when the pointer rests on the map for a moment).
+ * The hovered cell's value: exact once its map's float32 values are here, else the preview's;
+ * `exactOf(layer, map)` gives them if here and asks for them if the pointer rests there.
  */
-function hoverValue(state, tensors, fetchSoon) {
+function hoverValue(state, exactOf) {
   const { hover, pyramid } = state;
   if (!hover || !pyramid) return null;
   const layer = pyramid.header.layers[hover.layer];
   const [, hh, ww] = layer.shape;
-  const exact = tensors.peek(pyramid.request, hover.layer, hover.map);
-  if (!exact) fetchSoon(pyramid.request, hover.layer, hover.map);
+  const exact = exactOf(hover.layer, hover.map);
   if (exact) return { value: exact[hover.i * ww + hover.j], exact: true };
   const f = layer.factor ?? 1;
   const [, pw] = layer.preview_shape;
@@ -99,17 +98,24 @@ function start() {
   const frame = { id: 0, width: 600, drawn: null };
   const schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(render); };
   const tensors = createTensorCache({ api, onReady: schedule });
-  const hoverFetch = { id: 0, key: "" };
-  const fetchSoon = (request, layer, map) => {
-    const key = `${layer}|${map}`;
-    if (hoverFetch.key === key) return;
-    hoverFetch.key = key;
-    clearTimeout(hoverFetch.id);
-    hoverFetch.id = setTimeout(() => {
-      const hover = store.getState().hover;
-      if (hover && hover.layer === layer && hover.map === map) tensors.get(request, layer, map);
-      hoverFetch.key = "";
-    }, TIMING.hoverFetchDelayMs);
+  const hoverFetch = createPatientFetch(tensors);
+  const hoverExact = (request) => (layer, map) => hoverFetch(request, layer, map, {
+    delayMs: TIMING.hoverFetchDelayMs,
+    still: () => store.getState().hover?.layer === layer && store.getState().hover?.map === map,
+  });
+  // The enlarged map's exact values (a whole map at full size: 1 MB for 512 x 512) wait until
+  // the pyramid holds still, so a burst of changes (a held arrow key) does not fetch and paint
+  // them for every pyramid it passes through, competing with the next pyramid for the CPU
+  // and the network; meanwhile the inspector keeps the map's last exact picture.
+  const selectedFetch = createPatientFetch(tensors);
+  const selectedExact = ({ pyramid, selected: { layer, map } }) => {
+    const settled = perf.lastDrawnAt + TIMING.exactSettleMs - performance.now();
+    return selectedFetch(pyramid.request, layer, map, { delayMs: Math.max(0, settled),
+      still: () => {
+        const s = store.getState();
+        return s.pyramid === pyramid && s.status !== "loading" && s.selected.layer === layer
+          && s.selected.map === map;
+      } });
   };
 
   const pyramidRoot = doc.getElementById("pyramid");
@@ -185,8 +191,8 @@ function start() {
       const infos = describeLayers(pyramid.request.layers, pyramid.header.layers);
       const sel = state.selected;
       inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
-        colormaps, exact: tensors.get(pyramid.request, sel.layer, sel.map),
-        hoverValue: hoverValue(state, tensors, fetchSoon), infos });
+        colormaps, exact: selectedExact(state),
+        hoverValue: hoverValue(state, hoverExact(pyramid.request)), infos });
       const geoKey = [pyramid, sel.layer];
       if (geometryRoot && (!memo.geoKey || geoKey.some((v, i) => v !== memo.geoKey[i]))) {
         renderGeometry(geometryRoot, { pyramid, index: sel.layer, infos });

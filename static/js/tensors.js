@@ -45,3 +45,28 @@ export function createTensorCache({ api, onReady }) {
 
   return { get, peek };
 }
+
+/**
+ * Exact values worth fetching only once things hold still. `want(request, layer, map,
+ * {delayMs, still})` returns the values if they are here; otherwise, after `delayMs`, fetches
+ * them if `still()` says they are still wanted (the pointer still rests on that map; no newer
+ * pyramid is on its way). One wait at a time: asking for other values restarts it.
+ * @param {ReturnType<typeof createTensorCache>} tensors
+ * @returns {(request: object, layer: number, map: number,
+ *   options: {delayMs: number, still: () => boolean}) => Float32Array|null}
+ */
+export function createPatientFetch(tensors) {
+  const wait = { id: 0, request: null, layer: -1, map: -1 };
+  return function want(request, layer, map, { delayMs, still }) {
+    const values = tensors.peek(request, layer, map);
+    if (values) return values;
+    if (wait.request === request && wait.layer === layer && wait.map === map) return null;
+    clearTimeout(wait.id);
+    Object.assign(wait, { request, layer, map });
+    wait.id = setTimeout(() => {
+      wait.request = null;
+      if (still()) tensors.get(request, layer, map);
+    }, delayMs);
+    return null;
+  };
+}

@@ -46,7 +46,7 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
       h("div", { class: "insp-rf" }, h("h3", { text: "On the input" }),
         h("div", { class: "insp-thumb-wrap" }, thumb, rfBox))),
     rfText, animate, note);
-  const memo = { drawKey: null, thumbKey: null, view: null };
+  const memo = { drawKey: null, thumbKey: null, view: null, exactOf: null };
 
   canvas.addEventListener("mousemove", (ev) => {
     const v = memo.view;
@@ -79,7 +79,14 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
     const scale = mapScale(layer, selected.map, isInput ? "map" : scaleMode);
     const key = JSON.stringify([header.image?.id, pyramid.request.layers.length, header.bytes,
       header.elapsed_ms, selected, scaleMode, Boolean(exact)]);
-    if (key !== memo.drawKey) {
+    // After a change, this map's last exact picture stays (dimmed if it lasts) until its new
+    // exact values arrive: the preview of a large map is much coarser than the enlarged view.
+    const mapId = JSON.stringify([selected, layer.shape, scaleMode]);
+    const waiting = !exact && memo.exactOf === mapId;
+    canvas.classList.toggle("waiting", waiting);
+    canvas.dataset.exact = exact ? "1" : "0";
+    if (key !== memo.drawKey && !waiting) {
+      memo.exactOf = exact ? mapId : null;
       memo.drawKey = key;
       const [dh, dw] = fitSize([hh, ww], INSPECTOR.mapMaxPx);
       Object.assign(canvas.style, { width: `${dw}px`, height: `${dh}px` });
@@ -94,7 +101,6 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
         caption: `${shapeText(layer.shape)} · this map: min ${formatValue(m.min)}, max `
           + `${formatValue(m.max)}; colours over ${scaleMode === "layer" && !isInput
             ? "the whole layer's range" : "this map's range"}` }));
-      canvas.dataset.exact = exact ? "1" : "0";
     }
     const input = header.layers[0];
     const thumbKey = JSON.stringify([header.image?.id, header.elapsed_ms, header.bytes]);
