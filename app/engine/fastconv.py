@@ -47,7 +47,6 @@ DEEP_FROM = 64
 SMALL_GEMM = 1_000_000
 # Below these sizes a second thread costs more than it saves.
 MIN_PARALLEL_COPY = 1 << 18
-MIN_PARALLEL_BLOCKS = 8
 
 
 def pad_input(x: Array, padding: tuple[int, int, int, int]) -> Array:
@@ -118,6 +117,8 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     small = SMALL_GEMM // (k_out * (depth + (bias is not None)) * width)
     if 2 * small >= rows:
         rows = max(1, min(rows, small))
+    # at least two blocks per thread, so that all of them have work
+    rows = max(1, min(rows, -(-h_out // (2 * threads.THREADS))))
 
     _run_blocks(phases, weight, bias, relu, out, rows_ph, cols_ph, rows, width)
     return out
@@ -190,15 +191,39 @@ def _ordered_weights(weight: Array, rows_ph: list[_AxisPhase],
 
 
 def _relu_in_place(block: Array, scratch: NDArray[np.int32]) -> None:
-    """``max(x, 0)`` on float32 by its bits: a word whose sign bit is set becomes +0.
+    """``max(x, 0)`` on float32, in place.
 
-    Branch-free integer ops, about twice as fast as ``np.maximum`` (whose float loop
-    handles NaN) and exactly equal to it on finite values.
+    One thread: by the bits (a word whose sign bit is set becomes +0), branch-free integer
+    ops about twice as fast as ``np.maximum``, whose float loop handles NaN; equal to it on
+    finite values. Several threads: ``np.maximum``, one call instead of three; NumPy holds
+    the GIL for the ~2 us each call costs beyond its loop, so three short calls per block
+    keep the threads waiting on each other (measured: 2.7 ms against 1.9 ms on S7's layer 1).
     """
+    if threads.THREADS > 1:
+        np.maximum(block, 0, out=block)
+        return
     bits = block.view(np.int32)
     np.right_shift(bits, 31, out=scratch)  # -1 where negative, 0 elsewhere
     np.invert(scratch, out=scratch)
     np.bitwise_and(bits, scratch, out=bits)
+
+
+class _BlockViews:
+    """The views one block of ``rows`` output rows works through, made once per block size."""
+
+    def __init__(self, patches: Array, wide: Array, sign: NDArray[np.int32],
+                 views: list[Array], rows: int, width: int, w_out: int) -> None:
+        self.n = n = rows * width
+        self.patches = patches[:, :n]
+        self.wide = wide[:, :n]
+        self.sign = sign[:, :n]
+        self.dests = []
+        offset = 0
+        for view in views:
+            d = view.shape[0] * view.shape[1] * view.shape[2]
+            self.dests.append(patches[offset:offset + d, :n].reshape((*view.shape[:3], n)))
+            offset += d
+        self.rows_out = self.wide.reshape(wide.shape[0], rows, width)[:, :, :w_out]
 
 
 def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array | None,
@@ -231,22 +256,19 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array
         patches[depth:] = 1.0
         wide = np.empty((k_out, rows * width), dtype=np.float32)
         sign = np.empty((k_out, rows * width), dtype=np.int32)
+        full = _BlockViews(patches, wide, sign, views, rows, width, w_out)
         for r0 in starts:
             r1 = min(h_out, r0 + rows)
-            n = (r1 - r0) * width
-            offset = 0
-            for view in views:
-                d = view.shape[0] * view.shape[1] * view.shape[2]
-                patches[offset:offset + d, :n].reshape((*view.shape[:3], n))[...] = (
-                    view[..., r0 * width:r0 * width + n])
-                offset += d
-            block = wide[:, :n]
-            np.matmul(w2, patches[:, :n], out=block)
+            bv = full if r1 - r0 == rows else _BlockViews(patches, wide, sign, views, r1 - r0,
+                                                          width, w_out)
+            a = r0 * width
+            for dest, view in zip(bv.dests, views, strict=True):
+                np.copyto(dest, view[..., a:a + bv.n])
+            np.matmul(w2, bv.patches, out=bv.wide)
             if relu:
-                _relu_in_place(block, sign[:, :n])
-            out[:, r0:r1, :] = wide[:, :n].reshape(k_out, r1 - r0, width)[:, :, :w_out]
-    starts = range(0, h_out, rows)
-    # few blocks (deep layers, small images): OpenBLAS's own threads inside each sgemm do
-    # better than one thread per block
-    threads.run_split(run, starts, blas=True,
-                      threads=None if len(starts) >= MIN_PARALLEL_BLOCKS else 1)
+                _relu_in_place(bv.wide, bv.sign)
+            np.copyto(out[:, r0:r1, :], bv.rows_out)
+
+    # OpenBLAS stays on one thread even where blocks are few: its idle threads spin for a
+    # while after a product, on the core the next layer's second thread needs
+    threads.run_split(run, range(0, h_out, rows), blas=True)

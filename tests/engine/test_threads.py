@@ -42,7 +42,8 @@ def test_threaded_blocks_give_the_same_numbers_as_one_thread(
     single = _run_all(1, monkeypatch)
     for threads in (2, 3):
         for got, want in zip(_run_all(threads, monkeypatch), single, strict=True):
-            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+            # float32 sums in another order (other blocks, other sgemm kernels)
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
 def test_split_work_hands_out_every_item_once() -> None:
