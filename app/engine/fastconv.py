@@ -47,6 +47,7 @@ DEEP_FROM = 64
 SMALL_GEMM = 1_000_000
 # Below these sizes a second thread costs more than it saves.
 MIN_PARALLEL_COPY = 1 << 18
+MIN_PARALLEL_BLOCKS = 8
 
 
 def pad_input(x: Array, padding: tuple[int, int, int, int]) -> Array:
@@ -117,8 +118,6 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     small = SMALL_GEMM // (k_out * (depth + (bias is not None)) * width)
     if 2 * small >= rows:
         rows = max(1, min(rows, small))
-    # at least two blocks per thread, so that all of them have work
-    rows = max(1, min(rows, -(-h_out // (2 * threads.THREADS))))
 
     _run_blocks(phases, weight, bias, relu, out, rows_ph, cols_ph, rows, width)
     return out
@@ -269,6 +268,8 @@ def _run_blocks(phases: dict[tuple[int, int], Array], weight: Array, bias: Array
                 _relu_in_place(bv.wide, bv.sign)
             np.copyto(out[:, r0:r1, :], bv.rows_out)
 
-    # OpenBLAS stays on one thread even where blocks are few: its idle threads spin for a
-    # while after a product, on the core the next layer's second thread needs
-    threads.run_split(run, range(0, h_out, rows), blas=True)
+    starts = range(0, h_out, rows)
+    if len(starts) >= MIN_PARALLEL_BLOCKS:
+        threads.run_split(run, starts, blas=True)
+    else:  # few blocks (deep layers, small images): OpenBLAS's threads inside each product
+        run(iter(starts))

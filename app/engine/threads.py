@@ -10,27 +10,34 @@ threadpoolctl, when installed), and set back when the last parallel section ends
 
 from __future__ import annotations
 
+import ctypes
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
-from typing import Any, TypeVar
+from itertools import product
+from typing import TypeVar
 
 T = TypeVar("T")
 
 
 
 def _default_threads() -> int:
-    """``CONVSCOPE_ENGINE_THREADS`` if set, else the cores this process may run on, at most
-    4 (the blocks of a pyramid's deep layers are too few to feed more)."""
-    cores = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-             else (os.cpu_count() or 1))
+    """``CONVSCOPE_ENGINE_THREADS`` if set (at most 64), else 1.
+
+    One by default: measured on the project's 2-core VMs (benchmarks/engine.py), two threads
+    win ~20 % on S7 when the cores are already busy with a stream of requests, but nothing
+    on a request that follows an idle pause (a woken second core runs slowly for its first
+    milliseconds), and lose on layers with few blocks, where OpenBLAS's own two threads
+    inside each product do better.
+    """
     wanted = os.environ.get("CONVSCOPE_ENGINE_THREADS", "").strip()
     if wanted.isdigit() and int(wanted) >= 1:
         return min(int(wanted), 64)
-    return max(1, min(4, cores))
+    return 1
 
 
 # Threads per convolution (read once, at import).
@@ -42,9 +49,44 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="convscope-engine")
 
 
+@dataclass(frozen=True)
+class _OpenBlas:
+    """OpenBLAS's own get/set of its (process-wide) thread count, called through ctypes.
+
+    threadpoolctl finds the library NumPy loaded, but its setter lets only the first Python
+    thread that used it change the count (others are silently ignored), and the server runs
+    convolutions in worker threads; the engine keeps its own count of users instead.
+    """
+
+    get: Callable[[], int]
+    set: Callable[[int], None]
+
+    @staticmethod
+    @cache
+    def find() -> _OpenBlas | None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+            return None
+        for lib in ThreadpoolController().select(internal_api="openblas").lib_controllers:
+            if lib.threading_layer != "pthreads":
+                continue  # an OpenMP build limits per thread: not the engine's case
+            dll = ctypes.CDLL(lib.filepath)
+            for prefix, suffix in product(("", "scipy_"), ("", "64_", "_64")):
+                getter = getattr(dll, f"{prefix}openblas_get_num_threads{suffix}", None)
+                setter = getattr(dll, f"{prefix}openblas_set_num_threads{suffix}", None)
+                if getter is not None and setter is not None:
+                    getter.restype = ctypes.c_int
+                    setter.argtypes = [ctypes.c_int]
+                    return _OpenBlas(get=getter, set=setter)
+        return None
+
+
 class _BlasLimit:
-    """Counts the parallel sections in flight; the first sets OpenBLAS to 1 thread, the
-    last restores what it was."""
+    """Counts the engine calls in flight; the first sets OpenBLAS to 1 thread, the last
+    restores what it was. Every engine sgemm then runs one-threaded, so results do not
+    depend on what else runs at the same time (OpenBLAS's kernels split and sum differently
+    with two threads: last-bit differences)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -52,25 +94,19 @@ class _BlasLimit:
         self.saved = 1
 
     @staticmethod
-    @cache
-    def library() -> Any | None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # pragma: no cover - threadpoolctl is a dependency
-            return None
-        found = ThreadpoolController().select(user_api="blas").lib_controllers
-        return found[0] if found else None
+    def available() -> bool:
+        return _OpenBlas.find() is not None
 
     @contextmanager
     def single(self) -> Iterator[None]:
-        lib = self.library()
+        lib = _OpenBlas.find()
         if lib is None:
             yield
             return
         with self.lock:
             if self.users == 0:
-                self.saved = lib.num_threads
-                lib.set_num_threads(1)
+                self.saved = lib.get()
+                lib.set(1)
             self.users += 1
         try:
             yield
@@ -78,7 +114,7 @@ class _BlasLimit:
             with self.lock:
                 self.users -= 1
                 if self.users == 0:
-                    lib.set_num_threads(self.saved)
+                    lib.set(self.saved)
 
 
 _BLAS = _BlasLimit()
@@ -105,12 +141,14 @@ def run_split(fn: Callable[[Iterator[T]], None], items: Sequence[T], *,
     With ``blas``, OpenBLAS is held to one thread meanwhile (``fn`` calls sgemm).
     """
     n = min(THREADS if threads is None else threads, len(items))
+    if blas and not _BLAS.available():
+        n = 1  # OpenBLAS's threads and ours would oversubscribe the cores
     if n < 2:
         fn(iter(items))
         return
-    shared = _Shared(items)
     with _BLAS.single() if blas else _nothing():
-        helpers = [_pool(THREADS - 1).submit(fn, shared) for _ in range(n - 1)]
+        shared = _Shared(items)
+        helpers = [_pool(max(THREADS, n) - 1).submit(fn, shared) for _ in range(n - 1)]
         try:
             fn(shared)
         finally:
