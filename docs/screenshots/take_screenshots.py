@@ -43,6 +43,12 @@ def main(base: str) -> None:
         page.goto(f"{base}/")
         settle(page)
         page.screenshot(path=HERE / "pyramid-1280x800.png")
+        # the sliding patch loads its exact values once it is scrolled into view
+        page.locator("#patch-panel").scroll_into_view_if_needed()
+        page.wait_for_selector('#patch-panel button:has-text("Download as GIF"):not([disabled])',
+                               timeout=30_000)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        time.sleep(0.4)
         page.screenshot(path=HERE / "page-full.png", full_page=True)
 
         tile = page.locator('#pyramid .tile[data-layer="3"][data-map="4"]')
