@@ -374,3 +374,28 @@ def test_the_first_view_has_the_patch_ready_on_layer_1_map_1_paused(page: Any,
     assert numbers["check"].strip().endswith("same")
     time.sleep(0.3)
     assert not page.evaluate("() => window.__convscopePatch.playing")
+
+
+def test_a_failed_fetch_of_the_exact_values_is_tried_again(page: Any, live_server: str) -> None:
+    """Every tensor request fails until the panel says so; then the server is back."""
+    state = {"failing": True, "failed": 0}
+
+    def flaky_server(route: Any) -> None:
+        if state["failing"]:
+            state["failed"] += 1
+            route.fulfill(status=500, content_type="application/json",
+                          body='{"detail": "a passing server error"}')
+        else:
+            route.continue_()
+
+    page.route("**/api/pyramid/tensor", flaky_server)
+    page.goto(f"{live_server}/")
+    page.locator(PANEL).scroll_into_view_if_needed()
+    poll(page, f"() => document.querySelector(\"{PANEL} [data-role='status']\")"
+                     "?.textContent.includes('Trying again')")
+    state["failing"] = False
+    numbers = read_numbers(page)
+    assert state["failed"] >= 1
+    assert numbers["check"].strip().endswith("same")
+    status = page.locator(f"{PANEL} [data-role='status']").text_content() or ""
+    assert "Could not load" not in status

@@ -12,22 +12,25 @@
 import { createColormaps } from '../colormap.js';
 import { exportButton, exportStatus } from '../exports/action.js';
 import { gifExportBody } from '../exports/bodies.js';
-import { correlateMap, matchesEngine, windowArithmetic } from './arithmetic.js';
+import { matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
 import { createNumbersPanel } from './numbers.js';
-import { COLORS, MAGNIFIER_MIN_CELL_PX, NUMBERS_MAX_HZ } from './config.js';
-import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from './paint.js';
+import { fillPickers } from './pickers.js';
+import { assembleScene } from './assemble.js';
+import { NUMBERS_MAX_HZ } from './config.js';
 import { createPlayer } from './player.js';
-import { captionsOf, layerLabel, sceneOf, tensorKey } from './scene.js';
+import { tensorKey } from './scene.js';
 import { createTransport } from './transport.js';
-import { cellSize } from './views.js';
 import { createStage } from './stage.js';
-import { clampStep, unreached } from './windows.js';
+import { clampStep } from './windows.js';
 
 /** Wait after the last pyramid change before fetching tensors (the user may still be editing). */
 const FETCH_DEBOUNCE_MS = 250;
 /** Start fetching the exact tensors when the panel is this close to the viewport. */
 const PRELOAD_MARGIN = '300px 0px';
+/** A failed fetch of the exact values (not a 4xx) is tried again, after 1 s, 2 s, 3 s. */
+const LOAD_RETRIES = 3;
+const LOAD_RETRY_MS = 1000;
 
 const TEMPLATE = `
   <h2>The sliding patch: one feature map, window by window</h2>
@@ -80,6 +83,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
   let tensors = { inputKey: '', input: null, outputKey: '', output: null };
   let loadToken = 0;
+  let failures = { key: '', count: 0 }; // failed fetches of the same tensors in a row
   let numbersAt = -Infinity;
   let debounce = 0;
   // Exact tensors are megabytes: fetch them only while the panel can be seen.
@@ -167,60 +171,13 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     });
   }
 
-  function fillPickers(header) {
-    const layers = animatableLayers(header);
-    pick.layer.innerHTML = layers.map((i) => `<option value="${i}">${
-      layerLabel(header.layers[i])}</option>`).join('');
-    pick.layer.value = String(anim.layer);
-    const maps = header.layers[anim.layer]?.shape[0] ?? 0;
-    pick.map.innerHTML = Array.from({ length: maps }, (_, k) =>
-      `<option value="${k}">Map ${k + 1} of ${maps}</option>`).join('');
-    pick.map.value = String(anim.map);
-    const channels = header.layers[anim.layer]?.in_shape[0] ?? 0;
-    const rgb = anim.layer === 1 && channels === 3;
-    const names = rgb ? ['red', 'green', 'blue'] : null;
-    pick.shown.innerHTML = (rgb ? '<option value="-1">colour image (R, G, B)</option>' : '')
-      + Array.from({ length: channels }, (_, c) => `<option value="${c}">channel ${c + 1}${
-        names ? ` (${names[c]})` : ''}</option>`).join('');
-    const shown = anim.ch ?? (rgb ? -1 : 0);
-    pick.shown.value = String(Math.min(shown, channels - 1));
-    pick.flip.checked = Boolean(anim.flip);
-  }
-
   /** Build the scene for the current anim from the loaded tensors, and draw it. */
   function rebuild() {
     const { pyramid } = store.getState();
     if (!pyramid || !tensors.input || !tensors.output) return;
-    const base = sceneOf({ pyramid, layer: anim.layer, map: anim.map, flip: Boolean(anim.flip) });
-    const channels = base.geometry.inShape[0];
-    const rgb = anim.layer === 1 && channels === 3;
-    const shown = Math.min(anim.ch ?? (rgb ? -1 : 0), channels - 1);
-    const input = { data: tensors.input.values, shape: tensors.input.shape };
-    const engineMap = tensors.output.map(0);
-    const flippedMap = anim.flip ? correlateMap({ input, kernel: base.kernel, bias: base.bias,
-      geometry: base.geometry, activation: base.activation.name,
-      slope: base.activation.slope }) : null;
-    const engineRange = rangeOf(engineMap);
-    const range = flippedMap ? unionRange(engineRange, rangeOf(flippedMap)) : engineRange;
-    const coloring = inputColoring(input, { shown, colormaps });
-    const padded = paddedImage(input, coloring, { padding: base.geometry.padding,
-      paddingColor: packHex(COLORS.padding) });
-    const [oh, ow] = base.outShape;
-    const images = outputImages({ values: flippedMap ?? engineMap, height: oh, width: ow,
-      range, colormaps, pendingColor: packHex(COLORS.pending) });
-    const compare = flippedMap ? outputImages({ values: engineMap, height: oh, width: ow,
-      range, colormaps, pendingColor: packHex(COLORS.pending) }).done : null;
-    const [, h, w] = base.geometry.inShape;
-    const [top, bottom, left, right] = base.geometry.padding;
-    const cell = cellSize(h + top + bottom, w + left + right);
-    scene = { ...base, ready: true, input, engineMap, flippedMap, shown };
-    stage.setScene({ geometry: base.geometry, padded, coloring, images, cell, compare,
-      outValues: flippedMap ?? engineMap,
-      unreached: unreached(base.geometry), shownKernel: shown >= 0
-        ? base.kernel.subarray(shown * base.kernel.length / channels,
-          (shown + 1) * base.kernel.length / channels) : null,
-      captions: captionsOf(base, { layer: anim.layer, map: anim.map, shown, flippedMap,
-        engineMap, range, magnifier: cell < MAGNIFIER_MIN_CELL_PX }) });
+    const built = assembleScene({ pyramid, anim, tensors, colormaps });
+    scene = built.scene;
+    stage.setScene(built.stage);
     anim = { ...anim, step: clampStep(anim.step, scene.count) };
     player.seek(anim.step);
     setStatus('');
@@ -245,7 +202,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     }
     anim = normaliseAnim(anim, { header: pyramid.header });
     // the pickers say which map is animated before the (megabytes of) values are fetched
-    fillPickers(pyramid.header);
+    fillPickers(pick, pyramid.header, anim);
     if (!visible) return;
     const inputKey = tensorKey(pyramid.request, anim.layer - 1);
     const outputKey = `${tensorKey(pyramid.request, anim.layer)}#${anim.map}`;
@@ -263,10 +220,18 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       ]);
       if (token !== loadToken) return;
       tensors = { inputKey, input, outputKey, output };
+      failures = { key: '', count: 0 };
       rebuild();
     } catch (err) {
       if (token !== loadToken || err?.name === 'AbortError') return;
-      setStatus(`Could not load the exact values: ${err?.message ?? err}`);
+      // a dropped connection or a server error may pass; a 4xx names a real problem
+      const key = `${inputKey}|${outputKey}`;
+      failures = failures.key === key ? failures : { key, count: 0 };
+      const retry = !(err?.status >= 400 && err?.status < 500) && failures.count < LOAD_RETRIES;
+      failures.count += 1;
+      setStatus(`Could not load the exact values: ${err?.message ?? err}${
+        retry ? '. Trying again…' : ''}`);
+      if (retry) scheduleLoad(LOAD_RETRY_MS * failures.count);
     }
   }
 
@@ -335,8 +300,4 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       root.innerHTML = '';
     },
   };
-}
-
-function unionRange(a, b) {
-  return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
 }
