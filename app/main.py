@@ -47,8 +47,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         services.close()
 
+    # No /docs or /redoc: FastAPI's pages load Swagger UI / ReDoc from a CDN with an inline
+    # script, which the page's CSP (and the offline classroom) forbid. The schema is at
+    # /openapi.json and explained in docs/api.md.
     app = FastAPI(title="Convscope", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     app.dependency_overrides[get_settings] = lambda: settings

@@ -79,3 +79,10 @@ def test_security_headers_on_api_responses(client: TestClient) -> None:
     r = client.get("/healthz")
     assert "frame-ancestors 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_no_api_docs_page_that_the_csp_would_break(client: TestClient) -> None:
+    """FastAPI's /docs and /redoc load their UI from a CDN: not served, /openapi.json is."""
+    assert client.get("/docs").status_code == 404
+    assert client.get("/redoc").status_code == 404
+    assert client.get("/openapi.json").status_code == 200
