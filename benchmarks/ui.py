@@ -59,7 +59,12 @@ CHANGE_AND_WAIT = """async ([seed]) => {
   input.value = String(seed);
   input.dispatchEvent(new Event('input', { bubbles: true }));
   input.dispatchEvent(new Event('change', { bubbles: true }));
-  await done;
+  let timer = 0;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no redraw within 10 s')), 10000);
+  });
+  await Promise.race([done, timeout]);
+  clearTimeout(timer);
   const drawn = performance.now() - t0;
   // The frame that paints the new pixels starts at the next animation frame (the pixels
   // are on screen after it) and is over when the one after it starts: between the two.
