@@ -1,11 +1,12 @@
-"""Two cores for one convolution: the engine's own threads, and OpenBLAS kept out of their way.
+"""Optional threads for one convolution, and OpenBLAS kept out of their way.
 
-NumPy releases the GIL inside copies and matrix products, so blocks of output rows run in
-parallel threads. OpenBLAS would start its own threads inside each block's sgemm as well;
-on a 2-core machine that is four busy threads, and OpenBLAS's waiting threads spin, so a
-block whose partner is descheduled stalls for a whole time slice (seen: 10-60 ms stalls on a
-7 ms pyramid). While blocks run in parallel, OpenBLAS is therefore held to one thread (with
-threadpoolctl, when installed), and set back when the last parallel section ends.
+NumPy releases the GIL inside copies and matrix products, so the blocks of output rows of
+one layer can run in parallel threads (``CONVSCOPE_ENGINE_THREADS``, default 1). OpenBLAS
+would start its own threads inside each block's sgemm as well; on a 2-core machine that is
+four busy threads, and OpenBLAS's waiting threads spin, so a block whose partner is
+descheduled stalls for a whole time slice (seen: 10-60 ms stalls on a 7 ms pyramid). While
+blocks run in parallel, OpenBLAS is therefore held to one thread, and set back when the
+last parallel section ends.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from itertools import product
 from typing import TypeVar
 
 T = TypeVar("T")
-
 
 
 def _default_threads() -> int:
