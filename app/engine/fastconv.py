@@ -39,7 +39,7 @@ Array = NDArray[np.float32]
 # (many channels x taps) run better in larger blocks: sgemm amortises its packing over more
 # columns (measured with benchmarks/engine.py).
 BLOCK_BYTES = 1 << 19
-BLOCK_BYTES_DEEP = 1 << 20
+BLOCK_BYTES_DEEP = 1 << 21
 DEEP_FROM = 64
 # OpenBLAS (SkylakeX and newer kernels) runs products of M*N*K <= 1e6 through a small-matrix
 # kernel without packing, up to 2x faster for the few-map layers: blocks are cut to fit it
