@@ -52,6 +52,9 @@ class Settings(BaseSettings):
 
     # Compute
     workers: int = Field(2, ge=1, le=64, description="Convolution worker threads.")
+    blas_threads: int = Field(1, ge=1, le=64, description=(
+        "OpenBLAS threads per matrix product. 1: the server shares its cores with other "
+        "requests, and a two-thread product waits for a core busy elsewhere."))
     queue_size: int = Field(8, ge=0, le=10_000,
                             description="Requests that may wait for a worker before 503.")
     retry_after_seconds: int = Field(1, ge=1, description="Retry-After sent with a 503.")

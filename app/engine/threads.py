@@ -120,6 +120,25 @@ class _BlasLimit:
 _BLAS = _BlasLimit()
 
 
+def set_blas_threads(count: int) -> int | None:
+    """Set OpenBLAS's (process-wide) thread count; returns the previous one, or None if no
+    OpenBLAS was found.
+
+    For a server: its cores are shared with other requests (and, on a teacher's laptop, the
+    browser), and a two-thread product waits for a core that is busy elsewhere.
+    """
+    lib = _OpenBlas.find()
+    if lib is None:
+        return None
+    with _BLAS.lock:
+        if _BLAS.users:  # inside the engine's own sections: applies when the last one ends
+            previous, _BLAS.saved = _BLAS.saved, count
+        else:
+            previous = lib.get()
+            lib.set(count)
+    return previous
+
+
 class _Shared(Iterator[T]):
     """One iterator shared by several threads: each item is handed out once."""
 
