@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
@@ -165,7 +165,7 @@ def run_split(fn: Callable[[Iterator[T]], None], items: Sequence[T], *,
     if n < 2:
         fn(iter(items))
         return
-    with _BLAS.single() if blas else _nothing():
+    with _BLAS.single() if blas else nullcontext():
         shared = _Shared(items)
         helpers = [_pool(max(THREADS, n) - 1).submit(fn, shared) for _ in range(n - 1)]
         try:
@@ -174,8 +174,3 @@ def run_split(fn: Callable[[Iterator[T]], None], items: Sequence[T], *,
             for h in helpers:
                 if not h.cancel():
                     h.result()
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
