@@ -21,13 +21,10 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +32,10 @@ from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import serve_app  # noqa: E402 - after the path
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
@@ -93,29 +94,6 @@ ARM_UPLOAD_CLOCK = """() => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_server() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:create_app",
-                             "--factory", "--port", str(port), "--log-level", "warning"],
-                            cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1):
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def phone_jpeg(path: Path) -> int:
     """A 4000 x 3000 photo-like JPEG (a sample upscaled, with sensor-like noise)."""
     base = Image.open(ROOT / "app" / "samples" / "chelsea.png").convert("RGB")
@@ -163,47 +141,42 @@ def main() -> None:
     args = parser.parse_args()
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r}; "
           f"load average {os.getloadavg()[0]:.2f}")
-    proc, url = start_server()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(url + "/")
-            page.wait_for_selector('#pyramid:not([data-render-count="0"])')
-            set_s7(page)
-            wait_for_s7(page)
-            shapes = page.evaluate("""() => window.__convscope.store.getState().pyramid
-                .header.layers.map((l) => l.shape.join('x'))""")
-            print("pyramid:", " -> ".join(shapes))
-            samples = [page.evaluate(CHANGE_AND_WAIT, [100 + i]) for i in range(args.changes)]
-            times = [s["ms"] for s in samples[3:]]
-            frames = [s["frameMs"] for s in samples[3:]]
-            starts = [s["frameStart"] for s in samples[3:]]
-            sizes = [s["bytes"] for s in samples[3:]]
-            print(f"control change -> every map redrawn: p50 {pct(times, 50):.0f} ms, "
-                  f"p95 {pct(times, 95):.0f} ms (n={len(times)}; targets 100 / 200 ms); "
-                  f"bytes per update {statistics.median(sizes) / 1e6:.2f} MB (target < 2 MB)")
-            print(f"  ... on screen: the frame painting them starts at p50 "
-                  f"{pct(starts, 50):.0f} ms (p95 {pct(starts, 95):.0f}) and is over before "
-                  f"p50 {pct(frames, 50):.0f} ms (p95 {pct(frames, 95):.0f})")
-            with tempfile.TemporaryDirectory() as tmp:
-                photo = Path(tmp) / "phone.jpg"
-                size = phone_jpeg(photo)
-                uploads = []
-                for _ in range(5):
-                    page.goto(url + "/")
-                    page.wait_for_selector('#pyramid:not([data-render-count="0"])')
-                    page.evaluate(ARM_UPLOAD_CLOCK)
-                    page.set_input_files("input[type=file]", str(photo))
-                    uploads.append(page.evaluate("() => window.__uploadResult"))
-                print(f"upload 4000x3000 JPEG ({size / 1e6:.1f} MB) -> first full pyramid: "
-                      f"median {statistics.median(uploads):.0f} ms, runs "
-                      f"{[round(u) for u in uploads]} (target <= 500 ms)")
-            frame_times(page)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serve_app() as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url + "/")
+        page.wait_for_selector('#pyramid:not([data-render-count="0"])')
+        set_s7(page)
+        wait_for_s7(page)
+        shapes = page.evaluate("""() => window.__convscope.store.getState().pyramid
+            .header.layers.map((l) => l.shape.join('x'))""")
+        print("pyramid:", " -> ".join(shapes))
+        samples = [page.evaluate(CHANGE_AND_WAIT, [100 + i]) for i in range(args.changes)]
+        times = [s["ms"] for s in samples[3:]]
+        frames = [s["frameMs"] for s in samples[3:]]
+        starts = [s["frameStart"] for s in samples[3:]]
+        sizes = [s["bytes"] for s in samples[3:]]
+        print(f"control change -> every map redrawn: p50 {pct(times, 50):.0f} ms, "
+              f"p95 {pct(times, 95):.0f} ms (n={len(times)}; targets 100 / 200 ms); "
+              f"bytes per update {statistics.median(sizes) / 1e6:.2f} MB (target < 2 MB)")
+        print(f"  ... on screen: the frame painting them starts at p50 "
+              f"{pct(starts, 50):.0f} ms (p95 {pct(starts, 95):.0f}) and is over before "
+              f"p50 {pct(frames, 50):.0f} ms (p95 {pct(frames, 95):.0f})")
+        with tempfile.TemporaryDirectory() as tmp:
+            photo = Path(tmp) / "phone.jpg"
+            size = phone_jpeg(photo)
+            uploads = []
+            for _ in range(5):
+                page.goto(url + "/")
+                page.wait_for_selector('#pyramid:not([data-render-count="0"])')
+                page.evaluate(ARM_UPLOAD_CLOCK)
+                page.set_input_files("input[type=file]", str(photo))
+                uploads.append(page.evaluate("() => window.__uploadResult"))
+            print(f"upload 4000x3000 JPEG ({size / 1e6:.1f} MB) -> first full pyramid: "
+                  f"median {statistics.median(uploads):.0f} ms, runs "
+                  f"{[round(u) for u in uploads]} (target <= 500 ms)")
+        frame_times(page)
+        browser.close()
 
 
 def frame_times(page: Page) -> None:

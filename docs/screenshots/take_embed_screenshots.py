@@ -9,14 +9,8 @@ Usage: ``python docs/screenshots/take_embed_screenshots.py`` (writes ``embed-*.p
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import threading
 import time
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +18,10 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import OriginSite, serve_app  # noqa: E402 - after the path
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 COURSE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -38,53 +36,6 @@ COURSE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t
 {snippet}
 <p>Try it: which rows of the input does the last output row read?</p>
 </main></body></html>"""
-
-
-class CourseSite:
-    """A local web server on another port (another origin) serving the course pages."""
-
-    def __init__(self) -> None:
-        pages: dict[str, str] = {}
-        self.pages = pages
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                data = pages.get(self.path, "not found").encode()
-                self.send_response(200 if self.path in pages else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def start_app(frame_ancestors: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--log-level", "warning"], cwd=ROOT,
-        env={**os.environ, "CONVSCOPE_FRAME_ANCESTORS": frame_ancestors})
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("the app did not start")
 
 
 def wait(target: Any, script: str, timeout: float = 60) -> None:
@@ -126,10 +77,10 @@ def snippet_for(page: Any, *, piece: str, controls: str, origin: str, layer: str
 
 
 def main() -> None:
-    site = CourseSite()
-    proc, base = start_app(f"'self' {site.origin}")
+    site = OriginSite()  # the course site: another origin, allowed to frame the app
     try:
-        with sync_playwright() as p:
+        with serve_app({"CONVSCOPE_FRAME_ANCESTORS": f"'self' {site.origin}"}) as base, \
+                sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"{base}/")
@@ -189,9 +140,7 @@ def main() -> None:
             page.screenshot(path=HERE / "embed-pytorch.png")
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        site.server.shutdown()
+        site.close()
 
 
 if __name__ == "__main__":

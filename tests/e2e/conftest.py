@@ -13,22 +13,15 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import socket
-import subprocess
-import sys
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.servers import OriginSite, serve_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,85 +50,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.1)
-    raise RuntimeError(f"{url}/healthz did not answer within {START_TIMEOUT_S} s")
-
-
-@contextmanager
-def _serve_app(env: dict[str, str] | None = None) -> Iterator[str]:
-    """The real app under uvicorn on a free 127.0.0.1 port, with extra environment ``env``;
-    yields its base URL and stops it on exit (also when it fails to start)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="session")
 def live_server() -> Iterator[str]:
     """The real app under uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    with _serve_app() as url:
+    with serve_app() as url:
         yield url
-
-
-class OriginSite:
-    """A tiny web server on another 127.0.0.1 port, i.e. another web origin, serving the
-    HTML pages a test puts in ``pages`` (path -> HTML; inline scripts allowed: no CSP)."""
-
-    def __init__(self) -> None:
-        pages: dict[str, str] = {}
-        self.pages = pages
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                body = pages.get(self.path.split("?")[0])
-                data = (body or "not found").encode()
-                self.send_response(200 if body is not None else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass(frozen=True)
@@ -154,7 +73,7 @@ def embed_sites() -> Iterator[EmbedSites]:
     and two more local web servers: that allowed host and a disallowed third origin."""
     host, other = OriginSite(), OriginSite()
     try:
-        with _serve_app({"CONVSCOPE_FRAME_ANCESTORS": f"'self' {host.origin}"}) as app:
+        with serve_app({"CONVSCOPE_FRAME_ANCESTORS": f"'self' {host.origin}"}) as app:
             yield EmbedSites(app=app, host=host, other=other)
     finally:
         host.close()
@@ -238,3 +157,12 @@ def loaded_page(page: Any, live_server: str) -> Any:
     page.goto(f"{live_server}/")
     settle(page)
     return page
+
+
+def conv_block(**over: Any) -> dict[str, Any]:
+    """A layer block as the page's state holds it (static/js/state.js convBlock)."""
+    block = {"type": "conv", "kernel": [3, 3], "maps": 2, "stride": [1, 1], "padding": "same",
+             "pad": [1, 1, 1, 1], "dilation": [1, 1], "activation": "relu", "pool": "none",
+             "source": "random", "presets": [], "seed": 5, "weights": None, "bias": None}
+    block.update(over)
+    return block

@@ -12,22 +12,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import EmbedSites, decode_config, encode_config, page_state, poll, settle
+from .conftest import EmbedSites, conv_block, decode_config, encode_config, page_state, poll, settle
 
 pytestmark = pytest.mark.e2e
 
 HOST_PATH = "/week-3.html"
 INTRUDER_PATH = "/intruder.html"
 CONFIG_KEYS = ("image", "color", "layers", "selected", "scale", "anim", "grid")
-
-
-def conv_block(**over: Any) -> dict[str, Any]:
-    """A layer block as the page's state holds it (static/js/state.js convBlock)."""
-    block = {"type": "conv", "kernel": [3, 3], "maps": 2, "stride": [1, 1], "padding": "same",
-             "pad": [1, 1, 1, 1], "dilation": [1, 1], "activation": "relu", "pool": "none",
-             "source": "random", "presets": [], "seed": 5, "weights": None, "bias": None}
-    block.update(over)
-    return block
 
 
 def scenario(**over: Any) -> dict[str, Any]:

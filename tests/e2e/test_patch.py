@@ -17,20 +17,11 @@ from PIL import Image
 from app import engine
 from app.schemas import PyramidRequest, to_engine_layers
 
-from .conftest import encode_config, poll
+from .conftest import conv_block, encode_config, poll
 
 pytestmark = pytest.mark.e2e
 
 PANEL = "#patch-panel"
-
-
-def conv_block(**over: Any) -> dict[str, Any]:
-    """A layer block as the page's state holds it (static/js/state.js convBlock)."""
-    block = {"type": "conv", "kernel": [3, 3], "maps": 2, "stride": [1, 1], "padding": "same",
-             "pad": [1, 1, 1, 1], "dilation": [1, 1], "activation": "relu", "pool": "none",
-             "source": "random", "presets": [], "seed": 5, "weights": None, "bias": None}
-    block.update(over)
-    return block
 
 
 def page_url(base: str, layers: list[dict[str, Any]], anim: dict[str, Any] | None) -> str:
