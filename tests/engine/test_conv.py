@@ -194,3 +194,43 @@ def test_fused_activation_equals_activation_after_conv(activation: str) -> None:
     fused = conv2d(x, w, b, stride=2, padding="same", activation=activation)
     plain = apply_activation(activation, conv2d(x, w, b, stride=2, padding="same"))
     np.testing.assert_array_equal(fused, plain)
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 5])
+@pytest.mark.parametrize("shape", [(2, 23, 19), (3, 30, 32), (1, 9, 41)])
+@pytest.mark.parametrize(("stride", "padding", "dilation"),
+                         [(2, "same", 1), (2, "valid", 1), ((2, 3), "full", (1, 2)),
+                          (1, [3, 0, 0, 2], 1), (3, "same", 2), ((1, 2), [0, 4, 3, 1], 1)])
+def test_blocks_of_few_rows_match_loop_reference(
+        monkeypatch: pytest.MonkeyPatch, rows: int, shape: tuple[int, int, int],
+        stride: object, padding: object, dilation: object) -> None:
+    """Many blocks, a short last one, padding rows falling inside blocks: each block cuts
+    its own phase rows from the input, so every block boundary must line up."""
+    from app.engine import fastconv
+
+    monkeypatch.setattr(fastconv, "_block_rows", lambda *args: rows)
+    rng = np.random.default_rng(rows)
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal((3, shape[0], 3, 4)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    st_, dl = as_pair(stride, name="s"), as_pair(dilation, name="d")  # type: ignore[arg-type]
+    pad = resolve_padding(padding, in_size=shape[1:], kernel=(3, 4), stride=st_,  # type: ignore[arg-type]
+                          dilation=dl)
+    got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation,  # type: ignore[arg-type]
+                 activation="relu")
+    want = np.maximum(conv2d_loops(x, w, b, st_, dl, pad), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("width", [36, 37])
+def test_strided_input_view_gives_the_bits_of_a_contiguous_copy(width: int) -> None:
+    """Stride-2 phases of a contiguous input are read as float pairs; any other input
+    through a plain strided copy. Both must give the same cells."""
+    rng = np.random.default_rng(width)
+    wide = rng.standard_normal((3, 2 * 29, width)).astype(np.float32)
+    view = wide[:, ::2]  # not C-contiguous
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    for padding in ("same", "valid", [1, 0, 1, 0]):
+        got = conv2d(view, w, stride=2, padding=padding)
+        np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(view), w, stride=2,
+                                                  padding=padding))
