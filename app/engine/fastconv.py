@@ -101,12 +101,13 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     # last wide run spills into.
     width = max(p.first + (len(p.taps) - 1) * p.step for p in cols_ph) + w_out
     halo = max(p.first + (len(p.taps) - 1) * p.step for p in rows_ph) + 1
-    out = np.empty((k_out, h_out, w_out), dtype=np.float32)
+    # the products are written straight into wide output rows; the maps are a view of them
+    wide = np.empty((k_out, h_out, width), dtype=np.float32)
     rows = _block_rows(c * kh * kw, bias is not None, k_out, width, h_out)
     phases = [_Phase.of(rp, cp, x.shape[1:], padding, stride, width)
               for rp in rows_ph for cp in cols_ph]
-    _run_blocks(x, phases, weight, bias, relu, out, rows, halo, width)
-    return out
+    _run_blocks(x, phases, weight, bias, relu, wide, rows, halo)
+    return wide[:, :, :w_out]
 
 
 def _block_rows(depth: int, bias: bool, k_out: int, width: int, h_out: int) -> int:
@@ -173,9 +174,8 @@ class _Phase:
             i0 = qa * self.row_stride + self.row_shift
             src_rows = slice(i0, i0 + (qb - qa - 1) * self.row_stride + 1, self.row_stride)
             dst = buf[:, qa - q0:qb - q0, self.dst_cols]
-            if self.src_cols.step == 2 and _PAIRS_OK and x.flags.c_contiguous:
-                _copy_every_other(dst, x, src_rows, self.src_cols.start)
-            else:
+            if not (self.src_cols.step == 2 and _PAIRS_OK
+                    and _copy_every_other(dst, x, src_rows, self.src_cols.start)):
                 dst[...] = x[:, src_rows, self.src_cols]
         if qa > q0:
             buf[:, :qa - q0] = 0
@@ -187,27 +187,39 @@ class _Phase:
 _PAIRS_OK = sys.byteorder == "little"
 
 
-def _copy_every_other(dst: Array, x: Array, rows: slice, j0: int) -> None:
-    """``dst[...] = x[:, rows, j0::2]`` (as many columns as ``dst`` has), for a C-contiguous ``x``.
+def _copy_every_other(dst: Array, x: Array, rows: slice, j0: int) -> bool:
+    """``dst[...] = x[:, rows, j0::2]`` (as many columns as ``dst`` has), if ``x`` can be read
+    as float pairs; returns whether it could.
 
     A copy from a stride-2 view runs NumPy's element-by-element gather loop. Read as 8-byte
     pairs whose low half is kept (a uint64 -> uint32 cast, which truncates), the same cells
     come through a contiguous cast loop: ~1.6x faster, measured on the phases of S3 and S7's
-    second layer. Bits are copied as they are. Only pairs that end inside their row are read
-    that way (``np.ndarray`` checks the view against ``x``'s buffer); a last column whose
-    pair would cross the row's end is copied plainly.
+    second layer. Bits are copied as they are. ``x`` must have unit-stride rows inside a
+    C-contiguous array (the engine's own maps are views of wider rows), which ``np.ndarray``
+    checks the pairs view against. Only pairs that end inside their row are read that way;
+    a last column whose pair would cross the row's end is copied plainly.
     """
-    c, h, w = x.shape
+    base = x
+    while not base.flags.c_contiguous:
+        if not isinstance(base.base, np.ndarray):
+            return False
+        base = base.base
+    sc, sr, sw = x.strides
+    if sw != 4 or sc < 0 or sr < 0:
+        return False
+    _, _, w = x.shape
     n = dst.shape[2]
     pairs = min(n, (w - j0) // 2)
     if pairs > 0:
         nrows = len(range(rows.start, rows.stop, rows.step))
-        src = np.ndarray((c, nrows, pairs), dtype=np.uint64, buffer=x,
-                         offset=(rows.start * w + j0) * 4,
-                         strides=(h * w * 4, rows.step * w * 4, 8))
+        start = x.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+        src = np.ndarray((x.shape[0], nrows, pairs), dtype=np.uint64, buffer=base,
+                         offset=start + rows.start * sr + j0 * 4,
+                         strides=(sc, rows.step * sr, 8))
         np.copyto(dst[:, :, :pairs].view(np.uint32), src, casting="unsafe")
     if pairs < n:
         dst[:, :, pairs:] = x[:, rows, j0 + 2 * pairs:j0 + 2 * n - 1:2]
+    return True
 
 
 def _ordered_weights(weight: Array, phases: list[_Phase]) -> Array:
@@ -239,7 +251,8 @@ def _relu_in_place(block: Array, scratch: NDArray[np.int32], *, one_call: bool) 
 
 
 class _Blocks:
-    """One thread's patch matrix and product for blocks of ``rows`` output rows, and views.
+    """One thread's patch matrix for blocks of ``n`` wide output cells, and the views it is
+    copied through.
 
     ``dests[i]`` is the part of the patch matrix that phase ``i``'s taps fill, and
     ``srcs[i]`` the view of phase buffer ``bufs[i]`` under those taps, one contiguous wide
@@ -247,12 +260,10 @@ class _Blocks:
     """
 
     def __init__(self, phases: list[_Phase], bufs: list[Array], depth: int, k_out: int,
-                 rows: int, width: int, w_out: int) -> None:
-        self.n = n = rows * width
+                 n: int, width: int) -> None:
+        self.n = n
         self.patches = np.empty((depth, n), dtype=np.float32)
-        self.wide = np.empty((k_out, n), dtype=np.float32)
         self.sign = np.empty((k_out, n), dtype=np.int32)
-        self.rows_out = self.wide.reshape(k_out, rows, width)[:, :, :w_out]
         self.srcs: list[Array] = []
         self.dests: list[Array] = []
         offset = 0
@@ -270,33 +281,32 @@ class _Blocks:
             offset += d
         self.patches[offset:] = 1.0  # the bias row, if any
 
-    def part(self, rows: int, width: int) -> _Blocks:
-        """The same buffers for a shorter (last) block of ``rows`` output rows."""
-        n = rows * width
+    def part(self, n: int) -> _Blocks:
+        """The same buffers for a shorter (last) block of ``n`` columns."""
         short = object.__new__(_Blocks)
         short.n = n
         short.patches = self.patches[:, :n]
-        short.wide = self.wide[:, :n]
         short.sign = self.sign[:, :n]
-        short.rows_out = short.wide.reshape(self.wide.shape[0], rows, width)[
-            :, :, :self.rows_out.shape[2]]
         short.srcs = self.srcs
         short.dests = [v[..., :n] for v in self.dests]
         return short
 
 
 def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | None,
-                relu: bool, out: Array, rows: int, halo: int, width: int) -> None:
-    """Each block: its phase rows, its patch matrix, one sgemm, ReLU, store.
+                relu: bool, wide: Array, rows: int, halo: int) -> None:
+    """Each block: its phase rows, its patch matrix, one sgemm into ``wide``, ReLU.
 
     With a stride, each block cuts its own phase rows from the input right before it copies
     its patch matrix from them, so they are still in cache (phase images of the whole input,
     made in a pass of their own, went out to memory and were read back: 10-20 % slower on
     S3, S4 and S7's stride-2 layers). Without a stride the one phase is the padded input,
     copied whole at memcpy speed: blocks of few rows would copy their halo rows again.
+    The sgemm writes the block's wide output rows in place, ``(K, rows * Wq)`` at a row
+    stride of the whole map: no copy from a block buffer into the maps (S2 14 % faster).
     """
     k_out, c = weight.shape[:2]
-    h_out, w_out = out.shape[1:]
+    h_out, width = wide.shape[1:]
+    flat = wide.reshape(k_out, h_out * width)
     w2 = _ordered_weights(weight, phases)
     if bias is not None:
         # the bias rides in the sgemm as one more column of weights against a row of ones:
@@ -313,10 +323,10 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
 
     def run(starts: Iterator[int]) -> None:
         bufs = whole or [ph.empty(c, rows + halo, width) for ph in phases]
-        full = _Blocks(phases, bufs, w2.shape[1], k_out, rows, width, w_out)
+        full = _Blocks(phases, bufs, w2.shape[1], k_out, rows * width, width)
         for r0 in starts:
             r1 = min(h_out, r0 + rows)
-            bl = full if r1 - r0 == rows else full.part(r1 - r0, width)
+            bl = full if r1 - r0 == rows else full.part((r1 - r0) * width)
             a = r0 * width
             if whole is None:
                 a = 0
@@ -324,10 +334,10 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
                     ph.fill(buf, x, r0)
             for dest, src in zip(bl.dests, bl.srcs, strict=True):
                 np.copyto(dest, src[..., a:a + bl.n])
-            np.matmul(w2, bl.patches, out=bl.wide)
+            block = flat[:, r0 * width:r1 * width]
+            np.matmul(w2, bl.patches, out=block)
             if relu:
-                _relu_in_place(bl.wide, bl.sign, one_call=parallel)
-            np.copyto(out[:, r0:r1, :], bl.rows_out)
+                _relu_in_place(block, bl.sign, one_call=parallel)
 
     if parallel:
         threads.run_split(run, starts, blas=True)

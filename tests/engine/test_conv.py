@@ -222,15 +222,28 @@ def test_blocks_of_few_rows_match_loop_reference(
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("layout", ["rows of a wider array", "every other row", "transposed",
+                                    "Fortran order", "engine output"])
 @pytest.mark.parametrize("width", [36, 37])
-def test_strided_input_view_gives_the_bits_of_a_contiguous_copy(width: int) -> None:
-    """Stride-2 phases of a contiguous input are read as float pairs; any other input
-    through a plain strided copy. Both must give the same cells."""
+def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: int) -> None:
+    """Stride-2 phases are read as float pairs when the input's rows are unit-stride runs
+    inside a C-contiguous array (the engine's own maps are such views), through a plain
+    strided copy otherwise. Every layout must give the same cells."""
     rng = np.random.default_rng(width)
-    wide = rng.standard_normal((3, 2 * 29, width)).astype(np.float32)
-    view = wide[:, ::2]  # not C-contiguous
     w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    if layout == "rows of a wider array":
+        x = rng.standard_normal((3, 29, width + 5)).astype(np.float32)[:, :, 2:2 + width]
+    elif layout == "every other row":
+        x = rng.standard_normal((3, 2 * 29, width)).astype(np.float32)[:, ::2]
+    elif layout == "transposed":
+        x = rng.standard_normal((3, width, 29)).astype(np.float32).transpose(0, 2, 1)
+    elif layout == "Fortran order":
+        x = np.asfortranarray(rng.standard_normal((3, 29, width)).astype(np.float32))
+    else:
+        x = conv2d(rng.standard_normal((2, 29, width)).astype(np.float32),
+                   rng.standard_normal((3, 2, 3, 3)).astype(np.float32), padding="same")
+    assert not x.flags.c_contiguous
     for padding in ("same", "valid", [1, 0, 1, 0]):
-        got = conv2d(view, w, stride=2, padding=padding)
-        np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(view), w, stride=2,
+        got = conv2d(x, w, stride=2, padding=padding)
+        np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(x), w, stride=2,
                                                   padding=padding))
