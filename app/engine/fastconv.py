@@ -27,6 +27,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from math import gcd
 
 import numpy as np
@@ -74,14 +75,15 @@ class _AxisPhase:
     step: int  # offset between consecutive taps
 
 
-def _axis_phases(k: int, stride: int, dilation: int) -> list[_AxisPhase]:
+@lru_cache(maxsize=64)
+def _axis_phases(k: int, stride: int, dilation: int) -> tuple[_AxisPhase, ...]:
     phases = []
     step = dilation // gcd(stride, dilation)
     for a in range(stride):
         taps = tuple(u for u in range(k) if (u * dilation) % stride == a)
         if taps:
             phases.append(_AxisPhase(a, taps, (taps[0] * dilation) // stride, step))
-    return phases
+    return tuple(phases)
 
 
 def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
@@ -164,71 +166,122 @@ class _Phase:
         buf[:, :, self.dst_cols.stop:] = 0
         return buf
 
-    def fill(self, buf: Array, x: Array, q0: int) -> None:
+    def source(self, x: Array) -> _Source | None:
+        """The input cells of this phase, as views of ``x`` built once per call; None if the
+        phase holds no input cell (all padding)."""
+        n = self.dst_cols.stop - self.dst_cols.start
+        if self.q_hi <= self.q_lo or n == 0:
+            return None
+        i0 = self.q_lo * self.row_stride + self.row_shift
+        rows = slice(i0, i0 + (self.q_hi - self.q_lo - 1) * self.row_stride + 1,
+                     self.row_stride)
+        j0 = self.src_cols.start
+        if self.src_cols.step == 2:
+            pairs = _float_pairs(x, rows, j0, n)
+            if pairs is not None:
+                m = pairs.shape[2]
+                tail = x[:, rows, j0 + 2 * m:j0 + 2 * n - 1:2] if m < n else None
+                return _Source(pairs, tail)
+        return _Source(x[:, rows, self.src_cols], None)
+
+    def fill(self, buf: Array, src: _Source | None, q0: int) -> None:
         """Write phase rows ``[q0, q0 + len(buf))`` into ``buf: (C, rows, Wq)`` made by
-        :meth:`empty`: only the columns that hold input cells are written."""
+        :meth:`empty` (only the columns that hold input cells are written), from
+        ``src = self.source(x)``."""
         n = buf.shape[1]
         qa = min(max(q0, self.q_lo), q0 + n)
         qb = max(min(q0 + n, self.q_hi), qa)
-        if qb > qa and self.dst_cols.stop > self.dst_cols.start:
-            i0 = qa * self.row_stride + self.row_shift
-            src_rows = slice(i0, i0 + (qb - qa - 1) * self.row_stride + 1, self.row_stride)
+        if qb > qa and src is not None:
+            rows = slice(qa - self.q_lo, qb - self.q_lo)
             dst = buf[:, qa - q0:qb - q0, self.dst_cols]
-            if not (self.src_cols.step == 2 and _PAIRS_OK
-                    and _copy_every_other(dst, x, src_rows, self.src_cols.start)):
-                dst[...] = x[:, src_rows, self.src_cols]
+            m = src.cells.shape[2]
+            if src.cells.dtype == np.uint64:
+                np.copyto(dst[:, :, :m].view(np.uint32), src.cells[:, rows], casting="unsafe")
+            else:
+                np.copyto(dst[:, :, :m], src.cells[:, rows])
+            if src.tail is not None:
+                np.copyto(dst[:, :, m:], src.tail[:, rows])
         if qa > q0:
             buf[:, :qa - q0] = 0
         if qb < q0 + n:
             buf[:, qb - q0:] = 0
 
 
+@dataclass(frozen=True)
+class _Source:
+    """A phase's input cells: ``cells (C, rows, m)``, float32, or uint64 float pairs whose
+    low half is the cell (see :func:`_float_pairs`); ``tail`` the last column if a pair
+    could not reach it."""
+
+    cells: NDArray[np.float32] | NDArray[np.uint64]
+    tail: Array | None
+
+
 # A float32 pair read as one little-endian uint64 has its first float in the low 32 bits.
 _PAIRS_OK = sys.byteorder == "little"
 
 
-def _copy_every_other(dst: Array, x: Array, rows: slice, j0: int) -> bool:
-    """``dst[...] = x[:, rows, j0::2]`` (as many columns as ``dst`` has), if ``x`` can be read
-    as float pairs; returns whether it could.
+def _float_pairs(x: Array, rows: slice, j0: int, n: int) -> NDArray[np.uint64] | None:
+    """``x[:, rows, j0::2]`` (``n`` columns) as a uint64 view of float pairs whose low half is
+    the cell, as many columns as end inside their row; None if ``x`` cannot be read so.
 
     A copy from a stride-2 view runs NumPy's element-by-element gather loop. Read as 8-byte
     pairs whose low half is kept (a uint64 -> uint32 cast, which truncates), the same cells
     come through a contiguous cast loop: ~1.6x faster, measured on the phases of S3 and S7's
     second layer. Bits are copied as they are. ``x`` must have unit-stride rows inside a
     C-contiguous array (the engine's own maps are views of wider rows), which ``np.ndarray``
-    checks the pairs view against. Only pairs that end inside their row are read that way;
-    a last column whose pair would cross the row's end is copied plainly.
+    checks the view against. A last column whose pair would cross the row's end is left to
+    a plain copy.
     """
+    if not _PAIRS_OK:
+        return None
     base = x
     while not base.flags.c_contiguous:
         if not isinstance(base.base, np.ndarray):
-            return False
+            return None
         base = base.base
     sc, sr, sw = x.strides
-    if sw != 4 or sc < 0 or sr < 0:
-        return False
-    _, _, w = x.shape
-    n = dst.shape[2]
-    pairs = min(n, (w - j0) // 2)
-    if pairs > 0:
-        nrows = len(range(rows.start, rows.stop, rows.step))
-        start = x.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-        src = np.ndarray((x.shape[0], nrows, pairs), dtype=np.uint64, buffer=base,
-                         offset=start + rows.start * sr + j0 * 4,
-                         strides=(sc, rows.step * sr, 8))
-        np.copyto(dst[:, :, :pairs].view(np.uint32), src, casting="unsafe")
-    if pairs < n:
-        dst[:, :, pairs:] = x[:, rows, j0 + 2 * pairs:j0 + 2 * n - 1:2]
-    return True
+    pairs = min(n, (x.shape[2] - j0) // 2)
+    if sw != 4 or sc < 0 or sr < 0 or pairs < 1:
+        return None
+    start = x.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return np.ndarray((x.shape[0], len(range(rows.start, rows.stop, rows.step)), pairs),
+                      dtype=np.uint64, buffer=base, offset=start + rows.start * sr + j0 * 4,
+                      strides=(sc, rows.step * sr, 8))
 
 
-def _ordered_weights(weight: Array, phases: list[_Phase]) -> Array:
-    """Weights as ``(K, depth)`` with depth in the patch-matrix order (phase by phase)."""
-    parts = []
-    for ph in phases:
-        sub = weight[:, :, list(ph.rows.taps)][:, :, :, list(ph.cols.taps)]  # (K, C, nu, nv)
-        parts.append(sub.reshape(weight.shape[0], -1))
-    return np.ascontiguousarray(np.concatenate(parts, axis=1))
+@lru_cache(maxsize=256)
+def _tap_order(c: int, kh: int, kw: int,
+               taps: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]) -> NDArray[np.intp]:
+    """Columns of the flattened ``(K, C * kh * kw)`` weights in patch-matrix order: phase by
+    phase (``taps`` gives each phase's row and column taps), then channel, then tap."""
+    channels = np.arange(c)[:, None] * (kh * kw)
+    per_phase = []
+    for rows, cols in taps:
+        offsets = np.add.outer(np.asarray(rows) * kw, np.asarray(cols)).ravel()
+        per_phase.append((channels + offsets).ravel())
+    order = np.concatenate(per_phase)
+    order.flags.writeable = False
+    return order
+
+
+def _ordered_weights(weight: Array, bias: Array | None, phases: list[_Phase]) -> Array:
+    """Weights as ``(K, depth)`` in the patch-matrix order, and the bias as one more column
+    if there is one.
+
+    One gather of the flattened weights by a (cached) permutation of their columns:
+    fancy-indexing each phase's rows and columns of taps cost ~100 us on S6's weights, a
+    fifth of the layer.
+    """
+    k_out, c, kh, kw = weight.shape
+    order = _tap_order(c, kh, kw, tuple((ph.rows.taps, ph.cols.taps) for ph in phases))
+    w2 = np.empty((k_out, order.size + (bias is not None)), dtype=np.float32)
+    np.take(weight.reshape(k_out, -1), order, axis=1, out=w2[:, :order.size])
+    if bias is not None:
+        # the bias rides in the sgemm as one more column of weights against a row of ones:
+        # cheaper than a pass adding it to every block
+        w2[:, order.size] = bias
+    return w2
 
 
 def _relu_in_place(block: Array, scratch: NDArray[np.int32], *, one_call: bool) -> None:
@@ -255,8 +308,8 @@ class _Blocks:
     copied through.
 
     ``dests[i]`` is the part of the patch matrix that phase ``i``'s taps fill, and
-    ``srcs[i]`` the view of phase buffer ``bufs[i]`` under those taps, one contiguous wide
-    run per tap; a block at flat offset ``a`` of the buffers copies ``srcs[i][..., a:a + n]``.
+    ``views[i]`` the view of phase buffer ``bufs[i]`` under those taps, one contiguous wide
+    run per tap; a block at flat offset ``a`` of the buffers copies ``views[i][..., a:a + n]``.
     """
 
     def __init__(self, phases: list[_Phase], bufs: list[Array], depth: int, k_out: int,
@@ -264,18 +317,22 @@ class _Blocks:
         self.n = n
         self.patches = np.empty((depth, n), dtype=np.float32)
         self.sign = np.empty((k_out, n), dtype=np.int32)
-        self.srcs: list[Array] = []
+        self.views: list[Array] = []
         self.dests: list[Array] = []
         offset = 0
         for ph, buf in zip(phases, bufs, strict=True):
             c = buf.shape[0]
             sc, sh, sw = buf.strides
             nu, nv = len(ph.rows.taps), len(ph.cols.taps)
-            flat = buf.reshape(c, -1)[:, ph.rows.first * width + ph.cols.first:]
-            length = flat.shape[1] - (nu - 1) * ph.rows.step * width - (nv - 1) * ph.cols.step
-            self.srcs.append(as_strided(flat, shape=(c, nu, nv, length),
-                                        strides=(sc, ph.rows.step * sh, ph.cols.step * sw, sw),
-                                        writeable=False))
+            first = ph.rows.first * width + ph.cols.first
+            length = (buf.shape[1] * width - first - (nu - 1) * ph.rows.step * width
+                      - (nv - 1) * ph.cols.step)
+            # (np.ndarray checks the view against buf's memory; as_strided would not)
+            view = np.ndarray((c, nu, nv, length), dtype=np.float32, buffer=buf,
+                              offset=first * sw,
+                              strides=(sc, ph.rows.step * sh, ph.cols.step * sw, sw))
+            view.flags.writeable = False
+            self.views.append(view)
             d = c * nu * nv
             self.dests.append(self.patches[offset:offset + d].reshape(c, nu, nv, n))
             offset += d
@@ -287,7 +344,7 @@ class _Blocks:
         short.n = n
         short.patches = self.patches[:, :n]
         short.sign = self.sign[:, :n]
-        short.srcs = self.srcs
+        short.views = self.views
         short.dests = [v[..., :n] for v in self.dests]
         return short
 
@@ -307,15 +364,12 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
     k_out, c = weight.shape[:2]
     h_out, width = wide.shape[1:]
     flat = wide.reshape(k_out, h_out * width)
-    w2 = _ordered_weights(weight, phases)
-    if bias is not None:
-        # the bias rides in the sgemm as one more column of weights against a row of ones:
-        # cheaper than a pass adding it to every block
-        w2 = np.concatenate([w2, bias[:, None]], axis=1)
+    w2 = _ordered_weights(weight, bias, phases)
     whole = None
     if len(phases) == 1:
         whole = [phases[0].empty(c, h_out + halo, width)]
-        phases[0].fill(whole[0], x, 0)
+        phases[0].fill(whole[0], phases[0].source(x), 0)
+    sources = [ph.source(x) for ph in phases] if whole is None else []
 
     starts = range(0, h_out, rows)
     # few blocks (deep layers, small images): OpenBLAS's threads inside each product
@@ -330,10 +384,10 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
             a = r0 * width
             if whole is None:
                 a = 0
-                for ph, buf in zip(phases, bufs, strict=True):
-                    ph.fill(buf, x, r0)
-            for dest, src in zip(bl.dests, bl.srcs, strict=True):
-                np.copyto(dest, src[..., a:a + bl.n])
+                for ph, buf, source in zip(phases, bufs, sources, strict=True):
+                    ph.fill(buf, source, r0)
+            for dest, view in zip(bl.dests, bl.views, strict=True):
+                np.copyto(dest, view[..., a:a + bl.n])
             block = flat[:, r0 * width:r1 * width]
             np.matmul(w2, bl.patches, out=block)
             if relu:
