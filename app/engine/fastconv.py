@@ -121,7 +121,8 @@ def _block_rows(depth: int, bias: bool, k_out: int, width: int, h_out: int) -> i
     small = SMALL_GEMM // (k_out * (depth + bias) * width)
     if 2 * small >= rows:
         rows = max(1, min(rows, small))
-    return rows
+    blocks = -(-h_out // rows)
+    return -(-h_out // blocks)  # the same number of blocks, of even sizes
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,10 @@ class _Phase:
                 return _Source(pairs, tail)
         return _Source(x[:, rows, self.src_cols], None)
 
-    def fill(self, buf: Array, src: _Source | None, q0: int) -> None:
-        """Write phase rows ``[q0, q0 + len(buf))`` into ``buf: (C, rows, Wq)`` made by
-        :meth:`empty` (only the columns that hold input cells are written), from
-        ``src = self.source(x)``."""
-        n = buf.shape[1]
+    def fill(self, buf: Array, src: _Source | None, q0: int, n: int) -> None:
+        """Write phase rows ``[q0, q0 + n)`` into the first ``n`` rows of ``buf: (C, rows,
+        Wq)`` made by :meth:`empty` (only the columns that hold input cells are written),
+        from ``src = self.source(x)``."""
         qa = min(max(q0, self.q_lo), q0 + n)
         qb = max(min(q0 + n, self.q_hi), qa)
         if qb > qa and src is not None:
@@ -204,7 +204,7 @@ class _Phase:
         if qa > q0:
             buf[:, :qa - q0] = 0
         if qb < q0 + n:
-            buf[:, qb - q0:] = 0
+            buf[:, qb - q0:n] = 0
 
 
 @dataclass(frozen=True)
@@ -368,7 +368,7 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
     whole = None
     if len(phases) == 1:
         whole = [phases[0].empty(c, h_out + halo, width)]
-        phases[0].fill(whole[0], phases[0].source(x), 0)
+        phases[0].fill(whole[0], phases[0].source(x), 0, h_out + halo)
     sources = [ph.source(x) for ph in phases] if whole is None else []
 
     starts = range(0, h_out, rows)
@@ -385,7 +385,7 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
             if whole is None:
                 a = 0
                 for ph, buf, source in zip(phases, bufs, sources, strict=True):
-                    ph.fill(buf, source, r0)
+                    ph.fill(buf, source, r0, r1 - r0 + halo)
             for dest, view in zip(bl.dests, bl.views, strict=True):
                 np.copyto(dest, view[..., a:a + bl.n])
             block = flat[:, r0 * width:r1 * width]
