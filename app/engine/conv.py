@@ -97,8 +97,22 @@ def conv2d(
     out_hw = conv_output_size((height, width), (kh, kw), stride=st, dilation=dl, padding=pad)
     if activation not in ACTIVATIONS:
         apply_activation(activation, np.zeros(1, np.float32))  # raises, naming the choices
-    out = fastconv.correlate(xa, wa, ba, stride=st, dilation=dl, padding=pad, out_hw=out_hw,
-                             relu=activation == "relu")
+    return conv2d_planned(xa, wa, ba, stride=st, dilation=dl, padding=pad, out_hw=out_hw,
+                          activation=activation)
+
+
+def conv2d_planned(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
+                   dilation: tuple[int, int], padding: tuple[int, int, int, int],
+                   out_hw: tuple[int, int], activation: str) -> Array:
+    """:func:`conv2d` on arguments already checked and resolved (a planned layer of a stack):
+    float32 arrays of matching shapes, explicit padding, a known activation.
+
+    Nothing is validated here; in particular the input is not scanned for NaN or infinity
+    (a pass over it costs ~5 % of a pyramid). A stack's input is checked once, its later
+    inputs are the engine's own outputs, whose overflow its callers report per layer.
+    """
+    out = fastconv.correlate(x, weight, bias, stride=stride, dilation=dilation,
+                             padding=padding, out_hw=out_hw, relu=activation == "relu")
     if activation in ("none", "relu"):
         return out
     return apply_activation(activation, out)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import activations, kernels
-from .conv import conv2d
+from .conv import conv2d_planned
 from .errors import EngineError, ParameterError, ShapeError
 from .layers import Activation, Conv, Dense, Layer, Pool, RandomWeights
 from .pooling import avg_pool2d, check_pool_padding, max_pool2d
@@ -157,6 +157,10 @@ def _plan_one(layer: Layer, in_shape: Shape3,
                                   dilation=dilation)
         resolved = replace(layer, weights=weight, bias=bias, maps=weight.shape[0],
                            kernel_size=kernel, stride=stride, dilation=dilation, padding=padding)
+        _check_finite(weight, "weights")
+        if bias is not None:
+            bias = bias.astype(np.float32, copy=False)
+            _check_finite(bias, "bias")
         params = weight.size + (0 if bias is None else bias.size)
         geo = _window_geometry("conv", in_shape, weight.shape[0], kernel, stride, dilation,
                                padding, rf, params)
@@ -246,21 +250,38 @@ def plan(layers: list[Layer], input_shape: Shape3) -> list[PlannedLayer]:
     return planned
 
 
+def _check_finite(values: Array, name: str) -> None:
+    if not np.isfinite(values).all():
+        raise ParameterError(f"{name} contain NaN or infinity", field=name, value=None,
+                             limit="finite numbers")
+
+
 def run_planned(x: Array, planned: list[PlannedLayer]) -> list[Array]:
-    """Run an already planned stack on ``x: (C, H, W)``; returns every layer's output."""
+    """Run an already planned stack on ``x: (C, H, W)``; returns every layer's output.
+
+    ``x`` is checked for NaN and infinity once; later layers take the engine's own outputs
+    unchecked. A layer whose values overflow float32 passes infinities (or NaN) on: callers
+    check each output (the API answers 422 naming the first such layer).
+    """
+    current = np.asarray(x, dtype=np.float32)
+    _check_finite(current, "input")
     outputs: list[Array] = []
-    current = x
     for step in planned:
-        current = _run_one(step.layer, current)
+        current = _run_one(step, current)
         outputs.append(current)
     return outputs
 
 
-def _run_one(layer: Layer, x: Array) -> Array:
+def _run_one(step: PlannedLayer, x: Array) -> Array:
+    layer = step.layer
     if isinstance(layer, Conv):
-        assert isinstance(layer.weights, np.ndarray)  # resolved by plan()
-        return conv2d(x, layer.weights, layer.bias, stride=layer.stride, padding=layer.padding,
-                      dilation=layer.dilation, activation=layer.activation)
+        # weights and bias were resolved and checked by plan(), the geometry resolved there
+        assert isinstance(layer.weights, np.ndarray)
+        g = step.geometry
+        return conv2d_planned(x, layer.weights, layer.bias, stride=g.stride,
+                              dilation=g.dilation, padding=g.padding,
+                              out_hw=(g.out_shape[1], g.out_shape[2]),
+                              activation=layer.activation)
     if isinstance(layer, Pool):
         pool = max_pool2d if layer.mode == "max" else avg_pool2d
         return pool(x, size=layer.size, stride=layer.stride, padding=layer.padding)

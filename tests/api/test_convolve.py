@@ -178,6 +178,13 @@ def test_overflowing_values_are_422_not_500(client: TestClient) -> None:
     assert "overflow" in r.json()["error"]["message"]
 
 
+def test_overflow_is_reported_at_the_layer_where_it_happened(client: TestClient) -> None:
+    conv = {"type": "conv", "weights": [[[[3e38]]]]}
+    r = _post(client, [[3e38, 3e38]], [conv, {"type": "relu"}, conv])
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("layer 1: values overflow")
+
+
 def test_malformed_json_is_422(client: TestClient) -> None:
     r = client.post("/api/convolve", content=b"{not json",
                     headers={"content-type": "application/json"})

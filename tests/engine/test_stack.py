@@ -117,3 +117,28 @@ def test_random_weights_are_reproducible() -> None:
     a = run_stack(x, PYRAMID[:2])[1][-1]
     b = run_stack(x, PYRAMID[:2])[1][-1]
     np.testing.assert_array_equal(a, b)
+
+
+def test_non_finite_input_or_weights_are_refused_naming_them() -> None:
+    """A stack checks its input and its weights once; later layers take its own outputs."""
+    x = np.ones((1, 6, 6), np.float32)
+    good = Conv(weights=np.ones((1, 1, 3, 3), np.float32), padding="same")
+    x[0, 2, 3] = np.nan
+    with pytest.raises(EngineError) as exc:
+        run_stack(x, [good])
+    assert exc.value.field == "input"
+    bad = Conv(weights=np.full((1, 1, 3, 3), np.inf, np.float32), padding="same")
+    with pytest.raises(EngineError) as exc:
+        run_stack(np.ones((1, 6, 6), np.float32), [good, bad])
+    assert (exc.value.field, exc.value.layer) == ("weights", 1)
+    nan_bias = Conv(weights=np.ones((1, 1, 3, 3), np.float32), bias=np.array([np.nan]))
+    with pytest.raises(EngineError) as exc:
+        run_stack(np.ones((1, 6, 6), np.float32), [nan_bias])
+    assert exc.value.field == "bias"
+
+
+def test_an_overflowing_layer_passes_infinity_on_instead_of_failing_the_next() -> None:
+    big = Conv(weights=np.full((1, 1, 1, 1), 3e38, np.float32))
+    _, outputs = run_stack(np.full((1, 2, 2), 3e38, np.float32),
+                           [big, Conv(weights=np.ones((1, 1, 1, 1), np.float32))])
+    assert np.isinf(outputs[0]).all() and not np.isfinite(outputs[1]).any()
