@@ -137,6 +137,7 @@ def test_non_finite_input_or_weights_are_refused_naming_them() -> None:
     assert exc.value.field == "bias"
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_an_overflowing_layer_passes_infinity_on_instead_of_failing_the_next() -> None:
     big = Conv(weights=np.full((1, 1, 1, 1), 3e38, np.float32))
     _, outputs = run_stack(np.full((1, 2, 2), 3e38, np.float32),
