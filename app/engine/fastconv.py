@@ -6,20 +6,36 @@ Two ideas keep NumPy close to a tuned framework:
   strided view is slow. The padded input is split into its ``s x s`` phases
   ``xp[:, a::s, b::s]``; every kernel tap falls in exactly one phase at an integer offset, so
   each phase is read at unit stride, like a stride-1 layer. Each block of output rows cuts
-  the phase rows it needs right before using them, so they are read back from cache.
+  the phase rows it needs right before using them, so they are read back from cache; a
+  stride-2 phase's columns are read as float pairs (:func:`_float_pairs`).
 * **Wide rows.** Output rows are computed ``Wq`` cells wide (the phase width) instead of
   ``W_out``: then the patch matrix row of tap ``(c, u, v)`` for a block of output rows is one
-  contiguous run of the phase image, copied at memcpy speed. The few extra columns are
-  computed and dropped.
+  contiguous run of the phase image, copied at memcpy speed. The sgemm writes the wide rows
+  straight into the layer's output, and the maps returned are the ``[:, :, :W_out]`` view
+  of it; the few extra columns are computed and never shown.
 
 Then one sgemm ``weights (K, depth) @ patches (depth, n)`` per block of output rows, a block
 sized to stay in cache, so the patch matrix (im2col) of the whole image is never materialised
 and memory stays bounded. The bias rides in the sgemm (a row of ones), ReLU is applied to the
 block while it is in cache, and the blocks are shared out to the engine's threads
-(:mod:`app.engine.threads`), OpenBLAS being held to one thread meanwhile. (A channels-last
-layout, ``patches (n, depth) @ weights.T``, runs the sgemm faster for deep layers, but
-building its patch matrix means copying runs of only ``C`` floats; measured on S2-S7 it lost
-every time.)
+(:mod:`app.engine.threads`), OpenBLAS being held to one thread meanwhile.
+
+Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
+
+* A channels-last layout, ``patches (n, depth) @ weights.T``: its sgemm is faster for deep
+  layers, but building its patch matrix means copying runs of only ``C`` floats.
+* Phase images of the whole input, made in a pass of their own: 10-20 % slower on the
+  stride-2 layers than cutting each block's rows (they went out to memory and back).
+* Keeping a phase's first-tap rows in place in the patch matrix (4 of the 9 copies of a
+  3x3 stride-2 layer saved): 0-5 % on some layers, 6 % lost on S6.
+* A second thread running the sgemms while the first copies the next block's patches, and
+  two threads each running whole blocks: both slower. NumPy calls of a few microseconds
+  each hand the GIL back and forth, and a thread woken on this VM waits tens of
+  microseconds for its core; two threads only pay off for long calls (sgemm, big copies).
+* ReLU as ``np.maximum`` (float or int32), ``np.clip`` or a masked store: slower than the
+  three integer passes of :func:`_relu_in_place`; a multiply by a ``> 0`` mask: no faster.
+* Products cut into column chunks that fit OpenBLAS's small-matrix kernel: 9 % faster on
+  the 8-map sgemms but no faster overall than two OpenBLAS threads on the whole block.
 """
 
 from __future__ import annotations
@@ -288,7 +304,7 @@ def _relu_in_place(block: Array, scratch: NDArray[np.int32], *, one_call: bool) 
     """``max(x, 0)`` on float32, in place.
 
     One thread: by the bits (a word whose sign bit is set becomes +0), branch-free integer
-    ops about twice as fast as ``np.maximum``, whose float loop handles NaN; equal to it on
+    ops 1.2-1.5x as fast as ``np.maximum``, whose float loop handles NaN; equal to it on
     finite values. ``one_call`` (blocks shared by threads): ``np.maximum``, one call instead
     of three; NumPy holds the GIL for the ~2 us each call costs beyond its loop, so three
     short calls per block keep the threads waiting on each other (measured: 2.7 ms against
