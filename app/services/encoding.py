@@ -111,12 +111,18 @@ def quantise(maps: Array, *, lows: Array, highs: Array) -> NDArray[np.uint8]:
     return out
 
 
-def encode_layer(maps: Array, *, preview: int, offset: int) -> tuple[dict[str, Any], bytes]:
-    """Previews of one layer's maps ``(K, H, W)``: its header entry and its bytes."""
+def map_ranges(maps: Array) -> tuple[Array, Array]:
+    """Each map's lowest and highest value: ``(K,)`` and ``(K,)``."""
+    return maps.min(axis=(1, 2)), maps.max(axis=(1, 2))
+
+
+def encode_layer(maps: Array, *, preview: int, offset: int,
+                 ranges: tuple[Array, Array] | None = None) -> tuple[dict[str, Any], bytes]:
+    """Previews of one layer's maps ``(K, H, W)``: its header entry and its bytes.
+    ``ranges`` is :func:`map_ranges` of ``maps`` if already known."""
     _, h, w = maps.shape
     factor = preview_factor(h, w, preview)
-    lows = maps.min(axis=(1, 2))
-    highs = maps.max(axis=(1, 2))
+    lows, highs = map_ranges(maps) if ranges is None else ranges
     q = quantise(block_mean(maps, factor), lows=lows, highs=highs)
     size = q.shape[1] * q.shape[2]
     entry = {
@@ -141,18 +147,22 @@ def _dumps(value: Any) -> str:
 
 def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.PlannedLayer],
                    outputs: list[Array], previews: Sequence[int], started: float,
-                   array_text: Callable[[Array], str] = array_json) -> bytes:
+                   array_text: Callable[[Array], str] = array_json,
+                   ranges: Sequence[tuple[Array, Array]] | None = None) -> bytes:
     """The CSP1 body; ``previews`` is the largest side sent of each layer's maps (the input
     first), ``started`` the ``time.perf_counter()`` when the work began.
 
     ``array_text`` writes a conv layer's weights and bias as JSON; a caching version saves
-    most of the header's cost when only one layer of a stack changed.
+    most of the header's cost when only one layer of a stack changed. ``ranges``:
+    :func:`map_ranges` of every layer (the input first), if already known.
     """
     layer_texts: list[str] = []
     chunks: list[bytes] = []
     offset = 0
-    for index, (maps, preview) in enumerate(zip([x, *outputs], previews, strict=True)):
-        entry, data = encode_layer(maps, preview=preview, offset=offset)
+    layers = [x, *outputs]
+    known = [None] * len(layers) if ranges is None else list(ranges)
+    for index, (maps, preview, span) in enumerate(zip(layers, previews, known, strict=True)):
+        entry, data = encode_layer(maps, preview=preview, offset=offset, ranges=span)
         if index == 0:
             head: dict[str, Any] = {"index": 0, "type": "input", "shape": list(maps.shape)}
         else:

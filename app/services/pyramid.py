@@ -11,6 +11,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,6 +46,14 @@ class Computed:
     def nbytes(self) -> int:
         """Bytes of maps held."""
         return self.x.nbytes + sum(o.nbytes for o in self.outputs)
+
+    @cached_property
+    def ranges(self) -> list[tuple[Array, Array]]:
+        """Each map's lowest and highest value, the input first: found once, used by the
+        overflow check and by every encoding of these maps (a pass over a 512 x 512 layer
+        of 8 maps costs ~0.2 ms, and twice that on the engine's maps, views of wider rows).
+        """
+        return [encoding.map_ranges(maps) for maps in [self.x, *self.outputs]]
 
     def maps(self, layer: int) -> Array:
         """Layer ``layer``'s maps (0 = the input image)."""
@@ -98,7 +107,7 @@ class PyramidService:
         return encoding.encode_pyramid(image=image.info(), x=computed.x,
                                        planned=computed.planned, outputs=computed.outputs,
                                        previews=request.preview_sides(), started=started,
-                                       array_text=self._array_text)
+                                       array_text=self._array_text, ranges=computed.ranges)
 
     def _array_text(self, values: Array) -> str:
         """:func:`encoding.array_json`, remembered by content: when one control changes, the
@@ -143,8 +152,8 @@ def check_layer_index(layer: int, count: int) -> None:
 
 
 def _check_finite(computed: Computed) -> None:
-    for index, out in enumerate(computed.outputs):
-        if not (np.isfinite(out.min()) and np.isfinite(out.max())):
+    for index, (lows, highs) in enumerate(computed.ranges[1:]):
+        if not (np.isfinite(lows).all() and np.isfinite(highs).all()):
             raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38); "
                              f"use smaller weights", field="weights", value=None,
                              limit="|value| < 3.4e38", layer=index)
