@@ -36,6 +36,9 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
   three integer passes of :func:`_relu_in_place`; a multiply by a ``> 0`` mask: no faster.
 * Products cut into column chunks that fit OpenBLAS's small-matrix kernel: 9 % faster on
   the 8-map sgemms but no faster overall than two OpenBLAS threads on the whole block.
+* Consecutive layers of a stack run block by block, interleaved, so that each block reads
+  input rows the layer before has just written (from cache, not memory): 3 % slower on
+  S7, the layers' patch matrices evicting each other; smaller blocks made it worse.
 """
 
 from __future__ import annotations
