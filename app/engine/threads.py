@@ -28,11 +28,13 @@ T = TypeVar("T")
 def _default_threads() -> int:
     """``CONVSCOPE_ENGINE_THREADS`` if set (at most 64), else 1.
 
-    One by default: measured on the project's 2-core VMs (benchmarks/engine.py), two threads
-    win ~20 % on S7 when the cores are already busy with a stream of requests, but nothing
-    on a request that follows an idle pause (a woken second core runs slowly for its first
-    milliseconds), and lose on layers with few blocks, where OpenBLAS's own two threads
-    inside each product do better.
+    One by default: on the project's 2-core VMs two threads are slower (S7 with the engine
+    of 2026-11-26: +11 % run after run, +30 % after idle pauses). A block is a dozen NumPy
+    calls of a few microseconds to a few hundred; each hands the GIL to the other thread,
+    which a woken vCPU takes tens of microseconds to pick up. Layers with few blocks do
+    better with OpenBLAS's own two threads inside each product anyway. (Two threads won
+    ~20 % on S7 back-to-back with the engine of the session before, whose blocks spent
+    longer in each call.)
     """
     wanted = os.environ.get("CONVSCOPE_ENGINE_THREADS", "").strip()
     if wanted.isdigit() and int(wanted) >= 1:
