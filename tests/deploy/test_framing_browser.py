@@ -3,12 +3,12 @@ other origin cannot (CSP frame-ancestors). The pages also load without CSP viola
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+from tests.servers import OriginSite
 
 from .conftest import start_app, stop
 
@@ -21,50 +21,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 FRAMED_PATHS = ("/", "/embed", "/healthz")
 
 
-def _host_page(app_url: str) -> type[BaseHTTPRequestHandler]:
-    class CoursePage(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?")[0]
-            body = (f'<!doctype html><title>course</title><h1>Week 3</h1>'
-                    f'<iframe id="scope" src="{app_url}{path}" width="800" height="600">'
-                    f'</iframe>').encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return CoursePage
-
-
-class HostSite:
-    """A second local web server: another origin, serving a page with an iframe."""
-
-    def __init__(self, app_url: str) -> None:
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _host_page(app_url))
-        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def _course_page(app_url: str) -> str:
+    return (f'<!doctype html><title>course</title><h1>Week 3</h1>'
+            f'<iframe id="scope" src="{app_url}" width="800" height="600"></iframe>')
 
 
 @pytest.fixture(scope="module")
-def sites() -> Iterator[tuple[str, HostSite, HostSite]]:
-    """(app URL, an allowed course site, an unlisted site)."""
-    # The app must know the allowed origin before it starts, so the host sites start first
-    # and learn the app's URL once it is up.
+def sites() -> Iterator[tuple[str, OriginSite, OriginSite]]:
+    """(app URL, an allowed course site, an unlisted site), each site framing the app's
+    page at the same path as its own."""
+    # The app must know the allowed origin before it starts, so the sites start first and
+    # get their pages once the app is up.
     proc = None
-    allowed, other = HostSite(""), HostSite("")
+    allowed, other = OriginSite(), OriginSite()
     try:
         proc, base = start_app(env={"CONVSCOPE_FRAME_ANCESTORS": f"'self' {allowed.origin}"})
         for site in (allowed, other):
-            site.server.RequestHandlerClass = _host_page(base)
+            site.pages.update({path: _course_page(f"{base}{path}") for path in FRAMED_PATHS})
         yield base, allowed, other
     finally:
         if proc is not None:
@@ -98,7 +71,7 @@ def _app_frame(page: Any) -> Any:
 
 
 @pytest.mark.parametrize("path", FRAMED_PATHS)
-def test_allowed_origin_can_frame_the_app(sites: tuple[str, HostSite, HostSite],
+def test_allowed_origin_can_frame_the_app(sites: tuple[str, OriginSite, OriginSite],
                                           browser: Any, path: str) -> None:
     base, allowed, _ = sites
     page, messages = _load(browser, f"{allowed.origin}{path}")
@@ -113,7 +86,7 @@ def test_allowed_origin_can_frame_the_app(sites: tuple[str, HostSite, HostSite],
 
 
 @pytest.mark.parametrize("path", FRAMED_PATHS)
-def test_unlisted_origin_cannot_frame_the_app(sites: tuple[str, HostSite, HostSite],
+def test_unlisted_origin_cannot_frame_the_app(sites: tuple[str, OriginSite, OriginSite],
                                               browser: Any, path: str) -> None:
     base, _, other = sites
     page, messages = _load(browser, f"{other.origin}{path}")
@@ -126,7 +99,7 @@ def test_unlisted_origin_cannot_frame_the_app(sites: tuple[str, HostSite, HostSi
 
 @pytest.mark.parametrize("path", ["/", "/embed"])
 def test_pages_load_without_content_security_policy_violations(
-        sites: tuple[str, HostSite, HostSite], browser: Any, path: str) -> None:
+        sites: tuple[str, OriginSite, OriginSite], browser: Any, path: str) -> None:
     base, _, _ = sites
     page, messages = _load(browser, f"{base}{path}")
     page.wait_for_load_state("networkidle")
