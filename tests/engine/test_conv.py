@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -46,6 +48,15 @@ def _explicit(case: dict[str, object]) -> tuple[int, int, int, int]:
                            dilation=as_pair(case["dilation"], name="dilation"))  # type: ignore[arg-type]
 
 
+def _loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Any, padding: Any,
+           dilation: Any) -> np.ndarray:
+    """The loop reference for conv2d's own arguments (padding resolved as conv2d does)."""
+    st_, dl = as_pair(stride, name="s"), as_pair(dilation, name="d")
+    pad = resolve_padding(padding, in_size=x.shape[1:], kernel=w.shape[2:], stride=st_,
+                          dilation=dl)
+    return conv2d_loops(x, w, b, st_, dl, pad)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=conv_cases())
 def test_conv2d_matches_loop_reference(case: dict[str, object]) -> None:
@@ -79,11 +90,9 @@ def test_conv2d_matches_loop_reference_on_larger_inputs(shape: tuple[int, int, i
     x = rng.standard_normal(shape).astype(np.float32)
     w = rng.standard_normal((4, shape[0], 3, 5)).astype(np.float32)
     b = rng.standard_normal(4).astype(np.float32)
-    st_, dl = as_pair(stride, name="s"), as_pair(dilation, name="d")  # type: ignore[arg-type]
-    pad = resolve_padding(padding, in_size=shape[1:], kernel=(3, 5), stride=st_,  # type: ignore[arg-type]
-                          dilation=dl)
     got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation)  # type: ignore[arg-type]
-    np.testing.assert_allclose(got, conv2d_loops(x, w, b, st_, dl, pad), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got, _loops(x, w, b, stride, padding, dilation), rtol=1e-4,
+                               atol=1e-4)
 
 
 @pytest.mark.parametrize("mode", ["valid", "same", "full"])
@@ -213,12 +222,9 @@ def test_blocks_of_few_rows_match_loop_reference(
     x = rng.standard_normal(shape).astype(np.float32)
     w = rng.standard_normal((3, shape[0], 3, 4)).astype(np.float32)
     b = rng.standard_normal(3).astype(np.float32)
-    st_, dl = as_pair(stride, name="s"), as_pair(dilation, name="d")  # type: ignore[arg-type]
-    pad = resolve_padding(padding, in_size=shape[1:], kernel=(3, 4), stride=st_,  # type: ignore[arg-type]
-                          dilation=dl)
     got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation,  # type: ignore[arg-type]
                  activation="relu")
-    want = np.maximum(conv2d_loops(x, w, b, st_, dl, pad), 0)
+    want = np.maximum(_loops(x, w, b, stride, padding, dilation), 0)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
 
