@@ -31,10 +31,15 @@ def _as_float32(value: ArrayLike, *, name: str, ndim: int) -> Array:
     if arr.ndim != ndim:
         raise ShapeError(f"{name} must have {ndim} dimensions, got shape {arr.shape}",
                          field=name, value=list(arr.shape), limit=f"{ndim} dimensions")
+    require_finite(arr, name=name)
+    return arr
+
+
+def require_finite(arr: Array, *, name: str) -> None:
+    """Refuse ``arr`` (named ``name`` in the error) if it holds NaN or infinity."""
     if not np.all(np.isfinite(arr)):
         raise ParameterError(f"{name} contains NaN or infinity", field=name, value=None,
                              limit="finite numbers")
-    return arr
 
 
 def conv2d(

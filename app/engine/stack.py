@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import activations, kernels
-from .conv import conv2d_planned
+from .conv import conv2d_planned, require_finite
 from .errors import EngineError, ParameterError, ShapeError
 from .layers import Activation, Conv, Dense, Layer, Pool, RandomWeights
 from .pooling import avg_pool2d, check_pool_padding, max_pool2d
@@ -155,12 +155,12 @@ def _plan_one(layer: Layer, in_shape: Shape3,
         dilation = as_pair(layer.dilation, name="dilation")
         padding = resolve_padding(layer.padding, in_size=(h, w), kernel=kernel, stride=stride,
                                   dilation=dilation)
+        require_finite(weight, name="weights")
+        if bias is not None:
+            bias = np.asarray(bias, dtype=np.float32)
+            require_finite(bias, name="bias")
         resolved = replace(layer, weights=weight, bias=bias, maps=weight.shape[0],
                            kernel_size=kernel, stride=stride, dilation=dilation, padding=padding)
-        _check_finite(weight, "weights")
-        if bias is not None:
-            bias = bias.astype(np.float32, copy=False)
-            _check_finite(bias, "bias")
         params = weight.size + (0 if bias is None else bias.size)
         geo = _window_geometry("conv", in_shape, weight.shape[0], kernel, stride, dilation,
                                padding, rf, params)
@@ -250,12 +250,6 @@ def plan(layers: list[Layer], input_shape: Shape3) -> list[PlannedLayer]:
     return planned
 
 
-def _check_finite(values: Array, name: str) -> None:
-    if not np.isfinite(values).all():
-        raise ParameterError(f"{name} contain NaN or infinity", field=name, value=None,
-                             limit="finite numbers")
-
-
 def run_planned(x: Array, planned: list[PlannedLayer]) -> list[Array]:
     """Run an already planned stack on ``x: (C, H, W)``; returns every layer's output.
 
@@ -264,7 +258,7 @@ def run_planned(x: Array, planned: list[PlannedLayer]) -> list[Array]:
     check each output (the API answers 422 naming the first such layer).
     """
     current = np.asarray(x, dtype=np.float32)
-    _check_finite(current, "input")
+    require_finite(current, name="input")
     outputs: list[Array] = []
     for step in planned:
         current = _run_one(step, current)
