@@ -1,8 +1,8 @@
 """Control change -> every map of the reference pyramid, over real HTTP on loopback.
 
-Starts ``convscope serve`` on a free port, then for the 512x512 RGB sample and the 4-layer
-pyramid (conv3x3 K=8 s1 same + ReLU, K=16 s2, K=32 s2, K=64 s2, each + ReLU) changes one
-layer's seed per request (a control change: always a cache miss) and prints, per preview
+Starts the app on a free port (``tests/servers.py``), then for the 512x512 RGB sample and
+the 4-layer pyramid (conv3x3 K=8 s1 same + ReLU, K=16 s2, K=32 s2, K=64 s2, each + ReLU)
+changes one layer's seed per request (a control change: always a cache miss) and prints, per preview
 size: response bytes, round-trip p50/p95, the server's own ``elapsed_ms``, and, measured in
 process, how that splits into engine and encoding. Run: ``python benchmarks/api_pyramid.py``.
 """
@@ -10,11 +10,8 @@ process, how that splits into engine and encoding. Run: ``python benchmarks/api_
 from __future__ import annotations
 
 import json
-import os
-import socket
 import statistics
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -26,8 +23,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app import engine
-from app.services.encoding import encode_pyramid
+from app.services.encoding import array_json, encode_pyramid
 from app.services.images import as_tensor, make_image
+from tests.servers import serve_app
 
 SAMPLE = "astronaut"
 LAYERS = [(8, 1), (16, 2), (32, 2), (64, 2)]
@@ -42,16 +40,18 @@ def request(seed: int, preview: int) -> dict[str, Any]:
         for i, (k, s) in enumerate(LAYERS)]}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def in_process(pixels: np.ndarray, preview: int) -> tuple[float, float]:
-    """Median engine ms and encoding ms for the same pyramid."""
+    """Median engine ms and encoding ms for the same pyramid. Weights' JSON is remembered
+    by content, as the server does: a control change rewrites one layer's weights only."""
     x = as_tensor(make_image(pixels, name=SAMPLE), color="auto")
     engine_ms, encode_ms = [], []
+    texts: dict[bytes, str] = {}
+
+    def array_text(values: np.ndarray) -> str:
+        key = str(values.shape).encode() + np.ascontiguousarray(values).tobytes()
+        if key not in texts:
+            texts[key] = array_json(values)
+        return texts[key]
     for seed in range(RUNS // 2):
         layers = [engine.Conv(weights=engine.RandomWeights(seed if i == 1 else i), maps=k,
                               kernel_size=(3, 3), stride=s, padding="same", activation="relu")
@@ -60,7 +60,8 @@ def in_process(pixels: np.ndarray, preview: int) -> tuple[float, float]:
         planned, outputs = engine.run_stack(x, layers)
         t1 = time.perf_counter()
         encode_pyramid(image={}, x=x, planned=planned, outputs=outputs,
-                       previews=[preview] * (len(planned) + 1), started=t1)
+                       previews=[preview] * (len(planned) + 1), started=t1,
+                       array_text=array_text)
         t2 = time.perf_counter()
         engine_ms.append((t1 - t0) * 1000)
         encode_ms.append((t2 - t1) * 1000)
@@ -68,18 +69,8 @@ def in_process(pixels: np.ndarray, preview: int) -> tuple[float, float]:
 
 
 def main() -> int:
-    port = free_port()
-    env = {**os.environ, "CONVSCOPE_PORT": str(port)}
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--log-level",
-                               "warning"], env=env, cwd=Path(__file__).resolve().parents[1])
-    try:
-        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
-        for _ in range(100):
-            try:
-                client.get("/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    with serve_app() as url:
+        client = httpx.Client(base_url=url, timeout=30)
         client.get("/api/samples")
         png = client.get(f"/api/samples/{SAMPLE}.png").content
         from io import BytesIO
@@ -105,9 +96,6 @@ def main() -> int:
             print(f"{preview:>7} {size:>9} {statistics.median(rtt):>7.1f} "
                   f"{np.percentile(rtt, 95):>7.1f} {statistics.median(server_ms):>7.1f} "
                   f"{eng:>7.1f} {enc:>7.1f} {statistics.median(tensor_ms):>7.1f}")
-    finally:
-        server.terminate()
-        server.wait(10)
     return 0
 
 
