@@ -9,7 +9,12 @@ so one library's spinning worker threads do not steal a core from the other), an
 medians and ratios within this run are reported. ``OPENBLAS_CORETYPE`` slows NumPy's BLAS
 on some machines; the script prints what it finds.
 
-Usage: ``python benchmarks/engine.py [--quick] [--no-scipy]``.
+With ``--rounds N`` the layers and the pyramid are measured N times over (SciPy and memory
+once) and a last table gives, per shape, the median ratio to PyTorch over the rounds, its
+range, and in how many rounds the target was met: on these machines one run's ratio can be
+off by a third either way.
+
+Usage: ``python benchmarks/engine.py [--quick] [--no-scipy] [--rounds N]``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.engine import Conv, run_stack
+from app.engine import Conv, Layer, run_stack
 from app.engine import threads as engine_threads
 from app.engine.conv import conv2d
 from app.engine.shapes import resolve_padding
@@ -69,6 +74,8 @@ SHAPES = [
     Shape("S6", 32, 64, 64, 64, 3, 2, "same"),
 ]
 PYRAMID = [(8, 1), (16, 2), (32, 2), (64, 2)]  # S7: (maps, stride), 3x3 same + ReLU each
+# Issue #3's targets: the engine's time over PyTorch's, at most.
+TARGETS = {"S1": 1.0, "S2": 1.5, "S3": 1.5, "S4": 1.5, "S5": 1.5, "S6": 1.5, "S7": 1.25}
 
 
 def median_ms(fn: Callable[[], object], *, runs: int) -> float:
@@ -158,6 +165,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer blocks")
     parser.add_argument("--no-scipy", action="store_true", help="skip the SciPy routes")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure the layers and the pyramid this many times")
     args = parser.parse_args()
     blocks = 3 if args.quick else 5
     # the server's allocator setting (app/memory.py); it applies to PyTorch's arrays too
@@ -172,33 +181,65 @@ def main() -> None:
         print("BLAS:", ", ".join(blas), f"| engine threads: {engine_threads.THREADS}")
     except ImportError:
         pass
-    header = (f"{'id':4} {'GFLOP':>6} {'engine ms':>10} {'torch ms':>9} {'x torch':>8} "
+    inputs = [(s, rng.standard_normal((s.c, s.h, s.w)).astype(np.float32),
+               rng.standard_normal((s.k_out, s.c, s.k, s.k)).astype(np.float32))
+              for s in SHAPES]
+    pyramid = pyramid_inputs(rng)
+    ratios: dict[str, list[float]] = {name: [] for name in TARGETS}
+    for i in range(max(1, args.rounds)):
+        if args.rounds > 1:
+            print(f"round {i + 1} of {args.rounds}")
+        first = i == 0
+        print(f"{'id':4} {'GFLOP':>6} {'engine ms':>10} {'torch ms':>9} {'x torch':>8} "
               f"{'scipy ms':>9} {'x scipy':>8} {'peak MiB':>9}")
-    print(header)
-    for s in SHAPES:
-        x = rng.standard_normal((s.c, s.h, s.w)).astype(np.float32)
-        w = rng.standard_normal((s.k_out, s.c, s.k, s.k)).astype(np.float32)
-
-        def engine(x: np.ndarray = x, w: np.ndarray = w, s: Shape = s) -> object:
-            return conv2d(x, w, stride=s.stride, padding=s.padding)
-        fns: dict[str, Callable[[], object]] = {"engine": engine}
-        route = torch_route(x, w, s)
-        if route is not None:
-            fns["torch"] = route
-        res = interleaved(fns, blocks=blocks)
-        sp = None if args.no_scipy else scipy_route(x, w, s)
-        t_sp = median_ms(sp, runs=3) if sp is not None else float("nan")
-        t_th = res.get("torch", float("nan"))
-        print(f"{s.name:4} {s.flop / 1e9:6.3f} {res['engine']:10.2f} {t_th:9.2f} "
-              f"{res['engine'] / t_th:8.2f} {t_sp:9.1f} {res['engine'] / t_sp:8.3f} "
-              f"{peak_mib(engine):9.1f}")
-    bench_pyramid(rng, blocks=blocks)
+        for s, x, w in inputs:
+            ratios[s.name].append(bench_layer(s, x, w, blocks=blocks,
+                                              scipy=first and not args.no_scipy, peak=first))
+        ratios["S7"].append(bench_pyramid(*pyramid, blocks=blocks, peak=first))
+    if args.rounds > 1:
+        print_summary(ratios)
     bench_memory(rng)
 
 
-def bench_pyramid(rng: np.random.Generator, *, blocks: int) -> None:
+def bench_layer(s: Shape, x: np.ndarray, w: np.ndarray, *, blocks: int, scipy: bool,
+                peak: bool) -> float:
+    """One row of the table; returns the ratio to PyTorch (NaN without PyTorch)."""
+    def engine() -> object:
+        return conv2d(x, w, stride=s.stride, padding=s.padding)
+    fns: dict[str, Callable[[], object]] = {"engine": engine}
+    route = torch_route(x, w, s)
+    if route is not None:
+        fns["torch"] = route
+    res = interleaved(fns, blocks=blocks)
+    sp = scipy_route(x, w, s) if scipy else None
+    t_sp = median_ms(sp, runs=3) if sp is not None else float("nan")
+    t_th = res.get("torch", float("nan"))
+    mib = f"{peak_mib(engine):9.1f}" if peak else ""
+    print(f"{s.name:4} {s.flop / 1e9:6.3f} {res['engine']:10.2f} {t_th:9.2f} "
+          f"{res['engine'] / t_th:8.2f} {t_sp:9.1f} {res['engine'] / t_sp:8.3f} {mib:>9}")
+    return res["engine"] / t_th
+
+
+def print_summary(ratios: dict[str, list[float]]) -> None:
+    """Per shape: median ratio to PyTorch over the rounds, range, rounds meeting the target."""
+    print(f"over {len(ratios['S1'])} rounds: ratio to PyTorch")
+    print(f"{'id':4} {'median':>7} {'min':>6} {'max':>6} {'target':>8} {'met in':>8}")
+    for name, values in ratios.items():
+        target = TARGETS[name]
+        measured = [v for v in values if not np.isnan(v)]  # NaN: no PyTorch that round
+        if not measured:
+            print(f"{name:4} no PyTorch to compare with")
+            continue
+        met = sum(v <= target for v in measured)
+        print(f"{name:4} {statistics.median(measured):7.2f} {min(measured):6.2f} "
+              f"{max(measured):6.2f} {'<= ' + str(target):>8} {met:>3} of {len(values)}")
+
+
+def pyramid_inputs(rng: np.random.Generator) -> tuple[np.ndarray, list[Layer],
+                                                      list[tuple[np.ndarray, int]]]:
+    """S7's input, its layers for the engine and (weights, stride) for PyTorch."""
     x = rng.standard_normal((3, 512, 512)).astype(np.float32)
-    layers = []
+    layers: list[Layer] = []
     weights = []
     c = 3
     for maps, stride in PYRAMID:
@@ -207,7 +248,12 @@ def bench_pyramid(rng: np.random.Generator, *, blocks: int) -> None:
         layers.append(Conv(weights=w, bias=np.zeros(maps, np.float32), stride=stride,
                            padding="same", activation="relu"))
         c = maps
+    return x, layers, weights
 
+
+def bench_pyramid(x: np.ndarray, layers: list[Layer], weights: list[tuple[np.ndarray, int]],
+                  *, blocks: int, peak: bool) -> float:
+    """S7's row of the table; returns the ratio to PyTorch (NaN without PyTorch)."""
     def engine() -> object:
         return run_stack(x, layers)
     fns: dict[str, Callable[[], object]] = {"engine": engine}
@@ -232,8 +278,10 @@ def bench_pyramid(rng: np.random.Generator, *, blocks: int) -> None:
         pass
     res = interleaved(fns, blocks=blocks)
     t_th = res.get("torch", float("nan"))
+    mib = f"{peak_mib(engine):9.1f}" if peak else ""
     print(f"{'S7':4} {0.566:6.3f} {res['engine']:10.2f} {t_th:9.2f} "
-          f"{res['engine'] / t_th:8.2f} {'':>9} {'':>8} {peak_mib(engine):9.1f}")
+          f"{res['engine'] / t_th:8.2f} {'':>9} {'':>8} {mib:>9}")
+    return res["engine"] / t_th
 
 
 def bench_memory(rng: np.random.Generator) -> None:
