@@ -39,6 +39,13 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 * Consecutive layers of a stack run block by block, interleaved, so that each block reads
   input rows the layer before has just written (from cache, not memory): 3 % slower on
   S7, the layers' patch matrices evicting each other; smaller blocks made it worse.
+* A helper *process* (its own interpreter, so no GIL) sharing each layer's blocks through
+  a shared-memory arena, OpenBLAS on one thread in each process (branch
+  ``experiment/helper-process``; bit-exact): S7 -10 % against this engine with OpenBLAS on
+  two threads (ratio 1.41-1.52 against 1.58-1.67 in the same runs), -23 % with OpenBLAS
+  on one thread; S3 and S4 unchanged (an input must first be copied into the arena), S2
+  and S5 slower. The two processes' copies contend for memory: together they do ~10 %
+  more work than one. Not worth a second process per server.
 """
 
 from __future__ import annotations
