@@ -121,6 +121,23 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     cache: a separate pass over a large output costs as much as a layer's arithmetic.
     """
     k_out, c, kh, kw = weight.shape
+    h, w = x.shape[1:]
+    phases, width, halo, rows = _layout(c, h, w, k_out, kh, kw, bias is not None,
+                                        stride, dilation, padding, out_hw)
+    # the products are written straight into wide output rows; the maps are a view of them
+    wide = np.empty((k_out, out_hw[0], width), dtype=np.float32)
+    _run_blocks(x, list(phases), weight, bias, relu, wide, rows, halo)
+    return wide[:, :, :out_hw[1]]
+
+
+@lru_cache(maxsize=256)
+def _layout(c: int, h: int, w: int, k_out: int, kh: int, kw: int, bias: bool,
+            stride: tuple[int, int], dilation: tuple[int, int],
+            padding: tuple[int, int, int, int],
+            out_hw: tuple[int, int]) -> tuple[tuple[_Phase, ...], int, int, int]:
+    """A layer's phases, wide row width ``Wq``, halo rows and output rows per block: they
+    depend on its shapes only, so they are worked out once per geometry (a stack runs the
+    same layers on every request; working them out cost ~15 us a call)."""
     h_out, w_out = out_hw
     rows_ph = _axis_phases(kh, stride[0], dilation[0])
     cols_ph = _axis_phases(kw, stride[1], dilation[1])
@@ -129,13 +146,10 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     # last wide run spills into.
     width = max(p.first + (len(p.taps) - 1) * p.step for p in cols_ph) + w_out
     halo = max(p.first + (len(p.taps) - 1) * p.step for p in rows_ph) + 1
-    # the products are written straight into wide output rows; the maps are a view of them
-    wide = np.empty((k_out, h_out, width), dtype=np.float32)
-    rows = _block_rows(c * kh * kw, bias is not None, k_out, width, h_out)
-    phases = [_Phase.of(rp, cp, x.shape[1:], padding, stride, width)
-              for rp in rows_ph for cp in cols_ph]
-    _run_blocks(x, phases, weight, bias, relu, wide, rows, halo)
-    return wide[:, :, :w_out]
+    rows = _block_rows(c * kh * kw, bias, k_out, width, h_out)
+    phases = tuple(_Phase.of(rp, cp, (h, w), padding, stride, width)
+                   for rp in rows_ph for cp in cols_ph)
+    return phases, width, halo, rows
 
 
 def _block_rows(depth: int, bias: bool, k_out: int, width: int, h_out: int) -> int:
@@ -208,39 +222,55 @@ class _Phase:
             if pairs is not None:
                 m = pairs.shape[2]
                 tail = x[:, rows, j0 + 2 * m:j0 + 2 * n - 1:2] if m < n else None
-                return _Source(pairs, tail)
-        return _Source(x[:, rows, self.src_cols], None)
+                return _Source(pairs, tail, True)
+        return _Source(x[:, rows, self.src_cols], None, False)
 
-    def fill(self, buf: Array, src: _Source | None, q0: int, n: int) -> None:
-        """Write phase rows ``[q0, q0 + n)`` into the first ``n`` rows of ``buf: (C, rows,
-        Wq)`` made by :meth:`empty` (only the columns that hold input cells are written),
-        from ``src = self.source(x)``."""
-        qa = min(max(q0, self.q_lo), q0 + n)
-        qb = max(min(q0 + n, self.q_hi), qa)
-        if qb > qa and src is not None:
-            rows = slice(qa - self.q_lo, qb - self.q_lo)
-            dst = buf[:, qa - q0:qb - q0, self.dst_cols]
+
+class _Fill:
+    """Copies phase ``ph``'s input cells (``src = ph.source(x)``) into ``buf: (C, rows, Wq)``
+    made by :meth:`_Phase.empty`, the views of ``buf`` built once per call (a block's fill
+    is a few copies of a few microseconds each; rebuilding its views cost as much)."""
+
+    __slots__ = ("buf", "cells", "ph", "src", "tail")
+
+    def __init__(self, ph: _Phase, buf: Array, src: _Source | None) -> None:
+        self.ph, self.buf, self.src = ph, buf, src
+        self.cells: NDArray[np.float32] | NDArray[np.uint32] | None = None
+        self.tail: Array | None = None
+        if src is not None:
+            dst = buf[:, :, ph.dst_cols]
             m = src.cells.shape[2]
-            if src.cells.dtype == np.uint64:
-                np.copyto(dst[:, :, :m].view(np.uint32), src.cells[:, rows], casting="unsafe")
-            else:
-                np.copyto(dst[:, :, :m], src.cells[:, rows])
-            if src.tail is not None:
-                np.copyto(dst[:, :, m:], src.tail[:, rows])
+            self.cells = dst[:, :, :m].view(np.uint32) if src.pairs else dst[:, :, :m]
+            self.tail = dst[:, :, m:] if src.tail is not None else None
+
+    def __call__(self, q0: int, n: int) -> None:
+        """Write phase rows ``[q0, q0 + n)`` into the first ``n`` rows of the buffer (only
+        the columns that hold input cells are written)."""
+        ph, src = self.ph, self.src
+        qa = min(max(q0, ph.q_lo), q0 + n)
+        qb = max(min(q0 + n, ph.q_hi), qa)
+        if qb > qa and src is not None and self.cells is not None:
+            rows = slice(qa - ph.q_lo, qb - ph.q_lo)
+            dst = slice(qa - q0, qb - q0)
+            # unsafe: the pairs' uint64 -> uint32 cast keeps each pair's low half, the cell
+            np.copyto(self.cells[:, dst], src.cells[:, rows], casting="unsafe")
+            if self.tail is not None and src.tail is not None:
+                np.copyto(self.tail[:, dst], src.tail[:, rows])
         if qa > q0:
-            buf[:, :qa - q0] = 0
+            self.buf[:, :qa - q0] = 0
         if qb < q0 + n:
-            buf[:, qb - q0:n] = 0
+            self.buf[:, qb - q0:n] = 0
 
 
 @dataclass(frozen=True)
 class _Source:
-    """A phase's input cells: ``cells (C, rows, m)``, float32, or uint64 float pairs whose
-    low half is the cell (see :func:`_float_pairs`); ``tail`` the last column if a pair
-    could not reach it."""
+    """A phase's input cells: ``cells (C, rows, m)``, float32, or (``pairs``) uint64 float
+    pairs whose low half is the cell (see :func:`_float_pairs`); ``tail`` the last column
+    if a pair could not reach it."""
 
     cells: NDArray[np.float32] | NDArray[np.uint64]
     tail: Array | None
+    pairs: bool
 
 
 # A float32 pair read as one little-endian uint64 has its first float in the low 32 bits.
@@ -254,26 +284,14 @@ def _float_pairs(x: Array, rows: slice, j0: int, n: int) -> NDArray[np.uint64] |
     A copy from a stride-2 view runs NumPy's element-by-element gather loop. Read as 8-byte
     pairs whose low half is kept (a uint64 -> uint32 cast, which truncates), the same cells
     come through a contiguous cast loop: ~1.6x faster, measured on the phases of S3 and S7's
-    second layer. Bits are copied as they are. ``x`` must have unit-stride rows inside a
-    C-contiguous array (the engine's own maps are views of wider rows), which ``np.ndarray``
-    checks the view against. A last column whose pair would cross the row's end is left to
-    a plain copy.
+    second layer. Bits are copied as they are. The view is NumPy's own (``.view`` of a slice
+    whose last axis is contiguous), unaligned when ``j0`` is odd (no slower, measured). A
+    last column whose pair would cross the row's end is left to a plain copy.
     """
-    if not _PAIRS_OK:
-        return None
-    base = x
-    while not base.flags.c_contiguous:
-        if not isinstance(base.base, np.ndarray):
-            return None
-        base = base.base
-    sc, sr, sw = x.strides
     pairs = min(n, (x.shape[2] - j0) // 2)
-    if sw != 4 or sc < 0 or sr < 0 or pairs < 1:
+    if not _PAIRS_OK or x.strides[2] != x.itemsize or pairs < 1:
         return None
-    start = x.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    return np.ndarray((x.shape[0], len(range(rows.start, rows.stop, rows.step)), pairs),
-                      dtype=np.uint64, buffer=base, offset=start + rows.start * sr + j0 * 4,
-                      strides=(sc, rows.step * sr, 8))
+    return x[:, rows, j0:j0 + 2 * pairs].view(np.uint64)
 
 
 @lru_cache(maxsize=256)
@@ -394,7 +412,7 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
     whole = None
     if len(phases) == 1:
         whole = [phases[0].empty(c, h_out + halo, width)]
-        phases[0].fill(whole[0], phases[0].source(x), 0, h_out + halo)
+        _Fill(phases[0], whole[0], phases[0].source(x))(0, h_out + halo)
     sources = [ph.source(x) for ph in phases] if whole is None else []
 
     starts = range(0, h_out, rows)
@@ -403,6 +421,8 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
 
     def run(starts: Iterator[int]) -> None:
         bufs = whole or [ph.empty(c, rows + halo, width) for ph in phases]
+        fills = [] if whole else [_Fill(ph, buf, source)
+                                  for ph, buf, source in zip(phases, bufs, sources, strict=True)]
         full = _Blocks(phases, bufs, w2.shape[1], k_out, rows * width, width)
         for r0 in starts:
             r1 = min(h_out, r0 + rows)
@@ -410,8 +430,8 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
             a = r0 * width
             if whole is None:
                 a = 0
-                for ph, buf, source in zip(phases, bufs, sources, strict=True):
-                    ph.fill(buf, source, r0, r1 - r0 + halo)
+                for fill in fills:
+                    fill(r0, r1 - r0 + halo)
             for dest, view in zip(bl.dests, bl.views, strict=True):
                 np.copyto(dest, view[..., a:a + bl.n])
             block = flat[:, r0 * width:r1 * width]
