@@ -32,8 +32,9 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
   two threads each running whole blocks: both slower. NumPy calls of a few microseconds
   each hand the GIL back and forth, and a thread woken on this VM waits tens of
   microseconds for its core; two threads only pay off for long calls (sgemm, big copies).
-* ReLU as ``np.maximum`` (float or int32), ``np.clip`` or a masked store: slower than the
-  three integer passes of :func:`_relu_in_place`; a multiply by a ``> 0`` mask: no faster.
+* ReLU as ``np.maximum`` against the scalar 0 (float or int32), ``np.clip`` or a masked
+  store: slower than three integer passes on the bits, which were in turn 3.4x slower than
+  ``np.maximum`` against an array of zeros (:func:`_relu_in_place`).
 * Products cut into column chunks that fit OpenBLAS's small-matrix kernel: 9 % faster on
   the 8-map sgemms but no faster overall than two OpenBLAS threads on the whole block.
 * Consecutive layers of a stack run block by block, interleaved, so that each block reads
@@ -122,8 +123,8 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     """
     k_out, c, kh, kw = weight.shape
     h, w = x.shape[1:]
-    phases, width, halo, rows = _layout(c, h, w, k_out, kh, kw, bias is not None,
-                                        stride, dilation, padding, out_hw)
+    phases, width, halo = _layout(h, w, kh, kw, stride, dilation, padding, out_hw[1])
+    rows = _block_rows(c * kh * kw, bias is not None, k_out, width, out_hw[0])
     # the products are written straight into wide output rows; the maps are a view of them
     wide = np.empty((k_out, out_hw[0], width), dtype=np.float32)
     _run_blocks(x, list(phases), weight, bias, relu, wide, rows, halo)
@@ -131,14 +132,12 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
 
 
 @lru_cache(maxsize=256)
-def _layout(c: int, h: int, w: int, k_out: int, kh: int, kw: int, bias: bool,
-            stride: tuple[int, int], dilation: tuple[int, int],
-            padding: tuple[int, int, int, int],
-            out_hw: tuple[int, int]) -> tuple[tuple[_Phase, ...], int, int, int]:
-    """A layer's phases, wide row width ``Wq``, halo rows and output rows per block: they
-    depend on its shapes only, so they are worked out once per geometry (a stack runs the
-    same layers on every request; working them out cost ~15 us a call)."""
-    h_out, w_out = out_hw
+def _layout(h: int, w: int, kh: int, kw: int, stride: tuple[int, int],
+            dilation: tuple[int, int], padding: tuple[int, int, int, int],
+            w_out: int) -> tuple[tuple[_Phase, ...], int, int]:
+    """A layer's phases, wide row width ``Wq`` and halo rows: they depend on its geometry
+    only, so they are worked out once per geometry (a stack runs the same layers on every
+    request; working them out cost ~15 us a call)."""
     rows_ph = _axis_phases(kh, stride[0], dilation[0])
     cols_ph = _axis_phases(kw, stride[1], dilation[1])
     # Phase images are Wq wide (all phases alike, so one output column index serves all);
@@ -146,10 +145,9 @@ def _layout(c: int, h: int, w: int, k_out: int, kh: int, kw: int, bias: bool,
     # last wide run spills into.
     width = max(p.first + (len(p.taps) - 1) * p.step for p in cols_ph) + w_out
     halo = max(p.first + (len(p.taps) - 1) * p.step for p in rows_ph) + 1
-    rows = _block_rows(c * kh * kw, bias, k_out, width, h_out)
     phases = tuple(_Phase.of(rp, cp, (h, w), padding, stride, width)
                    for rp in rows_ph for cp in cols_ph)
-    return phases, width, halo, rows
+    return phases, width, halo
 
 
 def _block_rows(depth: int, bias: bool, k_out: int, width: int, h_out: int) -> int:
@@ -328,23 +326,17 @@ def _ordered_weights(weight: Array, bias: Array | None, phases: list[_Phase]) ->
     return w2
 
 
-def _relu_in_place(block: Array, scratch: NDArray[np.int32], *, one_call: bool) -> None:
-    """``max(x, 0)`` on float32, in place.
+def _relu_in_place(block: Array, zeros: Array) -> None:
+    """``max(x, 0)`` on float32, in place; ``zeros`` an array of zeros shaped like ``block``.
 
-    One thread: by the bits (a word whose sign bit is set becomes +0), branch-free integer
-    ops 1.2-1.5x as fast as ``np.maximum``, whose float loop handles NaN; equal to it on
-    finite values. ``one_call`` (blocks shared by threads): ``np.maximum``, one call instead
-    of three; NumPy holds the GIL for the ~2 us each call costs beyond its loop, so three
-    short calls per block keep the threads waiting on each other (measured: 2.7 ms against
-    1.9 ms on S7's layer 1).
+    Against an array, ``np.maximum`` runs its SIMD loop: 3.4x as fast as three branch-free
+    integer passes on the bits (the engine's ReLU before 2026-11-26), which were themselves
+    faster than ``np.maximum(block, 0)``, whose scalar operand takes a slow path (measured
+    on S7's blocks, e.g. 8 x 4112: 1.8 us, 6.1 us, 11 us). Same bits as those integer
+    passes on every value but NaN, which now stays NaN, as in PyTorch (the integer passes
+    turned a NaN with its sign bit set, x86's default NaN, into 0).
     """
-    if one_call:
-        np.maximum(block, 0, out=block)
-        return
-    bits = block.view(np.int32)
-    np.right_shift(bits, 31, out=scratch)  # -1 where negative, 0 elsewhere
-    np.invert(scratch, out=scratch)
-    np.bitwise_and(bits, scratch, out=bits)
+    np.maximum(block, zeros, out=block)
 
 
 class _Blocks:
@@ -360,7 +352,7 @@ class _Blocks:
                  n: int, width: int) -> None:
         self.n = n
         self.patches = np.empty((depth, n), dtype=np.float32)
-        self.sign = np.empty((k_out, n), dtype=np.int32)
+        self.zeros = np.zeros((k_out, n), dtype=np.float32)  # for ReLU
         self.views: list[Array] = []
         self.dests: list[Array] = []
         offset = 0
@@ -387,7 +379,7 @@ class _Blocks:
         short = object.__new__(_Blocks)
         short.n = n
         short.patches = self.patches[:, :n]
-        short.sign = self.sign[:, :n]
+        short.zeros = self.zeros[:, :n]
         short.views = self.views
         short.dests = [v[..., :n] for v in self.dests]
         return short
@@ -437,7 +429,7 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
             block = flat[:, r0 * width:r1 * width]
             np.matmul(w2, bl.patches, out=block)
             if relu:
-                _relu_in_place(block, bl.sign, one_call=parallel)
+                _relu_in_place(block, bl.zeros)
 
     if parallel:
         threads.run_split(run, starts, blas=True)

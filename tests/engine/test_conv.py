@@ -205,6 +205,40 @@ def test_fused_activation_equals_activation_after_conv(activation: str) -> None:
     np.testing.assert_array_equal(fused, plain)
 
 
+def test_fused_relu_keeps_the_nan_of_an_overflowing_window() -> None:
+    """inf - inf inside a window is NaN (x86's, sign bit set); ReLU in the blocks keeps it
+    NaN, as PyTorch does, so that callers see the layer overflow instead of a 0."""
+    from app.engine.conv import conv2d_planned
+
+    x = np.zeros((1, 4, 6), np.float32)
+    x[0, 1, 1:3] = np.inf
+    w = np.array([[[[1.0, -1.0]]], [[[1.0, 1.0]]]], np.float32)
+    args: dict[str, Any] = {"stride": (1, 1), "dilation": (1, 1), "padding": (0, 0, 1, 0),
+                            "out_hw": (4, 6)}
+    with np.errstate(invalid="ignore"):  # inf - inf: the point of the test
+        plain = conv2d_planned(x, w, None, activation="none", **args)
+        out = conv2d_planned(x, w, None, activation="relu", **args)
+    assert np.isnan(plain[0, 1, 2]) and np.signbit(plain[0, 1, 2])
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(plain))
+    finite = ~np.isnan(plain)
+    np.testing.assert_array_equal(out[finite], np.maximum(plain[finite], 0))
+
+
+def test_relu_in_place_on_the_special_values() -> None:
+    """-0 becomes +0 (no sign bit left), NaN of either sign stays NaN, -inf becomes 0,
+    +inf and the smallest subnormals are kept."""
+    from app.engine.fastconv import _relu_in_place
+
+    tiny = np.float32(1e-45)
+    values = np.array([-0.0, 0.0, -2.5, 2.5, np.nan, -np.nan, np.inf, -np.inf, tiny, -tiny],
+                      np.float32)
+    block = values.copy()
+    _relu_in_place(block, np.zeros_like(block))
+    want = np.array([0.0, 0.0, 0.0, 2.5, np.nan, np.nan, np.inf, 0.0, tiny, 0.0], np.float32)
+    np.testing.assert_array_equal(block, want)  # NaN equals NaN here
+    assert not np.signbit(block[~np.isnan(block)]).any()
+
+
 @pytest.mark.parametrize("rows", [1, 2, 3, 5])
 @pytest.mark.parametrize("shape", [(2, 23, 19), (3, 30, 32), (1, 9, 41)])
 @pytest.mark.parametrize(("stride", "padding", "dilation"),
