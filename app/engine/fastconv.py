@@ -52,7 +52,7 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd
@@ -127,7 +127,7 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     rows = _block_rows(c * kh * kw, bias is not None, k_out, width, out_hw[0])
     # the products are written straight into wide output rows; the maps are a view of them
     wide = np.empty((k_out, out_hw[0], width), dtype=np.float32)
-    _run_blocks(x, list(phases), weight, bias, relu, wide, rows, halo)
+    _run_blocks(x, phases, weight, bias, relu, wide, rows, halo)
     return wide[:, :, :out_hw[1]]
 
 
@@ -220,8 +220,8 @@ class _Phase:
             if pairs is not None:
                 m = pairs.shape[2]
                 tail = x[:, rows, j0 + 2 * m:j0 + 2 * n - 1:2] if m < n else None
-                return _Source(pairs, tail, True)
-        return _Source(x[:, rows, self.src_cols], None, False)
+                return _Source(pairs, tail)
+        return _Source(x[:, rows, self.src_cols], None)
 
 
 class _Fill:
@@ -229,31 +229,33 @@ class _Fill:
     made by :meth:`_Phase.empty`, the views of ``buf`` built once per call (a block's fill
     is a few copies of a few microseconds each; rebuilding its views cost as much)."""
 
-    __slots__ = ("buf", "cells", "ph", "src", "tail")
+    __slots__ = ("buf", "copies", "ph")
 
     def __init__(self, ph: _Phase, buf: Array, src: _Source | None) -> None:
-        self.ph, self.buf, self.src = ph, buf, src
-        self.cells: NDArray[np.float32] | NDArray[np.uint32] | None = None
-        self.tail: Array | None = None
+        self.ph, self.buf = ph, buf
+        # (destination, source) column ranges, each sliced by rows per block
+        self.copies: list[tuple[NDArray[np.generic], NDArray[np.generic]]] = []
         if src is not None:
             dst = buf[:, :, ph.dst_cols]
             m = src.cells.shape[2]
-            self.cells = dst[:, :, :m].view(np.uint32) if src.pairs else dst[:, :, :m]
-            self.tail = dst[:, :, m:] if src.tail is not None else None
+            pairs = src.cells.dtype == np.uint64
+            self.copies.append((dst[:, :, :m].view(np.uint32) if pairs else dst[:, :, :m],
+                                src.cells))
+            if src.tail is not None:
+                self.copies.append((dst[:, :, m:], src.tail))
 
     def __call__(self, q0: int, n: int) -> None:
         """Write phase rows ``[q0, q0 + n)`` into the first ``n`` rows of the buffer (only
         the columns that hold input cells are written)."""
-        ph, src = self.ph, self.src
+        ph = self.ph
         qa = min(max(q0, ph.q_lo), q0 + n)
         qb = max(min(q0 + n, ph.q_hi), qa)
-        if qb > qa and src is not None and self.cells is not None:
+        if qb > qa:
             rows = slice(qa - ph.q_lo, qb - ph.q_lo)
             dst = slice(qa - q0, qb - q0)
-            # unsafe: the pairs' uint64 -> uint32 cast keeps each pair's low half, the cell
-            np.copyto(self.cells[:, dst], src.cells[:, rows], casting="unsafe")
-            if self.tail is not None and src.tail is not None:
-                np.copyto(self.tail[:, dst], src.tail[:, rows])
+            for to, cells in self.copies:
+                # unsafe: the pairs' uint64 -> uint32 cast keeps each pair's low half, the cell
+                np.copyto(to[:, dst], cells[:, rows], casting="unsafe")
         if qa > q0:
             self.buf[:, :qa - q0] = 0
         if qb < q0 + n:
@@ -262,13 +264,12 @@ class _Fill:
 
 @dataclass(frozen=True)
 class _Source:
-    """A phase's input cells: ``cells (C, rows, m)``, float32, or (``pairs``) uint64 float
-    pairs whose low half is the cell (see :func:`_float_pairs`); ``tail`` the last column
-    if a pair could not reach it."""
+    """A phase's input cells: ``cells (C, rows, m)``, float32, or uint64 float pairs whose
+    low half is the cell (see :func:`_float_pairs`); ``tail`` the last column if a pair
+    could not reach it."""
 
     cells: NDArray[np.float32] | NDArray[np.uint64]
     tail: Array | None
-    pairs: bool
 
 
 # A float32 pair read as one little-endian uint64 has its first float in the low 32 bits.
@@ -307,7 +308,7 @@ def _tap_order(c: int, kh: int, kw: int,
     return order
 
 
-def _ordered_weights(weight: Array, bias: Array | None, phases: list[_Phase]) -> Array:
+def _ordered_weights(weight: Array, bias: Array | None, phases: Sequence[_Phase]) -> Array:
     """Weights as ``(K, depth)`` in the patch-matrix order, and the bias as one more column
     if there is one.
 
@@ -348,11 +349,12 @@ class _Blocks:
     run per tap; a block at flat offset ``a`` of the buffers copies ``views[i][..., a:a + n]``.
     """
 
-    def __init__(self, phases: list[_Phase], bufs: list[Array], depth: int, k_out: int,
-                 n: int, width: int) -> None:
+    def __init__(self, phases: Sequence[_Phase], bufs: list[Array], depth: int, k_out: int,
+                 n: int, width: int, *, relu: bool) -> None:
         self.n = n
         self.patches = np.empty((depth, n), dtype=np.float32)
-        self.zeros = np.zeros((k_out, n), dtype=np.float32)  # for ReLU
+        # ReLU's other operand (np.maximum against an array, see _relu_in_place)
+        self.zeros = np.zeros((k_out, n) if relu else (k_out, 0), dtype=np.float32)
         self.views: list[Array] = []
         self.dests: list[Array] = []
         offset = 0
@@ -385,7 +387,7 @@ class _Blocks:
         return short
 
 
-def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | None,
+def _run_blocks(x: Array, phases: Sequence[_Phase], weight: Array, bias: Array | None,
                 relu: bool, wide: Array, rows: int, halo: int) -> None:
     """Each block: its phase rows, its patch matrix, one sgemm into ``wide``, ReLU.
 
@@ -415,7 +417,7 @@ def _run_blocks(x: Array, phases: list[_Phase], weight: Array, bias: Array | Non
         bufs = whole or [ph.empty(c, rows + halo, width) for ph in phases]
         fills = [] if whole else [_Fill(ph, buf, source)
                                   for ph, buf, source in zip(phases, bufs, sources, strict=True)]
-        full = _Blocks(phases, bufs, w2.shape[1], k_out, rows * width, width)
+        full = _Blocks(phases, bufs, w2.shape[1], k_out, rows * width, width, relu=relu)
         for r0 in starts:
             r1 = min(h_out, r0 + rows)
             bl = full if r1 - r0 == rows else full.part((r1 - r0) * width)
