@@ -85,10 +85,9 @@ class _OpenBlas:
 
 
 class _BlasLimit:
-    """Counts the engine calls in flight; the first sets OpenBLAS to 1 thread, the last
-    restores what it was. Every engine sgemm then runs one-threaded, so results do not
-    depend on what else runs at the same time (OpenBLAS's kernels split and sum differently
-    with two threads: last-bit differences)."""
+    """Counts the engine's parallel sections (:func:`run_split` with ``blas``) in flight; the
+    first sets OpenBLAS to 1 thread, the last restores what it was, so that the engine's
+    threads and OpenBLAS's do not oversubscribe the cores."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()

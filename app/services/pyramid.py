@@ -90,23 +90,24 @@ class PyramidService:
     def pyramid(self, request: PyramidRequest, image: StoredImage) -> bytes:
         """The CSP1 body (blocking: runs on a worker)."""
         started = time.perf_counter()
+        previews = request.preview_sides()
         key = cache_key(request, image)
         computed = self._cache.get(key)
         if computed is None:
             x = as_tensor(image, color=request.color)
             planned = self._plan(request, x)
             caps.check_cost(planned, self.caps,
-                            response_bytes=pyramid_bytes(x, planned, request.preview_sides()))
+                            response_bytes=pyramid_bytes(x, planned, previews))
             computed = Computed(image=image, x=x, planned=planned,
                                 outputs=engine.run_planned(x, planned))
             _check_finite(computed)
             self._cache.put(key, computed)
         else:  # same maps, but the preview size (so the response) may differ
             caps.check_cost(computed.planned, self.caps, response_bytes=pyramid_bytes(
-                computed.x, computed.planned, request.preview_sides()))
+                computed.x, computed.planned, previews))
         return encoding.encode_pyramid(image=image.info(), x=computed.x,
                                        planned=computed.planned, outputs=computed.outputs,
-                                       previews=request.preview_sides(), started=started,
+                                       previews=previews, started=started,
                                        array_text=self._array_text, ranges=computed.ranges)
 
     def _array_text(self, values: Array) -> str:
