@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import fastconv
+from . import fastconv, rowconv
 from .activations import ACTIVATIONS, apply_activation
 from .errors import ParameterError, ShapeError
 from .shapes import PaddingSpec, as_pair, conv_output_size, resolve_padding
@@ -116,8 +116,10 @@ def conv2d_planned(x: Array, weight: Array, bias: Array | None, *, stride: tuple
     (a pass over it costs ~5 % of a pyramid). A stack's input is checked once, its later
     inputs are the engine's own outputs, whose overflow its callers report per layer.
     """
-    out = fastconv.correlate(x, weight, bias, stride=stride, dilation=dilation,
-                             padding=padding, out_hw=out_hw, relu=activation == "relu")
+    # wide layers: one sgemm per output row; narrow or row-dilated ones: im2col blocks
+    correlate = rowconv.correlate if rowconv.fits(out_hw[1], dilation) else fastconv.correlate
+    out = correlate(x, weight, bias, stride=stride, dilation=dilation, padding=padding,
+                    out_hw=out_hw, relu=activation == "relu")
     if activation in ("none", "relu"):
         return out
     return apply_activation(activation, out)

@@ -7,7 +7,7 @@ Two ideas keep NumPy close to a tuned framework:
   ``xp[:, a::s, b::s]``; every kernel tap falls in exactly one phase at an integer offset, so
   each phase is read at unit stride, like a stride-1 layer. Each block of output rows cuts
   the phase rows it needs right before using them, so they are read back from cache; a
-  stride-2 phase's columns are read as float pairs (:func:`_float_pairs`).
+  stride-2 phase's columns are read as float pairs (:func:`float_pairs`).
 * **Wide rows.** Output rows are computed ``Wq`` cells wide (the phase width) instead of
   ``W_out``: then the patch matrix row of tap ``(c, u, v)`` for a block of output rows is one
   contiguous run of the phase image, copied at memcpy speed. The sgemm writes the wide rows
@@ -17,8 +17,9 @@ Two ideas keep NumPy close to a tuned framework:
 Then one sgemm ``weights (K, depth) @ patches (depth, n)`` per block of output rows, a block
 sized to stay in cache, so the patch matrix (im2col) of the whole image is never materialised
 and memory stays bounded. The bias rides in the sgemm (a row of ones), ReLU is applied to the
-block while it is in cache, and the blocks are shared out to the engine's threads
-(:mod:`app.engine.threads`), OpenBLAS being held to one thread meanwhile.
+block while it is in cache. The blocks run on the calling thread, OpenBLAS's threads inside
+each product. Since 2026-11-26 only narrow layers (and row-dilated ones) run here: wider
+ones run in :mod:`app.engine.rowconv`, which copies less and calls NumPy far less often.
 
 Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 
@@ -61,8 +62,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
 
-from . import threads
-
 Array = NDArray[np.float32]
 
 # Bytes of one block of the patch matrix: inside a core's L2 cache. Deep patch matrices
@@ -75,8 +74,6 @@ DEEP_FROM = 64
 # kernel without packing, up to 2x faster for the few-map layers: blocks are cut to fit it
 # when that does not more than double their number.
 SMALL_GEMM = 1_000_000
-# Below this many blocks a second thread costs more than it saves.
-MIN_PARALLEL_BLOCKS = 8
 
 
 def window_view(xp: Array, kernel: tuple[int, int], *, stride: tuple[int, int],
@@ -216,7 +213,7 @@ class _Phase:
                      self.row_stride)
         j0 = self.src_cols.start
         if self.src_cols.step == 2:
-            pairs = _float_pairs(x, rows, j0, n)
+            pairs = float_pairs(x, rows, j0, n)
             if pairs is not None:
                 m = pairs.shape[2]
                 tail = x[:, rows, j0 + 2 * m:j0 + 2 * n - 1:2] if m < n else None
@@ -265,7 +262,7 @@ class _Fill:
 @dataclass(frozen=True)
 class _Source:
     """A phase's input cells: ``cells (C, rows, m)``, float32, or uint64 float pairs whose
-    low half is the cell (see :func:`_float_pairs`); ``tail`` the last column if a pair
+    low half is the cell (see :func:`float_pairs`); ``tail`` the last column if a pair
     could not reach it."""
 
     cells: NDArray[np.float32] | NDArray[np.uint64]
@@ -276,7 +273,7 @@ class _Source:
 _PAIRS_OK = sys.byteorder == "little"
 
 
-def _float_pairs(x: Array, rows: slice, j0: int, n: int) -> NDArray[np.uint64] | None:
+def float_pairs(x: Array, rows: slice, j0: int, n: int) -> NDArray[np.uint64] | None:
     """``x[:, rows, j0::2]`` (``n`` columns) as a uint64 view of float pairs whose low half is
     the cell, as many columns as end inside their row; None if ``x`` cannot be read so.
 
@@ -409,10 +406,6 @@ def _run_blocks(x: Array, phases: Sequence[_Phase], weight: Array, bias: Array |
         _Fill(phases[0], whole[0], phases[0].source(x))(0, h_out + halo)
     sources = [ph.source(x) for ph in phases] if whole is None else []
 
-    starts = range(0, h_out, rows)
-    # few blocks (deep layers, small images): OpenBLAS's threads inside each product
-    parallel = threads.THREADS > 1 and len(starts) >= MIN_PARALLEL_BLOCKS
-
     def run(starts: Iterator[int]) -> None:
         bufs = whole or [ph.empty(c, rows + halo, width) for ph in phases]
         fills = [] if whole else [_Fill(ph, buf, source)
@@ -433,7 +426,4 @@ def _run_blocks(x: Array, phases: Sequence[_Phase], weight: Array, bias: Array |
             if relu:
                 _relu_in_place(block, bl.zeros)
 
-    if parallel:
-        threads.run_split(run, starts, blas=True)
-    else:
-        run(iter(starts))
+    run(iter(range(0, h_out, rows)))

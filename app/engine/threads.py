@@ -1,12 +1,12 @@
-"""Optional threads for one convolution, and OpenBLAS kept out of their way.
+"""Threads for one convolution, and OpenBLAS kept out of their way.
 
-NumPy releases the GIL inside copies and matrix products, so the blocks of output rows of
-one layer can run in parallel threads (``CONVSCOPE_ENGINE_THREADS``, default 1). OpenBLAS
-would start its own threads inside each block's sgemm as well; on a 2-core machine that is
-four busy threads, and OpenBLAS's waiting threads spin, so a block whose partner is
-descheduled stalls for a whole time slice (seen: 10-60 ms stalls on a 7 ms pyramid). While
-blocks run in parallel, OpenBLAS is therefore held to one thread, and set back when the
-last parallel section ends.
+NumPy releases the GIL inside copies and matrix products, so the chunks of output rows of
+one layer (:mod:`app.engine.rowconv`) run in parallel threads (``CONVSCOPE_ENGINE_THREADS``,
+default: the CPUs this process may use, at most 4). OpenBLAS would start its own threads
+inside a product as well; on a 2-core machine that is four busy threads, and OpenBLAS's
+waiting threads spin, so a chunk whose partner is descheduled stalls for a whole time slice
+(seen: 10-60 ms stalls on a 7 ms pyramid). While chunks run in parallel, OpenBLAS is
+therefore held to one thread, and set back when the last parallel section ends.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import cache
 from itertools import product
@@ -26,20 +26,23 @@ T = TypeVar("T")
 
 
 def _default_threads() -> int:
-    """``CONVSCOPE_ENGINE_THREADS`` if set (at most 64), else 1.
+    """``CONVSCOPE_ENGINE_THREADS`` if set (at most 64), else the CPUs this process may use,
+    at most 4.
 
-    One by default: on the project's 2-core VMs two threads are slower (S7 with the engine
-    of 2026-11-26: +11 % run after run, +30 % after idle pauses). A block is a dozen NumPy
-    calls of a few microseconds to a few hundred; each hands the GIL to the other thread,
-    which a woken vCPU takes tens of microseconds to pick up. Layers with few blocks do
-    better with OpenBLAS's own two threads inside each product anyway. (Two threads won
-    ~20 % on S7 back-to-back with the engine of the session before, whose blocks spent
-    longer in each call.)
+    Measured on 2-core VMs only: two threads sharing the row strategy's chunks (each a few
+    NumPy calls of ~0.1 ms) ran S3 and S7's second layer 35-45 % faster than one. The im2col
+    blocks of :mod:`app.engine.fastconv`, a dozen calls of a few microseconds each, lost
+    with two threads (the GIL handed back and forth); they run on the calling thread, with
+    OpenBLAS's threads inside each product. More than 4 is unmeasured.
     """
     wanted = os.environ.get("CONVSCOPE_ENGINE_THREADS", "").strip()
     if wanted.isdigit() and int(wanted) >= 1:
         return min(int(wanted), 64)
-    return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 4))
 
 
 # Threads per convolution (read once, at import).
@@ -119,6 +122,12 @@ class _BlasLimit:
 
 
 _BLAS = _BlasLimit()
+
+
+def one_blas_thread() -> AbstractContextManager[None]:
+    """Hold OpenBLAS to one thread meanwhile (whatever the engine's own thread count): the
+    row strategy's products are the same on every row only if they all run alike."""
+    return _BLAS.single()
 
 
 def set_blas_threads(count: int) -> int | None:

@@ -57,13 +57,27 @@ def _loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Any, padd
     return conv2d_loops(x, w, b, st_, dl, pad)
 
 
+STRATEGIES = {"rows": 1, "blocks": 10**9}  # rowconv.MIN_WIDTH that sends a layer there
+
+
+def _conv_by(strategy: str, case: dict[str, object]) -> np.ndarray:
+    """conv2d on ``case`` with every layer that can run in ``strategy``: the rows of
+    :mod:`app.engine.rowconv` (row dilation 1) or the blocks of :mod:`app.engine.fastconv`."""
+    from app.engine import rowconv
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rowconv, "MIN_WIDTH", STRATEGIES[strategy])
+        return conv2d(case["x"], case["weight"], case["bias"], stride=case["stride"],  # type: ignore[arg-type]
+                      padding=case["padding"], dilation=case["dilation"])  # type: ignore[arg-type]
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=conv_cases())
-def test_conv2d_matches_loop_reference(case: dict[str, object]) -> None:
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_conv2d_matches_loop_reference(strategy: str, case: dict[str, object]) -> None:
     pad = _explicit(case)
     try:
-        got = conv2d(case["x"], case["weight"], case["bias"], stride=case["stride"],  # type: ignore[arg-type]
-                     padding=case["padding"], dilation=case["dilation"])  # type: ignore[arg-type]
+        got = _conv_by(strategy, case)
     except GeometryError:
         x, w = case["x"], case["weight"]
         assert isinstance(x, np.ndarray) and isinstance(w, np.ndarray)
@@ -160,12 +174,12 @@ def test_bias_length_must_match_maps() -> None:
 @pytest.mark.torch
 @settings(max_examples=150, deadline=None)
 @given(case=conv_cases())
-def test_conv2d_matches_torch(case: dict[str, object]) -> None:
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_conv2d_matches_torch(strategy: str, case: dict[str, object]) -> None:
     torch = pytest.importorskip("torch")
     pad = _explicit(case)
     try:
-        got = conv2d(case["x"], case["weight"], case["bias"], stride=case["stride"],  # type: ignore[arg-type]
-                     padding=case["padding"], dilation=case["dilation"])  # type: ignore[arg-type]
+        got = _conv_by(strategy, case)
     except GeometryError:
         return
     x = torch.nn.functional.pad(torch.from_numpy(case["x"])[None], (pad[2], pad[3], pad[0], pad[1]))

@@ -1,0 +1,165 @@
+"""The row strategy: one small sgemm per output row, all of a chunk's rows in one ``matmul``.
+
+Output row ``y`` of a layer (row dilation 1) is
+
+``out[:, y, :] = sum_{u, c, v} weight[:, c, u, v] * x_pad[c, y * s_h + u, v * d_w + s_w * j]``
+
+Each padded input row ``i`` is copied once into a buffer as ``C * kw`` sub-rows, one per
+channel and column tap, ``P[i, (c, v), j] = x_pad[c, i, j * s_w + v * d_w]``, each ``W_out``
+wide, followed by a sub-row of ones (for the bias). Row ``y``'s ``kh`` input rows are then
+``kh * (C * kw + 1)`` consecutive sub-rows of ``P``: a ``(depth, W_out)`` matrix at a uniform
+row stride, a strided *view* that BLAS reads directly. ``np.matmul`` takes the views of a
+chunk's rows as one stack (their start moves by ``s_h`` buffer rows), so one call runs a
+sgemm per row in C. Against the im2col blocks of :mod:`app.engine.fastconv`:
+
+* the copy is ``kw / s_w`` times the input, not ``kh * kw / (s_h * s_w)`` times (a 3x3
+  layer: a third; S3's 5x5 stride-2 layer: 2.5x instead of 6.25x plus a phase fill);
+* a chunk is a few NumPy calls of ~0.1 ms, not a dozen of a few microseconds, so the
+  engine's threads can share the chunks without handing the GIL back and forth;
+* the per-row products are small enough for OpenBLAS's small-matrix kernel, which runs
+  them on one thread without packing; every row is the same product whatever the chunk
+  or thread, so the numbers do not depend on the thread count.
+
+Narrow outputs (``W_out < MIN_WIDTH``) make products too small to pay their call, and a row
+dilation breaks the uniform stride: those layers stay with :mod:`app.engine.fastconv`.
+Measured (2-core AVX-512 VM, A/B in one process, medians) against the im2col blocks: S3
+-50 to -60 %, S7's second layer -40 to -60 %, S2 -35 %, S4 -30 %, S5 -25 %; S6 (32 wide)
+and S7's last layer (64 wide) 0 to +25 %, hence ``MIN_WIDTH``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+from numpy.typing import NDArray
+
+from . import threads
+from .fastconv import float_pairs
+
+Array = NDArray[np.float32]
+
+# Outputs at least this wide run here (S5's 128 wins 25 %, S7's last layer, 64, loses).
+MIN_WIDTH = 96
+# Bytes of one chunk's buffer: larger chunks (fewer calls) won up to ~1-2 MiB, measured on
+# S2-S5 and S7; the buffer is written once and read by the products right after.
+CHUNK_BYTES = 1 << 20
+
+
+def fits(out_w: int, dilation: tuple[int, int]) -> bool:
+    """Whether a layer runs in this strategy: wide enough outputs, no row dilation."""
+    return dilation[0] == 1 and out_w >= MIN_WIDTH
+
+
+@lru_cache(maxsize=256)
+def _column_taps(w: int, kw: int, stride: int, dilation: int, left: int,
+                 w_out: int) -> tuple[tuple[int, int, int], ...]:
+    """Per column tap ``v``: output columns ``[lo, hi)`` whose input column is inside the
+    input, and the input column of ``lo``. The others read padding: zeros."""
+    taps = []
+    for v in range(kw):
+        off = v * dilation - left  # input column of output column j: j * stride + off
+        lo = min(w_out, -(off // stride) if off < 0 else 0)
+        hi = min(w_out, max(lo, -((off - w) // stride)))
+        taps.append((lo, hi, lo * stride + off))
+    return tuple(taps)
+
+
+def _row_weights(weight: Array, bias: Array | None) -> Array:
+    """Weights as ``(K, kh * sub)`` in the buffer's order: per kernel row ``u``, channel then
+    column tap, then the ones sub-row, which carries the bias for ``u = 0`` only."""
+    k_out, c, kh, kw = weight.shape
+    sub = c * kw + (bias is not None)
+    w2 = np.zeros((k_out, kh, sub), dtype=np.float32)
+    w2[:, :, :c * kw] = weight.transpose(0, 2, 1, 3).reshape(k_out, kh, c * kw)
+    if bias is not None:
+        w2[:, 0, c * kw] = bias
+    return w2.reshape(k_out, kh * sub)
+
+
+def _chunk_rows(sub: int, w_out: int, stride: int, h_out: int, workers: int) -> int:
+    """Output rows per chunk: a buffer of about ``CHUNK_BYTES``, chunks of even sizes, and at
+    least one chunk per thread."""
+    rows = max(1, min(h_out, CHUNK_BYTES // (sub * w_out * 4 * stride)))
+    chunks = max(-(-h_out // rows), min(h_out, workers))
+    return -(-h_out // chunks)
+
+
+def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
+              dilation: tuple[int, int], padding: tuple[int, int, int, int],
+              out_hw: tuple[int, int], relu: bool = False) -> Array:
+    """Cross-correlation on validated float32 arrays (a layer that :func:`fits`); see
+    :func:`app.engine.conv.conv2d`. The bias rides in the products, ReLU is applied to each
+    chunk's rows while they are in cache."""
+    k_out, c, kh, kw = weight.shape
+    h, w = x.shape[1:]
+    h_out, w_out = out_hw
+    sh = stride[0]
+    top = padding[0]
+    sub = c * kw + (bias is not None)
+    depth = kh * sub
+    cols = _column_taps(w, kw, stride[1], dilation[1], padding[2], w_out)
+    w2 = _row_weights(weight, bias)
+    rows = _chunk_rows(sub, w_out, sh, h_out, threads.THREADS)
+    out = np.empty((k_out, h_out, w_out), dtype=np.float32)
+    zeros = np.zeros((k_out, rows if relu else 0, w_out), dtype=np.float32)
+
+    def fill(data: Array, i0: int, n: int) -> None:
+        """Buffer rows ``[0, n)`` from padded input rows ``[i0, i0 + n)`` (``i0`` counted
+        from the first input row; rows outside the input are zeros)."""
+        ia, ib = max(0, i0), min(h, i0 + n)
+        if ia > i0:
+            data[:ia - i0] = 0
+        if ib < i0 + n:
+            data[max(0, ib - i0):n] = 0
+        if ib <= ia:
+            return
+        rows_in = slice(ia - i0, ib - i0)
+        for v, (lo, hi, j0) in enumerate(cols):
+            if hi > lo:
+                _copy_columns(data[rows_in, :, v, lo:hi], x, slice(ia, ib), j0, stride[1])
+
+    def run(starts: Iterator[int]) -> None:
+        rows_in = (rows - 1) * sh + kh
+        buf = np.empty((rows_in, sub, w_out), dtype=np.float32)
+        data = buf[:, :c * kw].reshape(rows_in, c, kw, w_out)
+        for v, (lo, hi, _) in enumerate(cols):  # columns that read padding: zero for good
+            data[:, :, v, :lo] = 0
+            data[:, :, v, hi:] = 0
+        if bias is not None:
+            buf[:, c * kw] = 1.0
+        for y0 in starts:
+            y1 = min(h_out, y0 + rows)
+            fill(data, y0 * sh - top, (y1 - y0 - 1) * sh + kh)
+            # row y reads buffer rows [(y - y0) * sh, ... + kh): depth sub-rows from there
+            patches = as_strided(buf, shape=(y1 - y0, depth, w_out),
+                                 strides=(buf.strides[0] * sh, buf.strides[1], buf.strides[2]),
+                                 writeable=False)
+            block = out[:, y0:y1]
+            np.matmul(w2, patches, out=block.transpose(1, 0, 2))
+            if relu:
+                np.maximum(block, zeros[:, :y1 - y0], out=block)
+
+    with threads.one_blas_thread():
+        threads.run_split(run, range(0, h_out, rows), blas=True)
+    return out
+
+
+def _copy_columns(dst: NDArray[np.float32], x: Array, rows: slice, j0: int,
+                  stride: int) -> None:
+    """``dst (rows, C, n) = x[:, rows, j0::stride]`` (``n`` columns), through float pairs for
+    stride 2 (see :func:`app.engine.fastconv.float_pairs`)."""
+    n = dst.shape[2]
+    src = x[:, rows]
+    if stride == 2:
+        pairs = float_pairs(x, rows, j0, n)
+        if pairs is not None:
+            m = pairs.shape[2]
+            # unsafe: the uint64 -> uint32 cast keeps each pair's low half, the cell
+            np.copyto(dst[:, :, :m].view(np.uint32), pairs.transpose(1, 0, 2), casting="unsafe")
+            if m < n:
+                np.copyto(dst[:, :, m:], src[:, :, j0 + 2 * m:j0 + 2 * n - 1:2].transpose(1, 0, 2))
+            return
+    np.copyto(dst, src[:, :, j0:j0 + (n - 1) * stride + 1:stride].transpose(1, 0, 2))

@@ -1,0 +1,117 @@
+"""The row strategy (app.engine.rowconv): chunk edges, threads, column taps, input layouts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.engine import conv2d, rowconv
+from app.engine import threads as engine_threads
+from app.engine.shapes import as_pair, resolve_padding
+
+from .reference import conv2d_loops
+
+# (C, H, W, kernel, stride, padding, dilation): padding rows inside chunks, strides 1-3
+# (stride 2 reads float pairs), asymmetric padding, column dilation, odd and even widths
+CASES = [
+    (2, 23, 19, (3, 4), 2, "same", 1),
+    (3, 30, 32, (3, 3), 1, "same", 1),
+    (1, 9, 41, (2, 5), (1, 2), [0, 4, 3, 1], (1, 2)),
+    (4, 17, 36, (5, 5), 2, "full", 1),
+    (2, 20, 37, (3, 2), 3, "valid", (1, 3)),
+    (3, 12, 25, (1, 1), (2, 2), [2, 1, 0, 3], 1),
+]
+
+
+def _case(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, object]]:
+    c, h, w, (kh, kw), stride, padding, dilation = CASES[i]
+    rng = np.random.default_rng(i)
+    x = rng.standard_normal((c, h, w)).astype(np.float32)
+    wt = rng.standard_normal((3, c, kh, kw)).astype(np.float32)
+    b = rng.standard_normal(3).astype(np.float32)
+    return x, wt, b, {"stride": stride, "padding": padding, "dilation": dilation}
+
+
+def _loops(x: np.ndarray, wt: np.ndarray, b: np.ndarray, args: dict[str, object]) -> np.ndarray:
+    st, dl = as_pair(args["stride"], name="s"), as_pair(args["dilation"], name="d")  # type: ignore[arg-type]
+    pad = resolve_padding(args["padding"], in_size=x.shape[1:], kernel=wt.shape[2:],  # type: ignore[arg-type]
+                          stride=st, dilation=dl)
+    return conv2d_loops(x, wt, b, st, dl, pad)
+
+
+@pytest.fixture(autouse=True)
+def every_layer_in_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rowconv, "MIN_WIDTH", 1)
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3000, 20_000, 1 << 20])
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_chunks_of_any_size_match_loop_reference(monkeypatch: pytest.MonkeyPatch,
+                                                 chunk_bytes: int, case: int) -> None:
+    """From one output row per chunk to the whole map in one: every chunk must cut its
+    input rows (and the padding rows among them) where its output rows need them."""
+    monkeypatch.setattr(rowconv, "CHUNK_BYTES", chunk_bytes)
+    x, wt, b, args = _case(case)
+    got = conv2d(x, wt, b, activation="relu", **args)  # type: ignore[arg-type]
+    np.testing.assert_allclose(got, np.maximum(_loops(x, wt, b, args), 0), rtol=1e-4,
+                               atol=1e-4)
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_numbers_do_not_depend_on_threads_or_chunks(monkeypatch: pytest.MonkeyPatch,
+                                                    case: int) -> None:
+    """Each output row is the same product whatever chunk or thread computes it, with
+    OpenBLAS held to one thread: the same bits for every split."""
+    x, wt, b, args = _case(case)
+    want = conv2d(x, wt, b, **args)  # type: ignore[arg-type]
+    for threads, chunk_bytes in [(1, 1), (2, 1), (3, 3000), (2, 1 << 20)]:
+        monkeypatch.setattr(engine_threads, "THREADS", threads)
+        monkeypatch.setattr(rowconv, "CHUNK_BYTES", chunk_bytes)
+        np.testing.assert_array_equal(conv2d(x, wt, b, **args), want)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("w", "kw", "stride", "left", "w_out"), [
+    (10, 3, 1, 1, 10), (11, 3, 2, 1, 6), (7, 5, 3, 4, 5), (5, 2, 1, 0, 6), (4, 3, 2, 5, 6),
+])
+def test_column_taps_cover_exactly_the_input_columns(w: int, kw: int, stride: int, left: int,
+                                                     w_out: int) -> None:
+    """Tap v writes output columns [lo, hi) from input column start + (j - lo) * stride; the
+    others read padding. Checked against the definition, column by column."""
+    for v, (lo, hi, start) in enumerate(rowconv._column_taps(w, kw, stride, 1, left, w_out)):
+        inside = [j for j in range(w_out) if 0 <= j * stride + v - left < w]
+        assert list(range(lo, hi)) == inside
+        if inside:
+            assert start == lo * stride + v - left
+
+
+@pytest.mark.parametrize("layout", ["rows of a wider array", "every other row", "transposed",
+                                    "Fortran order", "odd column offset"])
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, stride: int) -> None:
+    """Stride-2 columns are read as float pairs when the input's rows are unit-stride runs,
+    through a strided copy otherwise: every layout must give the same cells."""
+    rng = np.random.default_rng(stride)
+    width = 37
+    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
+    if layout == "rows of a wider array":
+        x = rng.standard_normal((3, 29, width + 5)).astype(np.float32)[:, :, 2:2 + width]
+    elif layout == "every other row":
+        x = rng.standard_normal((3, 2 * 29, width)).astype(np.float32)[:, ::2]
+    elif layout == "transposed":
+        x = rng.standard_normal((3, width, 29)).astype(np.float32).transpose(0, 2, 1)
+    elif layout == "Fortran order":
+        x = np.asfortranarray(rng.standard_normal((3, 29, width)).astype(np.float32))
+    else:
+        x = rng.standard_normal((3, 29, width + 1)).astype(np.float32)[:, :, 1:]
+    assert not x.flags.c_contiguous
+    for padding in ("same", "valid", [1, 0, 1, 0], [0, 2, 2, 1]):
+        got = conv2d(x, w, stride=stride, padding=padding)
+        np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(x), w, stride=stride,
+                                                  padding=padding))
+
+
+def test_wide_layers_run_in_rows_and_narrow_or_row_dilated_ones_in_blocks(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rowconv, "MIN_WIDTH", 96)
+    assert rowconv.fits(512, (1, 1)) and rowconv.fits(96, (1, 3))
+    assert not rowconv.fits(95, (1, 1)) and not rowconv.fits(512, (2, 1))
