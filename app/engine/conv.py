@@ -116,8 +116,9 @@ def conv2d_planned(x: Array, weight: Array, bias: Array | None, *, stride: tuple
     (a pass over it costs ~5 % of a pyramid). A stack's input is checked once, its later
     inputs are the engine's own outputs, whose overflow its callers report per layer.
     """
-    # wide layers: one sgemm per output row; narrow or row-dilated ones: im2col blocks
-    correlate = rowconv.correlate if rowconv.fits(out_hw[1], dilation) else fastconv.correlate
+    # wide layers of few maps: one sgemm per output row; the others: im2col blocks
+    fits = rowconv.fits(weight.shape[0], out_hw[1], dilation)
+    correlate = rowconv.correlate if fits else fastconv.correlate
     out = correlate(x, weight, bias, stride=stride, dilation=dilation, padding=padding,
                     out_hw=out_hw, relu=activation == "relu")
     if activation in ("none", "relu"):

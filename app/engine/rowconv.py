@@ -43,14 +43,21 @@ Array = NDArray[np.float32]
 
 # Outputs at least this wide run here (S5's 128 wins 25 %, S7's last layer, 64, loses).
 MIN_WIDTH = 96
+# Layers of at most this many maps run here. With more, the product outweighs the copy
+# this strategy saves, and the im2col blocks run it on OpenBLAS's two threads, where the
+# per-row products here run on one: S7's third layer (32 maps) 1.41 ms here against 1.10.
+MAX_MAPS = 16
 # Bytes of one chunk's buffer: larger chunks (fewer calls) won up to ~1-2 MiB, measured on
 # S2-S5 and S7; the buffer is written once and read by the products right after.
 CHUNK_BYTES = 1 << 20
+# Multiply-adds of one chunk, at least: below this a second thread costs more than it saves.
+MIN_CHUNK_MACS = 2_000_000
 
 
-def fits(out_w: int, dilation: tuple[int, int]) -> bool:
-    """Whether a layer runs in this strategy: wide enough outputs, no row dilation."""
-    return dilation[0] == 1 and out_w >= MIN_WIDTH
+def fits(k_out: int, out_w: int, dilation: tuple[int, int]) -> bool:
+    """Whether a layer runs in this strategy: few maps, wide enough outputs, no row
+    dilation."""
+    return dilation[0] == 1 and out_w >= MIN_WIDTH and k_out <= MAX_MAPS
 
 
 @lru_cache(maxsize=256)
@@ -79,12 +86,16 @@ def _row_weights(weight: Array, bias: Array | None) -> Array:
     return w2.reshape(k_out, kh * sub)
 
 
-def _chunk_rows(sub: int, w_out: int, stride: int, h_out: int, workers: int) -> int:
-    """Output rows per chunk: a buffer of about ``CHUNK_BYTES``, chunks of even sizes, and at
-    least one chunk per thread."""
-    rows = max(1, min(h_out, CHUNK_BYTES // (sub * w_out * 4 * stride)))
-    chunks = max(-(-h_out // rows), min(h_out, workers))
-    return -(-h_out // chunks)
+def _chunk_rows(row_bytes: int, row_macs: int, h_out: int, workers: int) -> int:
+    """Output rows per chunk, each row costing ``row_bytes`` of buffer and ``row_macs``
+    multiply-adds: a buffer of about ``CHUNK_BYTES`` but at least ``MIN_CHUNK_MACS`` of
+    work, and as many chunks for every thread (a thread hand-off costs ~25 us; an odd chunk
+    out would leave one thread idle while another runs it)."""
+    rows = max(CHUNK_BYTES // row_bytes, -(-MIN_CHUNK_MACS // row_macs), 1)
+    chunks = -(-h_out // min(rows, h_out))
+    if chunks > 1:
+        chunks = -(-chunks // workers) * workers
+    return -(-h_out // min(chunks, h_out))
 
 
 def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
@@ -102,7 +113,7 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
     depth = kh * sub
     cols = _column_taps(w, kw, stride[1], dilation[1], padding[2], w_out)
     w2 = _row_weights(weight, bias)
-    rows = _chunk_rows(sub, w_out, sh, h_out, threads.THREADS)
+    rows = _chunk_rows(sub * w_out * 4 * sh, k_out * depth * w_out, h_out, threads.THREADS)
     out = np.empty((k_out, h_out, w_out), dtype=np.float32)
     zeros = np.zeros((k_out, rows if relu else 0, w_out), dtype=np.float32)
 

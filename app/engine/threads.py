@@ -1,9 +1,9 @@
 """Threads for one convolution, and OpenBLAS kept out of their way.
 
 NumPy releases the GIL inside copies and matrix products, so the chunks of output rows of
-one layer (:mod:`app.engine.rowconv`) run in parallel threads (``CONVSCOPE_ENGINE_THREADS``,
-default: the CPUs this process may use, at most 4). OpenBLAS would start its own threads
-inside a product as well; on a 2-core machine that is four busy threads, and OpenBLAS's
+one layer (:mod:`app.engine.rowconv`) can run in parallel threads
+(``CONVSCOPE_ENGINE_THREADS``, default 1). OpenBLAS would start its own threads inside a
+product as well; on a 2-core machine that is four busy threads, and OpenBLAS's
 waiting threads spin, so a chunk whose partner is descheduled stalls for a whole time slice
 (seen: 10-60 ms stalls on a 7 ms pyramid). While chunks run in parallel, OpenBLAS is
 therefore held to one thread, and set back when the last parallel section ends.
@@ -26,23 +26,20 @@ T = TypeVar("T")
 
 
 def _default_threads() -> int:
-    """``CONVSCOPE_ENGINE_THREADS`` if set (at most 64), else the CPUs this process may use,
-    at most 4.
+    """``CONVSCOPE_ENGINE_THREADS`` if set (at most 64), else 1.
 
-    Measured on 2-core VMs only: two threads sharing the row strategy's chunks (each a few
-    NumPy calls of ~0.1 ms) ran S3 and S7's second layer 35-45 % faster than one. The im2col
-    blocks of :mod:`app.engine.fastconv`, a dozen calls of a few microseconds each, lost
-    with two threads (the GIL handed back and forth); they run on the calling thread, with
-    OpenBLAS's threads inside each product. More than 4 is unmeasured.
+    One by default: on the project's 2-core VMs a second thread only pays when the machine
+    is already busy with the engine. Run back to back, two threads sharing the row
+    strategy's chunks ran S3 and S7's second layer 35-45 % faster; but in the benchmark's
+    blocks after a pause, and for a request after the user paused, the second vCPU takes
+    tens of milliseconds to come up to speed, and two threads were 3-10 % slower than one
+    (2026-11-26). The im2col blocks of :mod:`app.engine.fastconv` never use them: their
+    NumPy calls of a few microseconds handed the GIL back and forth (+11 % on S7).
     """
     wanted = os.environ.get("CONVSCOPE_ENGINE_THREADS", "").strip()
     if wanted.isdigit() and int(wanted) >= 1:
         return min(int(wanted), 64)
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 4))
+    return 1
 
 
 # Threads per convolution (read once, at import).

@@ -42,6 +42,7 @@ def _loops(x: np.ndarray, wt: np.ndarray, b: np.ndarray, args: dict[str, object]
 @pytest.fixture(autouse=True)
 def every_layer_in_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rowconv, "MIN_WIDTH", 1)
+    monkeypatch.setattr(rowconv, "MAX_MAPS", 10**9)
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3000, 20_000, 1 << 20])
@@ -110,8 +111,10 @@ def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, stride: i
                                                   padding=padding))
 
 
-def test_wide_layers_run_in_rows_and_narrow_or_row_dilated_ones_in_blocks(
+def test_wide_layers_of_few_maps_run_in_rows_and_the_others_in_blocks(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rowconv, "MIN_WIDTH", 96)
-    assert rowconv.fits(512, (1, 1)) and rowconv.fits(96, (1, 3))
-    assert not rowconv.fits(95, (1, 1)) and not rowconv.fits(512, (2, 1))
+    monkeypatch.setattr(rowconv, "MAX_MAPS", 16)
+    assert rowconv.fits(8, 512, (1, 1)) and rowconv.fits(16, 96, (1, 3))
+    assert not rowconv.fits(8, 95, (1, 1)) and not rowconv.fits(8, 512, (2, 1))
+    assert not rowconv.fits(17, 512, (1, 1))
