@@ -1,4 +1,8 @@
-"""The fast kernels behind :func:`app.engine.conv.conv2d` (validated inputs only).
+"""The im2col blocks, one of the engine's two strategies (validated inputs only).
+
+Layers of many maps (more than :data:`app.engine.rowconv.MAX_MAPS`), narrow outputs and row
+dilations run here; wide layers of few maps run in :mod:`app.engine.rowconv`, which copies
+less but runs its products on one thread (:func:`app.engine.conv.conv2d_planned` chooses).
 
 Two ideas keep NumPy close to a tuned framework:
 
@@ -18,8 +22,7 @@ Then one sgemm ``weights (K, depth) @ patches (depth, n)`` per block of output r
 sized to stay in cache, so the patch matrix (im2col) of the whole image is never materialised
 and memory stays bounded. The bias rides in the sgemm (a row of ones), ReLU is applied to the
 block while it is in cache. The blocks run on the calling thread, OpenBLAS's threads inside
-each product. Since 2026-11-26 only narrow layers (and row-dilated ones) run here: wider
-ones run in :mod:`app.engine.rowconv`, which copies less and calls NumPy far less often.
+each product.
 
 Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 
@@ -30,7 +33,8 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 * Keeping a phase's first-tap rows in place in the patch matrix (4 of the 9 copies of a
   3x3 stride-2 layer saved): 0-5 % on some layers, 6 % lost on S6.
 * A second thread running the sgemms while the first copies the next block's patches, and
-  two threads each running whole blocks: both slower. NumPy calls of a few microseconds
+  two threads each running whole blocks (``CONVSCOPE_ENGINE_THREADS=2``, until 2026-11-26):
+  both slower. NumPy calls of a few microseconds
   each hand the GIL back and forth, and a thread woken on this VM waits tens of
   microseconds for its core; two threads only pay off for long calls (sgemm, big copies).
 * ReLU as ``np.maximum`` against the scalar 0 (float or int32), ``np.clip`` or a masked
@@ -41,6 +45,8 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 * Consecutive layers of a stack run block by block, interleaved, so that each block reads
   input rows the layer before has just written (from cache, not memory): 3 % slower on
   S7, the layers' patch matrices evicting each other; smaller blocks made it worse.
+* Products of the row strategy's buffer per kernel row, ``kh`` sgemms on OpenBLAS's two
+  threads with their sums added up: 40-70 % slower than both strategies.
 * A helper *process* (its own interpreter, so no GIL) sharing each layer's blocks through
   a shared-memory arena, OpenBLAS on one thread in each process (branch
   ``experiment/helper-process``; bit-exact): S7 -10 % against this engine with OpenBLAS on

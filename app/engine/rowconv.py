@@ -1,31 +1,35 @@
-"""The row strategy: one small sgemm per output row, all of a chunk's rows in one ``matmul``.
+"""The row strategy: one small sgemm per output row, a chunk's rows in one ``matmul`` call.
 
-Output row ``y`` of a layer (row dilation 1) is
+For a layer without row dilation, output row ``y`` is
 
-``out[:, y, :] = sum_{u, c, v} weight[:, c, u, v] * x_pad[c, y * s_h + u, v * d_w + s_w * j]``
+``out[:, y, j] = sum_{u, c, v} weight[:, c, u, v] * x_pad[c, y * s_h + u, j * s_w + v * d_w]``
 
 Each padded input row ``i`` is copied once into a buffer as ``C * kw`` sub-rows, one per
-channel and column tap, ``P[i, (c, v), j] = x_pad[c, i, j * s_w + v * d_w]``, each ``W_out``
-wide, followed by a sub-row of ones (for the bias). Row ``y``'s ``kh`` input rows are then
-``kh * (C * kw + 1)`` consecutive sub-rows of ``P``: a ``(depth, W_out)`` matrix at a uniform
-row stride, a strided *view* that BLAS reads directly. ``np.matmul`` takes the views of a
-chunk's rows as one stack (their start moves by ``s_h`` buffer rows), so one call runs a
-sgemm per row in C. Against the im2col blocks of :mod:`app.engine.fastconv`:
+channel and column tap, ``P[i, (c, v), j] = x_pad[c, i, j * s_w + v * d_w]``, followed by a
+sub-row of ones if there is a bias. Row ``y``'s ``kh`` input rows are then ``kh * sub``
+consecutive sub-rows of ``P``: a ``(depth, W_out)`` matrix at a uniform row stride, a strided
+*view* that BLAS reads as it is. ``np.matmul`` takes the views of a chunk's rows as one stack
+(each starts ``s_h`` buffer rows after the last), so a single call runs a sgemm per row in C.
+Against the im2col blocks of :mod:`app.engine.fastconv`:
 
-* the copy is ``kw / s_w`` times the input, not ``kh * kw / (s_h * s_w)`` times (a 3x3
-  layer: a third; S3's 5x5 stride-2 layer: 2.5x instead of 6.25x plus a phase fill);
-* a chunk is a few NumPy calls of ~0.1 ms, not a dozen of a few microseconds, so the
-  engine's threads can share the chunks without handing the GIL back and forth;
-* the per-row products are small enough for OpenBLAS's small-matrix kernel, which runs
-  them on one thread without packing; every row is the same product whatever the chunk
-  or thread, so the numbers do not depend on the thread count.
+* the copy is ``kw / s_w`` times the input, not ``kh * kw / (s_h * s_w)`` times plus a phase
+  fill (a 3x3 layer: a third; S3's 5x5 stride-2 layer: 2.5x instead of 6.25x + 1);
+* a chunk is a few NumPy calls of ~0.1 ms, not a dozen of a few microseconds;
+* but each row's product is small, so OpenBLAS runs it on one thread, where the blocks'
+  products run on two. Hence :func:`fits`: layers with few maps, whose copy outweighs the
+  product, run here; the others stay with the blocks.
 
-Narrow outputs (``W_out < MIN_WIDTH``) make products too small to pay their call, and a row
-dilation breaks the uniform stride: those layers stay with :mod:`app.engine.fastconv`.
-Measured (2-core AVX-512 VM, A/B in one process, medians) against the im2col blocks: S3
--50 to -60 %, S7's second layer -40 to -60 %, S2 -35 %, S4 -30 %, S5 -25 %; S6 (32 wide)
-and S7's last layer (64 wide) 0 to +25 %, hence ``MIN_WIDTH``.
+Every row is the same product whatever chunk or thread computes it (OpenBLAS held to one
+thread), so the numbers do not depend on the thread count or the chunk size.
+
+Measured on 2-core AVX-512 VMs, in the benchmark's regime (blocks of runs after pauses,
+PyTorch interleaved), 15 rounds, against the blocks: S1 -30 %, S2 -6 %, S3 -50 %, S4 -32 %.
+Two engine threads sharing the chunks (``CONVSCOPE_ENGINE_THREADS=2``) won 35-45 % more when
+run back to back, but nothing after pauses: see :mod:`app.engine.threads`. Measured and
+dropped: a tap's sub-row copied from the sub-row of the tap ``s_w / d_w`` before it, one
+column on (a copy in cache instead of a cast from the input): no faster in that regime.
 """
+
 
 from __future__ import annotations
 
@@ -41,15 +45,17 @@ from .fastconv import float_pairs
 
 Array = NDArray[np.float32]
 
-# Outputs at least this wide run here (S5's 128 wins 25 %, S7's last layer, 64, loses).
+# Outputs at least this wide run here: narrower rows make products too small to pay for
+# their call (S6, 32 wide, and S7's last layer, 64 wide, ran 0-25 % slower here).
 MIN_WIDTH = 96
 # Layers of at most this many maps run here. With more, the product outweighs the copy
 # this strategy saves, and the im2col blocks run it on OpenBLAS's two threads, where the
 # per-row products here run on one: S7's third layer (32 maps) 1.41 ms here against 1.10.
 MAX_MAPS = 16
-# Bytes of one chunk's buffer: larger chunks (fewer calls) won up to ~1-2 MiB, measured on
-# S2-S5 and S7; the buffer is written once and read by the products right after.
-CHUNK_BYTES = 1 << 20
+# Bytes of one chunk's buffer, written once and read by the chunk's products right after.
+# Measured from 128 KiB to 16 MiB on one thread: larger chunks (fewer calls) won up to 1-2
+# MiB on every layer tried (S2-S4, S7's first two), and lost from 4-8 MiB on S7's.
+CHUNK_BYTES = 1 << 21
 # Multiply-adds of one chunk, at least: below this a second thread costs more than it saves.
 MIN_CHUNK_MACS = 2_000_000
 
