@@ -50,8 +50,9 @@ Array = NDArray[np.float32]
 MIN_WIDTH = 96
 # Layers of at most this many maps run here. With more, the product outweighs the copy
 # this strategy saves, and the im2col blocks run it on OpenBLAS's two threads, where the
-# per-row products here run on one: S7's third layer (32 maps) 1.41 ms here against 1.10.
-MAX_MAPS = 16
+# per-row products here run on one: 3x3 layers of 64 maps ran 17-20 % slower here, of 32
+# maps 2-27 % faster (S5, S7's third layer, 16 x 512 x 512 stride 2).
+MAX_MAPS = 32
 # Bytes of one chunk's buffer, written once and read by the chunk's products right after.
 # Measured from 128 KiB to 16 MiB on one thread: larger chunks (fewer calls) won up to 1-2
 # MiB on every layer tried (S2-S4, S7's first two), and lost from 4-8 MiB on S7's.
@@ -97,12 +98,12 @@ def _row_width(w_out: int) -> tuple[int, int]:
 
     Both are measured choices of OpenBLAS's speed on these products: a width of a multiple
     of 4 (the few extra columns are computed and never shown: S4's 127 -> 128 made its
-    products 16 % faster per column), and sub-rows that are not a multiple of 1 KiB apart,
-    whose rows the products read would fall in the same cache sets (512 -> 516: 16-21 %
-    faster, 256 -> 260: 18 %).
+    products 16 % faster per column), and sub-rows that are not a multiple of 512 bytes
+    apart, whose rows the products read would fall in the same cache sets (512 -> 516:
+    16-21 % faster, 256 -> 260: 18 %; S5, 128 wide, 1.04 -> 0.86 ms with 132).
     """
     width = -(-w_out // 4) * 4
-    return width, width + 4 if width % 256 == 0 else width
+    return width, width + 4 if width % 128 == 0 else width
 
 
 def _chunk_rows(row_bytes: int, row_macs: int, h_out: int, workers: int) -> int:
