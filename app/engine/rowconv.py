@@ -16,8 +16,9 @@ Against the im2col blocks of :mod:`app.engine.fastconv`:
   fill (a 3x3 layer: a third; S3's 5x5 stride-2 layer: 2.5x instead of 6.25x + 1);
 * a chunk is a few NumPy calls of ~0.1 ms, not a dozen of a few microseconds;
 * but each row's product is small, so OpenBLAS runs it on one thread, where the blocks'
-  products run on two. Hence :func:`fits`: layers with few maps, whose copy outweighs the
-  product, run here; the others stay with the blocks.
+  products run on two, and fast only on the cores for which OpenBLAS has a "direct"
+  sgemm (AVX-512). Hence :func:`fits`: layers with few maps, whose copy outweighs the
+  product, run here where that sgemm exists; the others stay with the blocks.
 
 Every row is the same product whatever chunk or thread computes it (OpenBLAS held to one
 thread), so the numbers do not depend on the thread count or the chunk size.
@@ -34,7 +35,7 @@ column on (a copy in cache instead of a cast from the input): no faster in that 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -61,10 +62,26 @@ CHUNK_BYTES = 1 << 21
 MIN_CHUNK_MACS = 2_000_000
 
 
+# OpenBLAS's kernels that run a small product straight from its operands ("direct sgemm",
+# written for these AVX-512 cores only; measured on SkylakeX). Elsewhere each row's
+# product packs its operands and pays a full call: with OPENBLAS_CORETYPE=Haswell, the
+# AVX2 kernels of the perf-notes' Zen 3 machines, rows were slower than the blocks (S2
+# +50 %, S3 +24 %, S5 +25 %), so there every layer runs in the blocks.
+DIRECT_SGEMM_CORES = frozenset({"skylakex", "cooperlake", "sapphirerapids"})
+
+
+@cache
+def direct_products() -> bool:
+    """Whether NumPy's BLAS runs small products directly (see ``DIRECT_SGEMM_CORES``)."""
+    arch = threads.blas_architecture()
+    return arch is not None and arch.lower() in DIRECT_SGEMM_CORES
+
+
 def fits(k_out: int, out_w: int, dilation: tuple[int, int]) -> bool:
     """Whether a layer runs in this strategy: few maps, wide enough outputs, no row
-    dilation."""
-    return dilation[0] == 1 and out_w >= MIN_WIDTH and k_out <= MAX_MAPS
+    dilation, and a BLAS that runs small products directly."""
+    return (dilation[0] == 1 and out_w >= MIN_WIDTH and k_out <= MAX_MAPS
+            and direct_products())
 
 
 @lru_cache(maxsize=256)

@@ -121,6 +121,21 @@ class _BlasLimit:
 _BLAS = _BlasLimit()
 
 
+@cache
+def blas_architecture() -> str | None:
+    """The CPU kernels of the OpenBLAS NumPy uses (``SkylakeX``, ``Haswell``, ...: what
+    ``OPENBLAS_CORETYPE`` forces), or None if NumPy's BLAS is another library."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover - threadpoolctl is a dependency
+        return None
+    for lib in ThreadpoolController().select(internal_api="openblas").lib_controllers:
+        arch = getattr(lib, "architecture", None)
+        if isinstance(arch, str) and arch:
+            return arch
+    return None
+
+
 def one_blas_thread() -> AbstractContextManager[None]:
     """Hold OpenBLAS to one thread meanwhile (whatever the engine's own thread count): the
     row strategy's products are the same on every row only if they all run alike."""

@@ -68,6 +68,7 @@ def _conv_by(strategy: str, case: dict[str, object]) -> np.ndarray:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(rowconv, "MIN_WIDTH", STRATEGIES[strategy][0])
         mp.setattr(rowconv, "MAX_MAPS", STRATEGIES[strategy][1])
+        mp.setattr(rowconv, "direct_products", lambda: strategy == "rows")
         return conv2d(case["x"], case["weight"], case["bias"], stride=case["stride"],  # type: ignore[arg-type]
                       padding=case["padding"], dilation=case["dilation"])  # type: ignore[arg-type]
 

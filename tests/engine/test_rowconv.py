@@ -11,6 +11,8 @@ from app.engine.shapes import as_pair, resolve_padding
 
 from .reference import conv2d_loops
 
+DIRECT_PRODUCTS = rowconv.direct_products  # before the fixture below stands in for it
+
 # (C, H, W, kernel, stride, padding, dilation): padding rows inside chunks, strides 1-3
 # (stride 2 reads float pairs), asymmetric padding, column dilation, odd and even widths
 CASES = [
@@ -41,8 +43,10 @@ def _loops(x: np.ndarray, wt: np.ndarray, b: np.ndarray, args: dict[str, object]
 
 @pytest.fixture(autouse=True)
 def every_layer_in_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever this machine's BLAS: the strategy's numbers do not depend on it."""
     monkeypatch.setattr(rowconv, "MIN_WIDTH", 1)
     monkeypatch.setattr(rowconv, "MAX_MAPS", 10**9)
+    monkeypatch.setattr(rowconv, "direct_products", lambda: True)
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3000, 20_000, 1 << 20])
@@ -118,3 +122,19 @@ def test_wide_layers_of_few_maps_run_in_rows_and_the_others_in_blocks(
     assert rowconv.fits(8, 512, (1, 1)) and rowconv.fits(32, 96, (1, 3))
     assert not rowconv.fits(8, 95, (1, 1)) and not rowconv.fits(8, 512, (2, 1))
     assert not rowconv.fits(33, 512, (1, 1))
+    monkeypatch.setattr(rowconv, "direct_products", lambda: False)
+    assert not rowconv.fits(8, 512, (1, 1))
+
+
+@pytest.mark.parametrize(("arch", "rows"), [("SkylakeX", True), ("SAPPHIRERAPIDS", True),
+                                            ("Haswell", False), ("Zen", False), (None, False)])
+def test_rows_only_where_blas_runs_small_products_directly(
+        monkeypatch: pytest.MonkeyPatch, arch: str | None, rows: bool) -> None:
+    """OpenBLAS's "direct sgemm" exists for its AVX-512 cores only; on others, or another
+    BLAS, every layer runs in the blocks."""
+    monkeypatch.setattr(engine_threads, "blas_architecture", lambda: arch)
+    DIRECT_PRODUCTS.cache_clear()
+    try:
+        assert DIRECT_PRODUCTS() is rows
+    finally:
+        DIRECT_PRODUCTS.cache_clear()
