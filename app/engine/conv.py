@@ -116,8 +116,8 @@ def conv2d_planned(x: Array, weight: Array, bias: Array | None, *, stride: tuple
     (a pass over it costs ~5 % of a pyramid). A stack's input is checked once, its later
     inputs are the engine's own outputs, whose overflow its callers report per layer.
     """
-    # wide layers of few maps: one sgemm per output row; the others: im2col blocks
-    fits = rowconv.fits(weight.shape[0], out_hw[1], dilation)
+    # layers of few maps: one sgemm per output row; the others: im2col blocks
+    fits = rowconv.fits(weight.shape[0], dilation)
     correlate = rowconv.correlate if fits else fastconv.correlate
     out = correlate(x, weight, bias, stride=stride, dilation=dilation, padding=padding,
                     out_hw=out_hw, relu=activation == "relu")

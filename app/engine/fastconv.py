@@ -1,8 +1,9 @@
 """The im2col blocks, one of the engine's two strategies (validated inputs only).
 
-Layers of many maps (more than :data:`app.engine.rowconv.MAX_MAPS`), narrow outputs and row
-dilations run here; wide layers of few maps run in :mod:`app.engine.rowconv`, which copies
-less but runs its products on one thread (:func:`app.engine.conv.conv2d_planned` chooses).
+Layers of many maps (more than :data:`app.engine.rowconv.MAX_MAPS`) and row dilations run
+here, and every layer where OpenBLAS has no direct sgemm; layers of few maps run in
+:mod:`app.engine.rowconv`, which copies less but runs its products on one thread
+(:func:`app.engine.conv.conv2d_planned` chooses).
 
 Two ideas keep NumPy close to a tuned framework:
 

@@ -46,13 +46,11 @@ from .fastconv import float_pairs
 
 Array = NDArray[np.float32]
 
-# Outputs at least this wide run here: narrower rows make products too small to pay for
-# their call (S6, 32 wide, and S7's last layer, 64 wide, ran 0-25 % slower here).
-MIN_WIDTH = 96
-# Layers of at most this many maps run here. With more, the product outweighs the copy
-# this strategy saves, and the im2col blocks run it on OpenBLAS's two threads, where the
-# per-row products here run on one: 3x3 layers of 64 maps ran 17-20 % slower here, of 32
-# maps 2-27 % faster (S5, S7's third layer, 16 x 512 x 512 stride 2).
+# Layers of at most this many maps run here, however narrow (3x3 layers of 8-32 maps,
+# 16 to 512 wide: 14-35 % faster than the blocks). With more, the product outweighs the
+# copy this strategy saves, and the im2col blocks run it on OpenBLAS's two threads, where
+# the per-row products here run on one: 3x3 layers of 64 maps ran 17-56 % slower here
+# (S6 about even).
 MAX_MAPS = 32
 # Bytes of one chunk's buffer, written once and read by the chunk's products right after.
 # Measured from 128 KiB to 16 MiB on one thread: larger chunks (fewer calls) won up to 1-2
@@ -77,11 +75,10 @@ def direct_products() -> bool:
     return arch is not None and arch.lower() in DIRECT_SGEMM_CORES
 
 
-def fits(k_out: int, out_w: int, dilation: tuple[int, int]) -> bool:
-    """Whether a layer runs in this strategy: few maps, wide enough outputs, no row
-    dilation, and a BLAS that runs small products directly."""
-    return (dilation[0] == 1 and out_w >= MIN_WIDTH and k_out <= MAX_MAPS
-            and direct_products())
+def fits(k_out: int, dilation: tuple[int, int]) -> bool:
+    """Whether a layer runs in this strategy: few maps, no row dilation, and a BLAS that
+    runs small products directly."""
+    return dilation[0] == 1 and k_out <= MAX_MAPS and direct_products()
 
 
 @lru_cache(maxsize=256)

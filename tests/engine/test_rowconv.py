@@ -44,7 +44,6 @@ def _loops(x: np.ndarray, wt: np.ndarray, b: np.ndarray, args: dict[str, object]
 @pytest.fixture(autouse=True)
 def every_layer_in_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever this machine's BLAS: the strategy's numbers do not depend on it."""
-    monkeypatch.setattr(rowconv, "MIN_WIDTH", 1)
     monkeypatch.setattr(rowconv, "MAX_MAPS", 10**9)
     monkeypatch.setattr(rowconv, "direct_products", lambda: True)
 
@@ -115,15 +114,13 @@ def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, stride: i
                                                   padding=padding))
 
 
-def test_wide_layers_of_few_maps_run_in_rows_and_the_others_in_blocks(
+def test_layers_of_few_maps_run_in_rows_and_the_others_in_blocks(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rowconv, "MIN_WIDTH", 96)
     monkeypatch.setattr(rowconv, "MAX_MAPS", 32)
-    assert rowconv.fits(8, 512, (1, 1)) and rowconv.fits(32, 96, (1, 3))
-    assert not rowconv.fits(8, 95, (1, 1)) and not rowconv.fits(8, 512, (2, 1))
-    assert not rowconv.fits(33, 512, (1, 1))
+    assert rowconv.fits(8, (1, 1)) and rowconv.fits(32, (1, 3))
+    assert not rowconv.fits(8, (2, 1)) and not rowconv.fits(33, (1, 1))
     monkeypatch.setattr(rowconv, "direct_products", lambda: False)
-    assert not rowconv.fits(8, 512, (1, 1))
+    assert not rowconv.fits(8, (1, 1))
 
 
 @pytest.mark.parametrize(("arch", "rows"), [("SkylakeX", True), ("SAPPHIRERAPIDS", True),
