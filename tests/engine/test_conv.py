@@ -295,9 +295,10 @@ def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: in
     elif layout == "Fortran order":
         x = np.asfortranarray(rng.standard_normal((3, 29, width)).astype(np.float32))
     else:
+        # a view of wider rows, or contiguous where rows compute exactly its width
         x = conv2d(rng.standard_normal((2, 29, width)).astype(np.float32),
                    rng.standard_normal((3, 2, 3, 3)).astype(np.float32), padding="same")
-    assert not x.flags.c_contiguous
+    assert layout == "engine output" or not x.flags.c_contiguous
     for padding in ("same", "valid", [1, 0, 1, 0]):
         got = conv2d(x, w, stride=2, padding=padding)
         np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(x), w, stride=2,
