@@ -38,7 +38,6 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
 
 from . import threads
@@ -181,9 +180,10 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
             y1 = min(h_out, y0 + rows)
             fill(data, y0 * sh - top, (y1 - y0 - 1) * sh + kh)
             # row y reads buffer rows [(y - y0) * sh, ... + kh): depth sub-rows from there
-            patches = as_strided(buf, shape=(y1 - y0, depth, width),
-                                 strides=(buf.strides[0] * sh, buf.strides[1], buf.strides[2]),
-                                 writeable=False)
+            # (np.ndarray checks the view against buf's memory; as_strided would not)
+            patches = np.ndarray((y1 - y0, depth, width), dtype=np.float32, buffer=buf,
+                                 strides=(buf.strides[0] * sh, buf.strides[1], buf.strides[2]))
+            patches.flags.writeable = False
             block = out[:, y0:y1]
             np.matmul(w2, patches, out=block.transpose(1, 0, 2))
             if relu:
