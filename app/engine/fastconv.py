@@ -35,9 +35,9 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
   3x3 stride-2 layer saved): 0-5 % on some layers, 6 % lost on S6.
 * A second thread running the sgemms while the first copies the next block's patches, and
   two threads each running whole blocks (``CONVSCOPE_ENGINE_THREADS=2``, until 2026-11-26):
-  both slower. NumPy calls of a few microseconds
-  each hand the GIL back and forth, and a thread woken on this VM waits tens of
-  microseconds for its core; two threads only pay off for long calls (sgemm, big copies).
+  both slower. NumPy calls of a few microseconds each hand the GIL back and forth, and a
+  thread woken on this VM waits tens of microseconds for its core; two threads only pay
+  off for long calls (sgemm, big copies).
 * ReLU as ``np.maximum`` against the scalar 0 (float or int32), ``np.clip`` or a masked
   store: slower than three integer passes on the bits, which were in turn 3.4x slower than
   ``np.maximum`` against an array of zeros (:func:`_relu_in_place`).

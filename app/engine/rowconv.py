@@ -24,13 +24,13 @@ Every row is the same product whatever chunk or thread computes it (OpenBLAS hel
 thread), so the numbers do not depend on the thread count or the chunk size.
 
 Measured on 2-core AVX-512 VMs, in the benchmark's regime (blocks of runs after pauses,
-PyTorch interleaved), 15 rounds, against the blocks: S1 -30 %, S2 -6 %, S3 -50 %, S4 -32 %.
+PyTorch interleaved), 15 rounds, against the blocks: S1 -29 %, S2 -21 %, S3 -37 %, S4 -28 %,
+S5 -6 %; S7 about even (-6 % to +11 % from run to run; its last layer, 64 maps, in blocks).
 Two engine threads sharing the chunks (``CONVSCOPE_ENGINE_THREADS=2``) won 35-45 % more when
 run back to back, but nothing after pauses: see :mod:`app.engine.threads`. Measured and
 dropped: a tap's sub-row copied from the sub-row of the tap ``s_w / d_w`` before it, one
 column on (a copy in cache instead of a cast from the input): no faster in that regime.
 """
-
 
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ Array = NDArray[np.float32]
 # (S6 about even).
 MAX_MAPS = 32
 # Bytes of one chunk's buffer, written once and read by the chunk's products right after.
-# Measured from 128 KiB to 16 MiB on one thread: larger chunks (fewer calls) won up to 1-2
-# MiB on every layer tried (S2-S4, S7's first two), and lost from 4-8 MiB on S7's.
+# Measured from 128 KiB to 16 MiB on one thread: larger chunks (fewer calls) won up to
+# 2 MiB on every layer tried (S2-S4, S7's first two); beyond, S3 and S4 gained a little
+# more and S7's first two layers lost (from 4 and 8 MiB).
 CHUNK_BYTES = 1 << 21
 # Multiply-adds of one chunk, at least: below this a second thread costs more than it saves.
 MIN_CHUNK_MACS = 2_000_000

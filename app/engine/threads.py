@@ -3,10 +3,10 @@
 NumPy releases the GIL inside copies and matrix products, so the chunks of output rows of
 one layer (:mod:`app.engine.rowconv`) can run in parallel threads
 (``CONVSCOPE_ENGINE_THREADS``, default 1). OpenBLAS would start its own threads inside a
-product as well; on a 2-core machine that is four busy threads, and OpenBLAS's
-waiting threads spin, so a chunk whose partner is descheduled stalls for a whole time slice
-(seen: 10-60 ms stalls on a 7 ms pyramid). While chunks run in parallel, OpenBLAS is
-therefore held to one thread, and set back when the last parallel section ends.
+product as well; on a 2-core machine that is four busy threads, and OpenBLAS's waiting
+threads spin, so a chunk whose partner is descheduled stalls for a whole time slice (seen:
+10-60 ms stalls on a 7 ms pyramid). While chunks run in parallel, OpenBLAS is therefore
+held to one thread, and set back when the last parallel section ends.
 """
 
 from __future__ import annotations
@@ -137,8 +137,9 @@ def blas_architecture() -> str | None:
 
 
 def one_blas_thread() -> AbstractContextManager[None]:
-    """Hold OpenBLAS to one thread meanwhile (whatever the engine's own thread count): the
-    row strategy's products are the same on every row only if they all run alike."""
+    """Hold OpenBLAS to one thread meanwhile, whatever the engine's own thread count: the
+    row strategy's numbers then do not depend on OpenBLAS's (a product split between its
+    threads may sum in another order)."""
     return _BLAS.single()
 
 
