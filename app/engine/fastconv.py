@@ -12,7 +12,7 @@ Two ideas keep NumPy close to a tuned framework:
   ``xp[:, a::s, b::s]``; every kernel tap falls in exactly one phase at an integer offset, so
   each phase is read at unit stride, like a stride-1 layer. Each block of output rows cuts
   the phase rows it needs right before using them, so they are read back from cache; a
-  stride-2 phase's columns are read as float pairs (:func:`float_pairs`).
+  stride-2 phase's columns are read as float pairs (:func:`column_pieces`).
 * **Wide rows.** Output rows are computed ``Wq`` cells wide (the phase width) instead of
   ``W_out``: then the patch matrix row of tap ``(c, u, v)`` for a block of output rows is one
   contiguous run of the phase image, copied at memcpy speed. The sgemm writes the wide rows
@@ -209,23 +209,16 @@ class _Phase:
         buf[:, :, self.dst_cols.stop:] = 0
         return buf
 
-    def source(self, x: Array) -> _Source | None:
-        """The input cells of this phase, as views of ``x`` built once per call; None if the
-        phase holds no input cell (all padding)."""
+    def source(self, x: Array) -> list[NDArray[np.generic]] | None:
+        """The input cells of this phase, as :func:`column_pieces` of ``x`` built once per
+        call; None if the phase holds no input cell (all padding)."""
         n = self.dst_cols.stop - self.dst_cols.start
         if self.q_hi <= self.q_lo or n == 0:
             return None
         i0 = self.q_lo * self.row_stride + self.row_shift
         rows = slice(i0, i0 + (self.q_hi - self.q_lo - 1) * self.row_stride + 1,
                      self.row_stride)
-        j0 = self.src_cols.start
-        if self.src_cols.step == 2:
-            pairs = float_pairs(x, rows, j0, n)
-            if pairs is not None:
-                m = pairs.shape[2]
-                tail = x[:, rows, j0 + 2 * m:j0 + 2 * n - 1:2] if m < n else None
-                return _Source(pairs, tail)
-        return _Source(x[:, rows, self.src_cols], None)
+        return column_pieces(x, rows, self.src_cols.start, n, self.src_cols.step)
 
 
 class _Fill:
@@ -235,18 +228,15 @@ class _Fill:
 
     __slots__ = ("buf", "copies", "ph")
 
-    def __init__(self, ph: _Phase, buf: Array, src: _Source | None) -> None:
+    def __init__(self, ph: _Phase, buf: Array, src: list[NDArray[np.generic]] | None) -> None:
         self.ph, self.buf = ph, buf
         # (destination, source) column ranges, each sliced by rows per block
         self.copies: list[tuple[NDArray[np.generic], NDArray[np.generic]]] = []
-        if src is not None:
-            dst = buf[:, :, ph.dst_cols]
-            m = src.cells.shape[2]
-            pairs = src.cells.dtype == np.uint64
-            self.copies.append((dst[:, :, :m].view(np.uint32) if pairs else dst[:, :, :m],
-                                src.cells))
-            if src.tail is not None:
-                self.copies.append((dst[:, :, m:], src.tail))
+        col = ph.dst_cols.start
+        for cells in src or []:
+            m = cells.shape[2]
+            self.copies.append((copy_target(buf[:, :, col:col + m], cells), cells))
+            col += m
 
     def __call__(self, q0: int, n: int) -> None:
         """Write phase rows ``[q0, q0 + n)`` into the first ``n`` rows of the buffer (only
@@ -266,21 +256,31 @@ class _Fill:
             self.buf[:, qb - q0:n] = 0
 
 
-@dataclass(frozen=True)
-class _Source:
-    """A phase's input cells: ``cells (C, rows, m)``, float32, or uint64 float pairs whose
-    low half is the cell (see :func:`float_pairs`); ``tail`` the last column if a pair
-    could not reach it."""
-
-    cells: NDArray[np.float32] | NDArray[np.uint64]
-    tail: Array | None
-
-
 # A float32 pair read as one little-endian uint64 has its first float in the low 32 bits.
 _PAIRS_OK = sys.byteorder == "little"
 
 
-def float_pairs(x: Array, rows: slice, j0: int, n: int) -> NDArray[np.uint64] | None:
+def column_pieces(x: Array, rows: slice, j0: int, n: int,
+                  stride: int) -> list[NDArray[np.generic]]:
+    """``x[:, rows, j0::stride]`` (``n`` columns) as consecutive pieces of columns to copy
+    from: for stride 2 a uint64 view of float pairs (:func:`_float_pairs`), then the last
+    column if no pair reaches it; otherwise the one strided view. Copy a piece into
+    :func:`copy_target` of its columns, with ``casting="unsafe"``."""
+    if stride == 2:
+        pairs = _float_pairs(x, rows, j0, n)
+        if pairs is not None:
+            m = pairs.shape[2]
+            return [pairs] if m == n else [pairs, x[:, rows, j0 + 2 * m:j0 + 2 * n - 1:2]]
+    return [x[:, rows, j0:j0 + (n - 1) * stride + 1:stride]]
+
+
+def copy_target(dst: NDArray[np.generic], cells: NDArray[np.generic]) -> NDArray[np.generic]:
+    """``dst`` as the destination of a copy from ``cells``: viewed as uint32 when ``cells``
+    are float pairs, whose uint64 -> uint32 cast keeps each pair's low half, the cell."""
+    return dst.view(np.uint32) if cells.dtype == np.uint64 else dst
+
+
+def _float_pairs(x: Array, rows: slice, j0: int, n: int) -> NDArray[np.uint64] | None:
     """``x[:, rows, j0::2]`` (``n`` columns) as a uint64 view of float pairs whose low half is
     the cell, as many columns as end inside their row; None if ``x`` cannot be read so.
 

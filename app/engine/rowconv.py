@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from . import threads
-from .fastconv import float_pairs
+from .fastconv import column_pieces, copy_target
 
 Array = NDArray[np.float32]
 
@@ -197,17 +197,11 @@ def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int,
 
 def _copy_columns(dst: NDArray[np.float32], x: Array, rows: slice, j0: int,
                   stride: int) -> None:
-    """``dst (rows, C, n) = x[:, rows, j0::stride]`` (``n`` columns), through float pairs for
-    stride 2 (see :func:`app.engine.fastconv.float_pairs`)."""
-    n = dst.shape[2]
-    src = x[:, rows]
-    if stride == 2:
-        pairs = float_pairs(x, rows, j0, n)
-        if pairs is not None:
-            m = pairs.shape[2]
-            # unsafe: the uint64 -> uint32 cast keeps each pair's low half, the cell
-            np.copyto(dst[:, :, :m].view(np.uint32), pairs.transpose(1, 0, 2), casting="unsafe")
-            if m < n:
-                np.copyto(dst[:, :, m:], src[:, :, j0 + 2 * m:j0 + 2 * n - 1:2].transpose(1, 0, 2))
-            return
-    np.copyto(dst, src[:, :, j0:j0 + (n - 1) * stride + 1:stride].transpose(1, 0, 2))
+    """``dst (rows, C, n) = x[:, rows, j0::stride]`` (``n`` columns), stride-2 columns
+    through float pairs (:func:`app.engine.fastconv.column_pieces`)."""
+    col = 0
+    for cells in column_pieces(x, rows, j0, dst.shape[2], stride):
+        m = cells.shape[2]
+        np.copyto(copy_target(dst[:, :, col:col + m], cells), cells.transpose(1, 0, 2),
+                  casting="unsafe")
+        col += m
