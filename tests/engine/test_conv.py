@@ -278,12 +278,15 @@ def test_blocks_of_few_rows_match_loop_reference(
 
 
 @pytest.mark.parametrize("layout", ["rows of a wider array", "every other row", "transposed",
-                                    "Fortran order", "engine output"])
+                                    "Fortran order", "odd column offset", "engine output"])
 @pytest.mark.parametrize("width", [36, 37])
-def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: int) -> None:
-    """Stride-2 phases are read as float pairs when the input's rows are unit-stride runs
-    inside a C-contiguous array (the engine's own maps are such views), through a plain
-    strided copy otherwise. Every layout must give the same cells."""
+@pytest.mark.parametrize("stride", [1, 2, 3])
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: int, stride: int,
+                                                         strategy: str) -> None:
+    """Stride-2 columns are read as float pairs when the input's rows are unit-stride runs
+    (the engine's own maps are often views of wider rows), through a plain strided copy
+    otherwise, in both strategies. Every layout must give the same cells."""
     rng = np.random.default_rng(width)
     w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
     if layout == "rows of a wider array":
@@ -294,12 +297,15 @@ def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: in
         x = rng.standard_normal((3, width, 29)).astype(np.float32).transpose(0, 2, 1)
     elif layout == "Fortran order":
         x = np.asfortranarray(rng.standard_normal((3, 29, width)).astype(np.float32))
+    elif layout == "odd column offset":
+        x = rng.standard_normal((3, 29, width + 1)).astype(np.float32)[:, :, 1:]
     else:
         # a view of wider rows, or contiguous where rows compute exactly its width
         x = conv2d(rng.standard_normal((2, 29, width)).astype(np.float32),
                    rng.standard_normal((3, 2, 3, 3)).astype(np.float32), padding="same")
     assert layout == "engine output" or not x.flags.c_contiguous
-    for padding in ("same", "valid", [1, 0, 1, 0]):
-        got = conv2d(x, w, stride=2, padding=padding)
-        np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(x), w, stride=2,
-                                                  padding=padding))
+    for padding in ("same", "valid", [1, 0, 1, 0], [0, 2, 2, 1]):
+        case = {"weight": w, "bias": None, "stride": stride, "padding": padding, "dilation": 1}
+        got = _conv_by(strategy, {**case, "x": x})
+        np.testing.assert_array_equal(got, _conv_by(strategy,
+                                                    {**case, "x": np.ascontiguousarray(x)}))

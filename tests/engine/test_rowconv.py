@@ -1,4 +1,6 @@
-"""The row strategy (app.engine.rowconv): chunk edges, threads, column taps, input layouts."""
+"""The row strategy (app.engine.rowconv): chunk edges, threads, column taps, dispatch.
+
+Input layouts are checked in both strategies in test_conv.py."""
 
 from __future__ import annotations
 
@@ -86,32 +88,6 @@ def test_column_taps_cover_exactly_the_input_columns(w: int, kw: int, stride: in
         assert list(range(lo, hi)) == inside
         if inside:
             assert start == lo * stride + v - left
-
-
-@pytest.mark.parametrize("layout", ["rows of a wider array", "every other row", "transposed",
-                                    "Fortran order", "odd column offset"])
-@pytest.mark.parametrize("stride", [1, 2, 3])
-def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, stride: int) -> None:
-    """Stride-2 columns are read as float pairs when the input's rows are unit-stride runs,
-    through a strided copy otherwise: every layout must give the same cells."""
-    rng = np.random.default_rng(stride)
-    width = 37
-    w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
-    if layout == "rows of a wider array":
-        x = rng.standard_normal((3, 29, width + 5)).astype(np.float32)[:, :, 2:2 + width]
-    elif layout == "every other row":
-        x = rng.standard_normal((3, 2 * 29, width)).astype(np.float32)[:, ::2]
-    elif layout == "transposed":
-        x = rng.standard_normal((3, width, 29)).astype(np.float32).transpose(0, 2, 1)
-    elif layout == "Fortran order":
-        x = np.asfortranarray(rng.standard_normal((3, 29, width)).astype(np.float32))
-    else:
-        x = rng.standard_normal((3, 29, width + 1)).astype(np.float32)[:, :, 1:]
-    assert not x.flags.c_contiguous
-    for padding in ("same", "valid", [1, 0, 1, 0], [0, 2, 2, 1]):
-        got = conv2d(x, w, stride=stride, padding=padding)
-        np.testing.assert_array_equal(got, conv2d(np.ascontiguousarray(x), w, stride=stride,
-                                                  padding=padding))
 
 
 def test_layers_of_few_maps_run_in_rows_and_the_others_in_blocks(
