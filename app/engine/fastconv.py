@@ -60,7 +60,7 @@ Measured and dropped (alternating A/B on S1-S7, 2-core AVX-512 VM):
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from math import gcd
@@ -407,30 +407,24 @@ def _run_blocks(x: Array, phases: Sequence[_Phase], weight: Array, bias: Array |
     h_out, width = wide.shape[1:]
     flat = wide.reshape(k_out, h_out * width)
     w2 = _ordered_weights(weight, bias, phases)
-    whole = None
-    if len(phases) == 1:
-        whole = [phases[0].empty(c, h_out + halo, width)]
-        _Fill(phases[0], whole[0], phases[0].source(x))(0, h_out + halo)
-    sources = [ph.source(x) for ph in phases] if whole is None else []
-
-    def run(starts: Iterator[int]) -> None:
-        bufs = whole or [ph.empty(c, rows + halo, width) for ph in phases]
-        fills = [] if whole else [_Fill(ph, buf, source)
-                                  for ph, buf, source in zip(phases, bufs, sources, strict=True)]
-        full = _Blocks(phases, bufs, w2.shape[1], k_out, rows * width, width, relu=relu)
-        for r0 in starts:
-            r1 = min(h_out, r0 + rows)
-            bl = full if r1 - r0 == rows else full.part((r1 - r0) * width)
-            a = r0 * width
-            if whole is None:
-                a = 0
-                for fill in fills:
-                    fill(r0, r1 - r0 + halo)
-            for dest, view in zip(bl.dests, bl.views, strict=True):
-                np.copyto(dest, view[..., a:a + bl.n])
-            block = flat[:, r0 * width:r1 * width]
-            np.matmul(w2, bl.patches, out=block)
-            if relu:
-                _relu_in_place(block, bl.zeros)
-
-    run(iter(range(0, h_out, rows)))
+    whole = len(phases) == 1
+    if whole:
+        bufs = [phases[0].empty(c, h_out + halo, width)]
+        _Fill(phases[0], bufs[0], phases[0].source(x))(0, h_out + halo)
+        fills = []
+    else:
+        bufs = [ph.empty(c, rows + halo, width) for ph in phases]
+        fills = [_Fill(ph, buf, ph.source(x)) for ph, buf in zip(phases, bufs, strict=True)]
+    full = _Blocks(phases, bufs, w2.shape[1], k_out, rows * width, width, relu=relu)
+    for r0 in range(0, h_out, rows):
+        r1 = min(h_out, r0 + rows)
+        bl = full if r1 - r0 == rows else full.part((r1 - r0) * width)
+        a = r0 * width if whole else 0
+        for fill in fills:
+            fill(r0, r1 - r0 + halo)
+        for dest, view in zip(bl.dests, bl.views, strict=True):
+            np.copyto(dest, view[..., a:a + bl.n])
+        block = flat[:, r0 * width:r1 * width]
+        np.matmul(w2, bl.patches, out=block)
+        if relu:
+            _relu_in_place(block, bl.zeros)
