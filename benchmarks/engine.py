@@ -4,6 +4,11 @@ Prints, for the shapes S1-S7 of ``shared/perf-notes.md``, the engine's median ti
 ratio to ``torch.nn.functional.conv2d`` (2 threads) and to the best SciPy route, plus the
 engine's peak memory; then the 3 x 4096 x 4096 / 5x5 memory case.
 
+The engine computes on one core (its products on one OpenBLAS thread, or its im2col copies
+on one thread between two-thread products), so the table also gives its ratio to PyTorch
+held to one thread, ``x torch1``: how the two compare core for core. The targets are
+against PyTorch's two threads.
+
 Machines are noisy: runs are taken in blocks (one library at a time, a pause between blocks,
 so one library's spinning worker threads do not steal a core from the other), and only
 medians and ratios within this run are reported. ``OPENBLAS_CORETYPE`` slows NumPy's BLAS
@@ -111,6 +116,19 @@ def peak_mib(fn: Callable[[], object]) -> float:
     return peak / 2**20
 
 
+def on_threads(fn: Callable[[], object], count: int) -> Callable[[], object]:
+    """``fn`` run with PyTorch held to ``count`` threads (back to 2 afterwards)."""
+    import torch
+
+    def run() -> object:
+        torch.set_num_threads(count)
+        try:
+            return fn()
+        finally:
+            torch.set_num_threads(2)
+    return run
+
+
 def torch_route(x: np.ndarray, w: np.ndarray, s: Shape) -> Callable[[], object] | None:
     try:
         import torch
@@ -189,44 +207,55 @@ def main() -> None:
               for s in SHAPES]
     pyramid = pyramid_inputs(rng)
     ratios: dict[str, list[float]] = {name: [] for name in TARGETS}
+    ratios1: dict[str, list[float]] = {name: [] for name in TARGETS}
     for i in range(max(1, args.rounds)):
         if args.rounds > 1:
             print(f"round {i + 1} of {args.rounds}")
         first = i == 0
         print(f"{'id':4} {'GFLOP':>6} {'engine ms':>10} {'torch ms':>9} {'x torch':>8} "
-              f"{'scipy ms':>9} {'x scipy':>8} {'peak MiB':>9}")
+              f"{'x torch1':>9} {'scipy ms':>9} {'x scipy':>8} {'peak MiB':>9}")
         for s, x, w in inputs:
-            ratios[s.name].append(bench_layer(s, x, w, blocks=blocks,
-                                              scipy=first and not args.no_scipy, peak=first))
-        ratios["S7"].append(bench_pyramid(*pyramid, blocks=blocks, peak=first))
+            r2, r1 = bench_layer(s, x, w, blocks=blocks, scipy=first and not args.no_scipy,
+                                 peak=first)
+            ratios[s.name].append(r2)
+            ratios1[s.name].append(r1)
+        r2, r1 = bench_pyramid(*pyramid, blocks=blocks, peak=first)
+        ratios["S7"].append(r2)
+        ratios1["S7"].append(r1)
     if args.rounds > 1:
-        print_summary(ratios)
+        print_summary(ratios, ratios1)
     bench_memory(rng)
 
 
 def bench_layer(s: Shape, x: np.ndarray, w: np.ndarray, *, blocks: int, scipy: bool,
-                peak: bool) -> float:
-    """One row of the table; returns the ratio to PyTorch (NaN without PyTorch)."""
+                peak: bool) -> tuple[float, float]:
+    """One row of the table; returns the ratios to PyTorch on 2 threads and on 1 (NaN
+    without PyTorch)."""
     def engine() -> object:
         return conv2d(x, w, stride=s.stride, padding=s.padding)
     fns: dict[str, Callable[[], object]] = {"engine": engine}
     route = torch_route(x, w, s)
     if route is not None:
         fns["torch"] = route
+        fns["torch1"] = on_threads(route, 1)
     res = interleaved(fns, blocks=blocks)
     sp = scipy_route(x, w, s) if scipy else None
     t_sp = median_ms(sp, runs=3) if sp is not None else float("nan")
     t_th = res.get("torch", float("nan"))
+    r1 = res["engine"] / res.get("torch1", float("nan"))
     mib = f"{peak_mib(engine):9.1f}" if peak else ""
     print(f"{s.name:4} {s.flop / 1e9:6.3f} {res['engine']:10.2f} {t_th:9.2f} "
-          f"{res['engine'] / t_th:8.2f} {t_sp:9.1f} {res['engine'] / t_sp:8.3f} {mib:>9}")
-    return res["engine"] / t_th
+          f"{res['engine'] / t_th:8.2f} {r1:9.2f} {t_sp:9.1f} {res['engine'] / t_sp:8.3f} "
+          f"{mib:>9}")
+    return res["engine"] / t_th, r1
 
 
-def print_summary(ratios: dict[str, list[float]]) -> None:
-    """Per shape: median ratio to PyTorch over the rounds, range, rounds meeting the target."""
+def print_summary(ratios: dict[str, list[float]], ratios1: dict[str, list[float]]) -> None:
+    """Per shape: median ratio to PyTorch over the rounds, range, rounds meeting the target;
+    and the median ratio to PyTorch on one thread."""
     print(f"over {len(ratios['S1'])} rounds: ratio to PyTorch")
-    print(f"{'id':4} {'median':>7} {'min':>6} {'max':>6} {'target':>8} {'met in':>8}")
+    print(f"{'id':4} {'median':>7} {'min':>6} {'max':>6} {'target':>8} {'met in':>8} "
+          f"{'x torch1':>9}")
     for name, values in ratios.items():
         target = TARGETS[name]
         measured = [v for v in values if not np.isnan(v)]  # NaN: no PyTorch that round
@@ -234,8 +263,11 @@ def print_summary(ratios: dict[str, list[float]]) -> None:
             print(f"{name:4} no PyTorch to compare with")
             continue
         met = sum(v <= target for v in measured)
+        ones = [v for v in ratios1[name] if not np.isnan(v)]
+        one = statistics.median(ones) if ones else float("nan")
         print(f"{name:4} {statistics.median(measured):7.2f} {min(measured):6.2f} "
-              f"{max(measured):6.2f} {'<= ' + str(target):>8} {met:>3} of {len(values)}")
+              f"{max(measured):6.2f} {'<= ' + str(target):>8} {met:>3} of {len(values)} "
+              f"{one:9.2f}")
 
 
 def pyramid_inputs(rng: np.random.Generator) -> tuple[np.ndarray, list[Layer],
@@ -255,8 +287,9 @@ def pyramid_inputs(rng: np.random.Generator) -> tuple[np.ndarray, list[Layer],
 
 
 def bench_pyramid(x: np.ndarray, layers: list[Layer], weights: list[tuple[np.ndarray, int]],
-                  *, blocks: int, peak: bool) -> float:
-    """S7's row of the table; returns the ratio to PyTorch (NaN without PyTorch)."""
+                  *, blocks: int, peak: bool) -> tuple[float, float]:
+    """S7's row of the table; returns the ratios to PyTorch on 2 threads and on 1 (NaN
+    without PyTorch)."""
     def engine() -> object:
         return run_stack(x, layers)
     fns: dict[str, Callable[[], object]] = {"engine": engine}
@@ -277,14 +310,16 @@ def bench_pyramid(x: np.ndarray, layers: list[Layer], weights: list[tuple[np.nda
                                                               stride=stride))
                 return h
         fns["torch"] = torch_pyramid
+        fns["torch1"] = on_threads(torch_pyramid, 1)
     except ImportError:
         pass
     res = interleaved(fns, blocks=blocks)
     t_th = res.get("torch", float("nan"))
+    r1 = res["engine"] / res.get("torch1", float("nan"))
     mib = f"{peak_mib(engine):9.1f}" if peak else ""
     print(f"{'S7':4} {0.566:6.3f} {res['engine']:10.2f} {t_th:9.2f} "
-          f"{res['engine'] / t_th:8.2f} {'':>9} {'':>8} {mib:>9}")
-    return res["engine"] / t_th
+          f"{res['engine'] / t_th:8.2f} {r1:9.2f} {'':>9} {'':>8} {mib:>9}")
+    return res["engine"] / t_th, r1
 
 
 def bench_memory(rng: np.random.Generator) -> None:

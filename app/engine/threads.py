@@ -35,6 +35,15 @@ def _default_threads() -> int:
     tens of milliseconds to come up to speed, and two threads were 3-10 % slower than one
     (2026-11-26). The im2col blocks of :mod:`app.engine.fastconv` never use them: their
     NumPy calls of a few microseconds handed the GIL back and forth (+11 % on S7).
+
+    Why (measured 2026-12-03): a sleeping thread on these VMs starts 0.1-0.7 ms after it
+    is woken (a pool's queue, a helper doing one 0.6 ms product after a pause: two threads
+    no faster than one), where PyTorch's OpenMP threads poll and scale 2x in the same
+    blocks. Helpers that poll between jobs instead (``os.sched_yield``, 20 us sleeps, or
+    short NumPy reductions without the GIL; 2 and 50 ms) did overlap in some calls (S7's
+    second layer 2.98 -> 1.3-1.5 ms) but not in others: the poller and the caller took the
+    GIL from each other, one starved for up to 5 ms (the GIL's switch interval), and S4
+    took 8 ms instead of 0.45. Not reliable enough to ship.
     """
     wanted = os.environ.get("CONVSCOPE_ENGINE_THREADS", "").strip()
     if wanted.isdigit() and int(wanted) >= 1:
