@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -69,7 +70,8 @@ def _weights_kind(value: Any) -> str | None:
     if isinstance(value, RandomRecipe | PresetRecipe | PresetsRecipe):
         return ("random" if isinstance(value, RandomRecipe)
                 else "preset" if isinstance(value, PresetRecipe) else "presets")
-    return "array" if isinstance(value, list) else None
+    # a list when validated, the float32 array it became when serialized again
+    return "array" if isinstance(value, list | np.ndarray) else None
 
 
 WEIGHTS_FORMS = ('weights must be a nested array, {"random": SEED}, {"preset": NAME} or '

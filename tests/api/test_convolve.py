@@ -172,12 +172,15 @@ def test_layer_after_dense_must_be_dense_or_activation(client: TestClient) -> No
     assert r.json()["error"]["layer"] == 1
 
 
+# a warning on every overflowing request would fill the server's log: it is handled
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_overflowing_values_are_422_not_500(client: TestClient) -> None:
     r = _post(client, [[3e38, 3e38]], [{"type": "conv", "weights": [[[[3e38]]]]}])
     assert r.status_code == 422
     assert "overflow" in r.json()["error"]["message"]
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_overflow_is_reported_at_the_layer_where_it_happened(client: TestClient) -> None:
     conv = {"type": "conv", "weights": [[[[3e38]]]]}
     r = _post(client, [[3e38, 3e38]], [conv, {"type": "relu"}, conv])

@@ -217,9 +217,23 @@ def test_geometry_error_in_pyramid_names_the_layer(client: TestClient) -> None:
     assert r.json()["error"]["layer"] == 4
 
 
+# handled, so nothing in the server's log: neither NumPy's overflow warning nor Pydantic's
+# on serializing array weights (the cache key) that it could not tell from recipes
+@pytest.mark.filterwarnings("error")
+def test_overflow_in_a_pyramid_is_422_naming_the_layer(client: TestClient) -> None:
+    huge = {"type": "conv", "weights": [[[[3e38]]]]}
+    grey_then_huge = [{"type": "conv", "weights": [[[[1.0]], [[1.0]], [[1.0]]]]}, huge, huge]
+    for route, extra in (("/api/pyramid", {}), ("/api/pyramid/tensor", {"layer": 3})):
+        r = client.post(route, json={"image": {"sample": "chelsea"}, "layers": grey_then_huge,
+                                     **extra})
+        assert r.status_code == 422, route
+        assert r.json()["error"]["message"].startswith("layer 2: values overflow"), route
+
+
 def test_short_floats_read_back_to_the_same_float32() -> None:
     rng = np.random.default_rng(5)
     for scale in (1e-30, 1e-5, 1.0, 1e5, 3e38):
-        values = (rng.standard_normal(10_000) * scale).astype(np.float32)
+        with np.errstate(over="ignore"):  # 3e38: some overflow to infinity, on purpose
+            values = (rng.standard_normal(10_000) * scale).astype(np.float32)
         values[:3] = (0.0, -0.0, 1.0)
         np.testing.assert_array_equal(short_floats(values).astype(np.float32), values)
