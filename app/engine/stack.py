@@ -254,15 +254,17 @@ def run_planned(x: Array, planned: list[PlannedLayer]) -> list[Array]:
     """Run an already planned stack on ``x: (C, H, W)``; returns every layer's output.
 
     ``x`` is checked for NaN and infinity once; later layers take the engine's own outputs
-    unchecked. A layer whose values overflow float32 passes infinities (or NaN) on: callers
-    check each output (the API answers 422 naming the first such layer).
+    unchecked. A layer whose values overflow float32 passes infinities (or NaN) on, without
+    NumPy's warning: callers check each output (the API answers 422 naming the first such
+    layer; a warning per request would only fill the server's log).
     """
     current = np.asarray(x, dtype=np.float32)
     require_finite(current, name="input")
     outputs: list[Array] = []
-    for step in planned:
-        current = _run_one(step, current)
-        outputs.append(current)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for step in planned:
+            current = _run_one(step, current)
+            outputs.append(current)
     return outputs
 
 

@@ -99,7 +99,7 @@ class PyramidService:
             caps.check_cost(planned, self.caps,
                             response_bytes=pyramid_bytes(x, planned, previews))
             computed = Computed(image=image, x=x, planned=planned,
-                                outputs=_run(x, planned))
+                                outputs=engine.run_planned(x, planned))
             _check_finite(computed)
             self._cache.put(key, computed)
         else:  # same maps, but the preview size (so the response) may differ
@@ -132,7 +132,7 @@ class PyramidService:
             needed = planned[:request.layer]
             caps.check_cost(needed, self.caps, response_bytes=_tensor_bytes(x, needed))
             computed = Computed(image=image, x=x, planned=planned,
-                                outputs=_run(x, needed))
+                                outputs=engine.run_planned(x, needed))
             _check_finite(computed)
         check_layer_index(request.layer, len(computed.planned))
         maps = computed.maps(request.layer)
@@ -150,13 +150,6 @@ def check_layer_index(layer: int, count: int) -> None:
     if layer > count:
         raise LimitError(f"layer {layer} does not exist: this stack has layers 0 (the input) "
                          f"to {count}", field="layer", value=layer, limit=f"<= {count}")
-
-
-def _run(x: Array, planned: list[engine.PlannedLayer]) -> list[Array]:
-    """The planned layers' outputs; a layer that overflows float32 passes infinities on
-    without NumPy's warning, and :func:`_check_finite` answers 422 naming it."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return engine.run_planned(x, planned)
 
 
 def _check_finite(computed: Computed) -> None:

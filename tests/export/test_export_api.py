@@ -145,6 +145,19 @@ def test_bad_exports_get_a_422_naming_the_field(client: TestClient, path: str,
     assert field in (error.get("message") or error.get("msg"))
 
 
+# the engine passes an overflow on without NumPy's warning (nothing in the server's log)
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(("path", "extra"), [("png", {"layer": 3, "map": 0}),
+                                             ("gif", {"layer": 2, "map": 0, "size": 64})])
+def test_an_overflowing_layer_is_a_422_naming_it(client: TestClient, path: str,
+                                                 extra: dict[str, Any]) -> None:
+    huge = {"type": "conv", "weights": [[[[3e38]]]]}
+    grey = {"type": "conv", "weights": [[[[1.0]], [[1.0]], [[1.0]]]]}
+    body = {"image": {"sample": "chelsea"}, "layers": [grey, huge, huge], **extra}
+    error = _error(client.post(f"/api/export/{path}", json=body))
+    assert error["message"].startswith(f"layer {extra['layer']}: some values are not finite")
+
+
 def test_over_cap_message_gives_the_estimate_and_the_limit(client: TestClient) -> None:
     error = _error(client.post("/api/export/gif", json={**BASE, "layer": 1, "frames": 41}))
     assert "41" in error["message"] and "40" in error["message"] and error["limit"] == "<= 40"
