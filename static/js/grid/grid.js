@@ -14,7 +14,8 @@ import { correlateMap, flipKernel, matchesEngine, windowArithmetic } from '../pa
 import { createNumbersPanel } from '../patch/numbers.js';
 import { createPlayer } from '../patch/player.js';
 import { createTransport } from '../patch/transport.js';
-import { clampStep, outputShape, unreached } from '../patch/windows.js';
+import { unreachedSentence } from '../render/unreached.js';
+import { clampStep, outputShape, unreachedLines } from '../patch/windows.js';
 import { createGridEditor } from './editor.js';
 import { createGridFigure } from './figure.js';
 import { compactGrid, convolveRequest, formulaLines, gridGeometry, normaliseGrid }
@@ -122,8 +123,8 @@ export function createGridMode(root, { api, store }) {
   function renderFormulas(geometry) {
     const lines = formulaLines(grid);
     const [top, bottom, left, right] = geometry.padding;
-    const [ur, uc] = unreached(geometry);
     const [oh, ow] = outputShape(geometry);
+    const never = lines.empty ? null : unreachedSentence(unreachedLines(geometry));
     q('formulas').innerHTML = `
       <p><strong>Output size</strong> = floor((n + pad before + pad after − dilation·(k − 1) − 1)
         / stride) + 1, per axis:</p>
@@ -133,9 +134,9 @@ export function createGridMode(root, { api, store }) {
         grid.p === 'same' && (top !== bottom || left !== right)
           ? ' (“same” cannot split the padding evenly here: the extra zero goes at the'
             + ' bottom/right, as in TensorFlow and PyTorch)' : ''}.
-        Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.${ur || uc
-          ? ` ${ur} row(s) and ${uc} column(s) of the input are never reached (shaded red): the`
-            + ' stride steps over them.' : ''}</p>
+        Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.</p>
+      ${never ? `<p class="grid-unreached" data-role="unreached">${never} They are shaded red.</p>`
+        : ''}
       ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are
         ${grid.d[0] === grid.d[1] ? grid.d[0] : grid.d.join(' / ')} cells apart, so the window
         spans dilation·(k − 1) + 1 = ${grid.d[0] * (grid.kh - 1) + 1} × ${
