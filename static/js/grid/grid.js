@@ -9,6 +9,7 @@
  */
 
 import { exportButton, exportStatus } from '../exports/action.js';
+import { storeSlice } from '../store-slice.js';
 import { gridGifExportBody } from '../exports/bodies.js';
 import { correlateMap, flipKernel, matchesEngine, windowArithmetic } from '../patch/arithmetic.js';
 import { createNumbersPanel } from '../patch/numbers.js';
@@ -51,8 +52,15 @@ export function createGridMode(root, { api, store }) {
   root.classList.add('grid-mode');
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
-  let grid = normaliseGrid(store.getState().grid);
-  let written = store.getState().grid;
+  const slice = storeSlice(store, 'grid', {
+    onOutsideChange: (value) => {
+      grid = normaliseGrid(value);
+      flipBox.querySelector('input').checked = Boolean(grid.flip);
+      player.pause();
+      rebuild();
+    },
+  });
+  let grid = normaliseGrid(slice.read());
   let shown = 0;
   let model = null; // {geometry, count, outShape, jsMap, server: Float32Array|null, serverError}
   let serverToken = 0;
@@ -103,8 +111,7 @@ export function createGridMode(root, { api, store }) {
   });
 
   function commit() {
-    written = compactGrid(grid);
-    store.setState({ grid: written });
+    slice.write(compactGrid(grid));
   }
 
   function seek(step) {
@@ -260,15 +267,6 @@ export function createGridMode(root, { api, store }) {
     rebuild();
   });
 
-  const unsubscribe = store.subscribe((state, previous) => {
-    if (state.grid !== written && state.grid !== previous.grid) {
-      grid = normaliseGrid(state.grid);
-      written = state.grid;
-      flipBox.querySelector('input').checked = Boolean(grid.flip);
-      player.pause();
-      rebuild();
-    }
-  });
 
   const probe = {
     get frameTimes() { return player.log.frames(); },
@@ -285,7 +283,7 @@ export function createGridMode(root, { api, store }) {
       serverToken += 1;
       clearTimeout(debounce);
       player.destroy();
-      unsubscribe();
+      slice.destroy();
       transport.destroy();
       numbers.destroy();
       figure.destroy();
