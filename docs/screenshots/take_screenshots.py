@@ -119,10 +119,11 @@ def unreached_views(browser: Any, base: str) -> None:
     time.sleep(0.3)
     page.screenshot(path=HERE / "geometry-stride4-unreached.png", full_page=True,
                     clip={"x": 340, "y": 60, "width": 940, "height": 1500})
-    grid = {"h": 8, "w": 8, "c": 1, "kh": 3, "kw": 3, "b": 0, "s": [4, 4], "d": [1, 1],
-            "p": "valid", "step": 1, "flip": 0, "speed": 2}
-    config = {"image": {"sample": "astronaut"}, "color": "auto", "layers": [],
-              "selected": {"layer": 0, "map": 0}, "scale": "map", "anim": None, "grid": grid}
+    grid: dict[str, Any] = {"h": 8, "w": 8, "c": 1, "kh": 3, "kw": 3, "b": 0, "s": [4, 4],
+                            "d": [1, 1], "p": "valid", "step": 1, "flip": 0, "speed": 2}
+    config: dict[str, Any] = {"image": {"sample": "astronaut"}, "color": "auto", "layers": [],
+                              "selected": {"layer": 0, "map": 0}, "scale": "map",
+                              "anim": None, "grid": grid}
     state = base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
     page.goto(f"{base}/?s={state}")
     page.locator("#grid-mode").scroll_into_view_if_needed()
