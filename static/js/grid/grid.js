@@ -16,7 +16,7 @@ import { createNumbersPanel } from '../patch/numbers.js';
 import { createPlayer } from '../patch/player.js';
 import { createTransport } from '../patch/transport.js';
 import { unreachedSentence } from '../render/unreached.js';
-import { clampStep, outputShape, unreachedLines } from '../patch/windows.js';
+import { clampStep, outputShape, unreachedLines, windowSpan } from '../patch/windows.js';
 import { createGridEditor } from './editor.js';
 import { createGridFigure } from './figure.js';
 import { compactGrid, convolveRequest, formulaLines, gridGeometry, normaliseGrid }
@@ -146,8 +146,8 @@ export function createGridMode(root, { api, store }) {
         : ''}
       ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are
         ${grid.d[0] === grid.d[1] ? grid.d[0] : grid.d.join(' / ')} cells apart, so the window
-        spans dilation·(k − 1) + 1 = ${grid.d[0] * (grid.kh - 1) + 1} × ${
-        grid.d[1] * (grid.kw - 1) + 1} cells with only ${grid.kh * grid.kw} weights.</p>` : ''}
+        spans dilation·(k − 1) + 1 = ${windowSpan(geometry).join(' × ')} cells with only ${
+        grid.kh * grid.kw} weights.</p>` : ''}
       ${lines.empty ? `<p class="grid-empty" role="alert">${lines.empty}</p>` : ''}`;
     return lines.empty;
   }
