@@ -2,8 +2,9 @@
 
 The page offers only what the server accepts: the activations (named in the engine, the
 schemas, the error tags, and on the page in config.js, the arithmetic of the sliding patch,
-the layer labels and the editor's select), the kernel presets, and the limits of the editor
-and of grid mode (at most the server's, equal where the page promises the server's bound).
+the layer labels and the editor's select), the kernel presets, the padding modes, and the
+limits of the editor and of grid mode (at most the server's, equal where the page promises the
+server's bound).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any, get_args
 
 import pytest
 
-from app.engine import activations, kernels
+from app.engine import activations, kernels, shapes
 from app.errors import LAYER_TAGS
 from app.schemas import ActivationName, PresetName, PreviewSide, Seed
 from app.settings import Settings
@@ -39,6 +40,7 @@ process.stdout.write(JSON.stringify({
   arithmetic: Object.keys(arithmetic.ACTIVATIONS), labels: Object.keys(labels.ACTIVATION_NAMES),
   select: Object.keys(fields.ACTIVATION_LABELS),
   presets: config.PRESETS, fixed: config.FIXED_SIZE_PRESETS, limits: config.LIMITS,
+  padding: config.PADDING_MODES,
   preview: config.PREVIEW_BOUNDS, grid: patch.GRID_LIMITS }));
 """
 
@@ -67,6 +69,10 @@ def test_the_kernel_presets_are_the_engines(page: dict[str, Any]) -> None:
     assert page["presets"] == list(kernels.PRESETS)
     assert list(get_args(PresetName)) == list(kernels.PRESETS)
     assert page["fixed"] == list(kernels.FIXED_SIZE_PRESETS)
+
+
+def test_the_padding_modes_are_the_engines_and_custom(page: dict[str, Any]) -> None:
+    assert page["padding"] == [*shapes.PADDING_MODES, "custom"]
 
 
 def _bounds(annotated: Any) -> tuple[int, int]:

@@ -9,7 +9,8 @@
  * "same" is TensorFlow's rule for every stride (out = ceil(n / stride), the odd padding cell at
  * the bottom/right); "full" pads dilation*(k - 1) on each side. The page uses these to offer only
  * valid settings and to explain, with the numbers, why a setting would empty the output, before
- * asking the server.
+ * asking the server. Each export is held against the engine's Python on random cases by
+ * tests/test_js_conv_math.py; they are the page's only copy of these formulas.
  * @module conv-math
  */
 
@@ -99,7 +100,10 @@ function formulaValue(n, k, { stride, dilation, before, after }) {
   return Math.floor((n + before + after - effectiveKernel(k, dilation)) / stride) + 1;
 }
 
-/** The formula written out with the numbers, ending in its result. */
+/**
+ * The formula written out with the numbers, ending in its value (which is <= 0 for an empty
+ * output, as in the engine's error message; the engine's `formula_text` raises there).
+ */
 export function formulaText(n, k, { stride, dilation, before, after }) {
   const out = formulaValue(n, k, { stride, dilation, before, after });
   return `floor((${n} + ${before} + ${after} - ${dilation}*(${k} - 1) - 1) / ${stride}) + 1 = ${out}`;
