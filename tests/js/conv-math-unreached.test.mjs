@@ -56,3 +56,19 @@ test("line coverage keeps a lone row visible and shades a regular skip by its sh
     [...Array(12).fill(0), 1, 1, 1, 1, ...Array(12).fill(0), 1, 1, 1, 1]);
   assert.deepEqual(Array.from(lineCoverage([], 8, 4)), [0, 0, 0, 0]);
 });
+
+test("the shading fills each display line of a never-read row or column by its share", async () => {
+  const { shadeUnreached } = await import("../../static/js/render/paint.js");
+  const calls = [];
+  const ctx = { save() {}, restore() {}, set fillStyle(v) { calls.push(["style", v]); },
+    set globalAlpha(v) { calls.push(["alpha", v]); },
+    fillRect(...rect) { calls.push(["rect", ...rect]); } };
+  shadeUnreached(ctx, { rows: [3], cols: [1], shape: [4, 2], color: "pink",
+    box: { x: 10, y: 20, width: 8, height: 8 } });
+  assert.deepEqual(calls, [
+    ["style", "pink"],
+    ["alpha", 1], ["rect", 10, 26, 8, 1], ["alpha", 1], ["rect", 10, 27, 8, 1],
+    ["alpha", 1], ["rect", 14, 20, 1, 8], ["alpha", 1], ["rect", 15, 20, 1, 8],
+    ["alpha", 1], ["rect", 16, 20, 1, 8], ["alpha", 1], ["rect", 17, 20, 1, 8],
+  ]);
+});

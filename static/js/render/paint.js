@@ -112,14 +112,17 @@ export function paintExact(canvas, { values, shape: [h, w], scale, colormaps }) 
  * stride that skips every fourth row shades a quarter.
  * @param {CanvasRenderingContext2D} ctx
  * @param {{rows: number[], cols: number[], shape: [number, number], color: string,
- *   box: {x: number, y: number, width: number, height: number}}} options `shape` is the
- *   input's (H, W); `box` where it is drawn, in the context's units
+ *   box: {x: number, y: number, width: number, height: number}, minPx?: number}} options
+ *   `shape` is the input's (H, W); `box` where it is drawn, in the context's units; `minPx`
+ *   the least width of a lone never-read line
  */
-export function shadeUnreached(ctx, { rows, cols, shape: [h, w], color, box }) {
+export function shadeUnreached(ctx, { rows, cols, shape: [h, w], color, box, minPx = 2 }) {
   const { x, y, width, height } = box;
   const lines = [
-    [lineCoverage(rows, h, Math.max(Math.round(height), 1)), (i) => [x, y + i, width, 1]],
-    [lineCoverage(cols, w, Math.max(Math.round(width), 1)), (i) => [x + i, y, 1, height]],
+    [lineCoverage(rows, h, Math.max(Math.round(height), 1), { minPx }),
+      (i) => [x, y + i, width, 1]],
+    [lineCoverage(cols, w, Math.max(Math.round(width), 1), { minPx }),
+      (i) => [x + i, y, 1, height]],
   ];
   ctx.save();
   ctx.fillStyle = color;
@@ -138,12 +141,15 @@ export function shadeUnreached(ctx, { rows, cols, shape: [h, w], color, box }) {
  * bitmap at the screen's resolution and the shading of `rows`/`cols` of an (H, W) map.
  * @param {HTMLCanvasElement} canvas
  * @param {{rows: number[], cols: number[], shape: [number, number], size: [number, number],
- *   color: string, scale?: number}} options `scale`: device pixels per CSS pixel
+ *   color: string, scale?: number, minPx?: number}} options `scale`: device pixels per CSS
+ *   pixel; `minPx`: least width in CSS px of a lone never-read line
  */
-export function paintUnreached(canvas, { rows, cols, shape, size, color, scale = 1 }) {
+export function paintUnreached(canvas, { rows, cols, shape, size, color, scale = 1,
+  minPx = 2 }) {
   const [height, width] = size.map((s) => Math.max(Math.round(s * scale), 1));
   sizeCanvas(canvas, width, height);
   const ctx = canvas.getContext("2d");
   ctx.clearRect(0, 0, width, height);
-  shadeUnreached(ctx, { rows, cols, shape, color, box: { x: 0, y: 0, width, height } });
+  shadeUnreached(ctx, { rows, cols, shape, color, box: { x: 0, y: 0, width, height },
+    minPx: minPx * scale });
 }

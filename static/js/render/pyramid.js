@@ -234,7 +234,8 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
         const key = unreached.hidden ? "" : `${linesKey}:${tile.inner}`;
         if (key && key !== tile.marks.unreachedKey) {
           paintUnreached(unreached, { rows: rowsOut, cols: colsOut, shape: [hh, ww],
-            size: tile.inner, color: COLORS.unreached, scale: window.devicePixelRatio || 1 });
+            size: tile.inner, color: COLORS.unreached, scale: window.devicePixelRatio || 1,
+            minPx: LAYOUT.unreachedMinPx });
         }
         tile.marks.unreachedKey = key;
       }
