@@ -10,6 +10,7 @@
  */
 
 import { createColormaps } from '../colormap.js';
+import { storeSlice } from '../store-slice.js';
 import { exportButton, exportStatus } from '../exports/action.js';
 import { gifExportBody } from '../exports/bodies.js';
 import { matchesEngine, windowArithmetic } from './arithmetic.js';
@@ -78,8 +79,15 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   const stage = createStage(q('stage'), { onPickCell: (step) => seek(step) });
   const numbers = createNumbersPanel(q('numbers'));
 
-  let anim = normaliseAnim(store.getState().anim);
-  let written = store.getState().anim;
+  const slice = storeSlice(store, 'anim', {
+    // changed from outside (history navigation, a shared link)
+    onOutsideChange: (value, state) => {
+      anim = normaliseAnim(value, { header: state.pyramid?.header });
+      player.pause();
+      scheduleLoad(0);
+    },
+  });
+  let anim = normaliseAnim(slice.read());
   let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
   let tensors = { inputKey: '', input: null, outputKey: '', output: null };
   let loadToken = 0;
@@ -123,8 +131,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
-    written = { ...anim };
-    store.setState({ anim: written });
+    slice.write({ ...anim });
   }
 
   function seek(step) {
@@ -256,13 +263,6 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   root.querySelector('.patch-pickers')?.addEventListener('change', onPick);
 
   const unsubscribe = store.subscribe((state, previous) => {
-    if (state.anim !== written && state.anim !== previous.anim) {
-      // Changed from outside (history navigation, a shared link).
-      anim = normaliseAnim(state.anim, { header: state.pyramid?.header });
-      written = state.anim;
-      player.pause();
-      scheduleLoad(0);
-    }
     if (state.pyramid !== previous.pyramid) scheduleLoad();
   });
 
@@ -292,6 +292,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       clearTimeout(debounce);
       player.destroy();
       unsubscribe();
+      slice.destroy();
       observer?.disconnect();
       transport.destroy();
       numbers.destroy();
