@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 from fastapi import Request
 
+from ..digit_prep import prepare_digit
 from ..imaging import ImageLimits, decode_upload
 from ..settings import BUNDLED_SAMPLES, Settings
 from .caps import Caps
@@ -27,9 +29,13 @@ class Services:
     samples: SampleLibrary
     pyramids: PyramidService
 
-    def decode(self, data: bytes, name: str) -> StoredImage:
-        """Decode an upload (blocking) into a working image with its content id."""
-        return make_image(decode_upload(data, limits=self.image_limits).pixels, name=name)
+    def decode(self, data: bytes, name: str, *, prepare: str | None = None) -> StoredImage:
+        """Decode an upload (blocking) into a working image with its content id;
+        ``prepare="digit"`` makes it a 28 x 28 MNIST-like digit (:mod:`app.digit_prep`)."""
+        pixels = decode_upload(data, limits=self.image_limits).pixels
+        if prepare == "digit":
+            pixels = prepare_digit(pixels)[:, :, np.newaxis]
+        return make_image(pixels, name=name)
 
     def find_image(self, image_id: str) -> StoredImage:
         """An uploaded image or an already decoded sample with this id (404 otherwise)."""
