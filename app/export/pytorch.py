@@ -11,7 +11,11 @@ the same ``(1, K, H_out, W_out)`` maps the engine computes, layer by layer:
   (``count_include_pad=False``, or a small helper module when the padding is asymmetric);
 * dense: ``nn.Flatten`` + ``nn.Linear`` + ``nn.Unflatten`` back to ``(units, 1, 1)``.
 
-Weights are embedded as base64 of float32 little-endian (exact), small ones as literals.
+Weights are embedded as base64 of float32 little-endian (exact), small ones as literals;
+trained weights (a ``{"model": ...}`` recipe) are embedded the same way, so the file runs
+without Convscope. A small input (a 28 x 28 digit) is embedded too, as ``example_input()``;
+when the last layer is dense, ``probabilities(model, x)`` is its softmax and running the file
+prints it, one line per class.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from app.engine import Activation, Conv, Dense, PlannedLayer, Pool
 LITERAL_MAX_VALUES = 32
 # Characters per line of an embedded base64 string.
 BASE64_LINE = 96
+# Inputs with at most this many values are embedded as example_input().
+EMBED_INPUT_MAX_VALUES = 64 * 64 * 3
 
 ACTIVATION_MODULES = {
     "none": "nn.Identity()",
@@ -79,7 +85,7 @@ class AvgPoolIgnoringPadding(nn.Module):
         return self.sum(self.pad(x)) / self.sum(self.pad(ones))
 '''
 
-FOOTER = '''
+FEATURE_MAPS = '''
 
 def feature_maps(model, x):
     """Every layer's output for ``x: (1, C, H, W)``, in order."""
@@ -89,14 +95,47 @@ def feature_maps(model, x):
             x = layer(x)
             outputs.append(x)
     return outputs
+'''
 
+EXAMPLE_INPUT = '''
+
+def example_input():
+    """The input Convscope computed this stack on: (1, C, H, W) float32 = pixel / 255."""
+    return {values}
+'''
+
+PROBABILITIES = '''
+
+CLASSES = {classes}
+
+
+def probabilities(model, x):
+    """Softmax of the last (dense) layer's {units} outputs for ``x``, in float64 as Convscope
+    computes it: {head}."""
+    scores = feature_maps(model, x)[-1].reshape(-1).double()
+    return torch.softmax(scores, dim=0)
+'''
+
+MAIN = '''
 
 if __name__ == "__main__":
     model = build_model()
-    x = torch.rand(1, *INPUT_SHAPE)
+    x = {input}
     for number, y in enumerate(feature_maps(model, x), start=1):
-        print(f"layer {number}: {tuple(y.shape[1:])}")
+        print(f"layer {{number}}: {{tuple(y.shape[1:])}}")
 '''
+PRINT_PROBABILITIES = '''    for label, p in zip(CLASSES, probabilities(model, x).tolist()):
+        print(f"P({label}) = {p:.9f}")
+'''
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the generated code says about a dense last layer: its class labels and whether
+    its weights are trained (``model`` names the network) or random."""
+
+    classes: tuple[str, ...]
+    model: str | None = None
 
 
 @dataclass
@@ -199,7 +238,9 @@ def _describe(step: PlannedLayer) -> str:
 
 
 def pytorch_code(planned: list[PlannedLayer], *, input_shape: tuple[int, int, int],
-                 title: str = "A Convscope stack rebuilt in PyTorch.") -> str:
+                 title: str = "A Convscope stack rebuilt in PyTorch.",
+                 example: NDArray[np.float32] | None = None,
+                 trained: dict[int, str] | None = None, head: Head | None = None) -> str:
     """Python source rebuilding ``planned`` (from :func:`app.engine.plan`) in PyTorch.
 
     Parameters
@@ -207,6 +248,11 @@ def pytorch_code(planned: list[PlannedLayer], *, input_shape: tuple[int, int, in
     planned : the planned stack (weights resolved to arrays).
     input_shape : ``(C, H, W)`` the stack was planned for.
     title : first line of the module docstring.
+    example : ``(C, H, W)`` the input to embed as ``example_input()`` (and to run on when
+        the file is run); ``None``: a random input of ``input_shape``.
+    trained : ``{layer index: "the trained weights of 'digits' layer 0"}``, said in the code.
+    head : when the last layer is dense, its classes and whether it is trained: adds
+        ``probabilities(model, x)`` and prints them when the file is run.
 
     Returns
     -------
@@ -217,6 +263,8 @@ def pytorch_code(planned: list[PlannedLayer], *, input_shape: tuple[int, int, in
     for number, step in enumerate(planned, start=1):
         layer = step.layer
         out.add(f"# layer {number}: {_describe(step)}")
+        if trained and number - 1 in trained:
+            out.add(f"# {trained[number - 1]}")
         if isinstance(layer, Conv):
             parts = _conv(out, f"conv{number}", layer)
         elif isinstance(layer, Pool):
@@ -238,4 +286,19 @@ def pytorch_code(planned: list[PlannedLayer], *, input_shape: tuple[int, int, in
     source += ("\n\ndef build_model():\n"
                '    """One ``nn.Sequential`` per Convscope layer, with the exact weights."""\n'
                f"{body}\n")
-    return source + FOOTER
+    source += FEATURE_MAPS
+    if example is not None:
+        values = np.ascontiguousarray(example, dtype=np.float32)[np.newaxis]
+        source += EXAMPLE_INPUT.format(values=_array_expr(values))
+    dense_last = bool(planned) and isinstance(planned[-1].layer, Dense)
+    if head is not None and dense_last:
+        units = planned[-1].geometry.out_shape[0]
+        said = (f"trained weights of {head.model!r}" if head.model is not None
+                else "random, untrained weights: these scores mean nothing yet")
+        source += PROBABILITIES.format(classes=repr(tuple(head.classes)), units=units,
+                                       head=said)
+    source += MAIN.format(input="example_input()" if example is not None
+                          else "torch.rand(1, *INPUT_SHAPE)")
+    if head is not None and dense_last:
+        source += PRINT_PROBABILITIES
+    return source
