@@ -30,7 +30,6 @@ from ..schemas import (
 from ..services import convolve as convolve_service
 from ..services.container import Services, get_services
 from ..services.images import StoredImage
-from ..services.model_images import inline_image
 from ..services.requests import json_body, parse_body
 from ..services.samples import Sample
 from ..services.uploads import FIELD, PREPARE, PREPARE_CHOICES, prepare_option, read_file_field
@@ -181,7 +180,7 @@ def _image_of(request: PyramidRequest, services: Services) -> StoredImage:
     if isinstance(request.image, SampleRef):
         return services.samples.get(request.image.sample).image
     if isinstance(request.image, DigitRef | PixelsRef):
-        return inline_image(request.image)
+        return services.inline_image(request.image)
     return services.find_image(request.image.id)
 
 
@@ -190,7 +189,7 @@ async def _resolve(request: PyramidRequest, services: Services) -> StoredImage:
     if isinstance(request.image, SampleRef):
         return (await _sample(request.image.sample, services)).image
     if isinstance(request.image, DigitRef | PixelsRef):
-        return await services.pool.run(inline_image, request.image)
+        return await services.pool.run(services.inline_image, request.image)
     return services.find_image(request.image.id)
 
 
