@@ -8,14 +8,15 @@
 import { PAINT_SECONDS } from './config.js';
 
 /**
- * Steps per second that paint `count` cells in `seconds`.
+ * Steps per second that paint `count` cells in `seconds` (the first cell shows at once, the
+ * last one after `seconds`).
  *
  * @param {number} count cells to paint.
  * @param {{seconds?: number}} [options]
  * @returns {number} > 0
  */
 export function paintSpeed(count, { seconds = PAINT_SECONDS } = {}) {
-  return Math.max(count, 1) / seconds;
+  return Math.max(count - 1, 1) / seconds;
 }
 
 /**
