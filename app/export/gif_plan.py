@@ -75,7 +75,7 @@ def page_gif(request: GifOptions, *, x_in: Array, y: Array, planned: engine.Plan
     layer, map_index = request.layer, request.map
     window = animation.Window(kernel=g.kernel, stride=g.stride, dilation=g.dilation,
                               padding=g.padding)
-    out_h, out_w = y.shape
+    out_h, out_w = int(y.shape[0]), int(y.shape[1])
     shown_x, shown_y, shown_window, origin = x_in, y, window, (0, 0)
     if request.region is not None:
         _check_region(request.region, (out_h, out_w), layer=layer)
