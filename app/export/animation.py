@@ -157,7 +157,8 @@ def _ui(colour: RGB) -> int:
 
 def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
            colormap: str, caption: str, note: str, numbers: bool, extra_lines: int = 0,
-           kernel: Array | None = None) -> _Figure:
+           kernel: Array | None = None,
+           value_range: tuple[float, float] | None = None) -> _Figure:
     cells = _input_cells(x, window, as_rgb=as_rgb)
     hp, wp = cells.shape[:2]
     out_h, out_w = y.shape
@@ -181,7 +182,7 @@ def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
         gif_text.draw_kernel(base, kernel, origin=(
             MARGIN, top + max(in_size[1], out_size[1]) + (1 + extra_lines) * TEXT_HEIGHT + 4))
     output_origin = (MARGIN + in_size[0] + PANEL_GAP, top)
-    colours = colorize(y, colormap=colormap)
+    colours = colorize(y, colormap=colormap, value_range=value_range)
     output = _resize(colours, out_size)
     faint = colormap == "page"
     pending = _resize(np.round(colours * PENDING_MIX + np.array(PENDING_UNDER) * (
@@ -286,7 +287,8 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
                 positions: Sequence[int] | None = None,
                 label: Callable[[int], str] | None = None,
                 arithmetic: Callable[[int], str] | None = None,
-                kernel: Array | None = None) -> bytes:
+                kernel: Array | None = None,
+                value_range: tuple[float, float] | None = None) -> bytes:
     """Animated GIF of ``window`` sliding over ``x`` and filling the map ``y``.
 
     Parameters
@@ -306,6 +308,8 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
     label : the line under the figure at a position (default: its row and column from 1).
     arithmetic : a second line at a position, e.g. its sum of products.
     kernel : ``(C, kh, kw)`` weights drawn under the figure, each with its value.
+    value_range : the colours' ``(low, high)`` (default ``y``'s own): a region of a map is
+        coloured as the whole map.
     """
     out_h, out_w = y.shape
     wanted = list(range(out_h * out_w)) if positions is None else list(positions)
@@ -315,7 +319,7 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
         f"(one in {math.ceil(len(wanted) / max_frames)})")
     fig = _build(x, y, window, panel=panel, as_rgb=as_rgb, colormap=colormap,
                  caption=caption, note=note, numbers=numbers,
-                 extra_lines=1 if arithmetic else 0, kernel=kernel)
+                 extra_lines=1 if arithmetic else 0, kernel=kernel, value_range=value_range)
     name = label or (lambda p: f"output row {p // out_w + 1}, column {p % out_w + 1} of "
                      f"{out_h} x {out_w}")
     indexed = [_frame(fig, p, label=name(p), arithmetic=arithmetic(p) if arithmetic else "")

@@ -107,23 +107,29 @@ def page_gif(request: GifOptions, *, x_in: Array, y: Array, planned: engine.Plan
     kind = {"conv": "conv", "maxpool": "max pool", "avgpool": "average pool"}[g.kind]
     arithmetic = _arithmetic(x_in, y, weights, conv, window=window, map_index=map_index,
                              kind=kind, global_of=global_of) if request.arithmetic else None
-    caption = (f"Layer {layer}: {g.kernel[0]}×{g.kernel[1]} {kind}, stride "
+    caption = (f"Layer {layer}: {g.kernel[0]}x{g.kernel[1]} {kind}, stride "
                f"{_pair(g.stride)}, padding {list(g.padding)}"
                + (f", dilation {_pair(g.dilation)}" if g.dilation != (1, 1) else "")
                + f" · Map {map_index + 1} of {g.out_shape[0]}")
     if request.region is not None:
         row, col, height, width = request.region
         caption += (f" · rows {row + 1}-{row + height}, columns {col + 1}-{col + width} "
-                    f"of {out_h} × {out_w}")
+                    f"of {out_h} x {out_w}")
     return animation.sliding_gif(
         shown_x, shown_y, window=shown_window, panel=panel, max_frames=max_frames,
         frame_ms=request.frame_ms, as_rgb=as_rgb, colormap=request.colormap, caption=caption,
         numbers=request.numbers, positions=positions, label=label, arithmetic=arithmetic,
-        kernel=weights if request.weights and weights is not None else None)
+        kernel=weights if request.weights and weights is not None else None,
+        value_range=_finite_range(y))
+
+
+def _finite_range(y: Array) -> tuple[float, float]:
+    finite = y[np.isfinite(y)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
 
 
 def _pair(values: tuple[int, int]) -> str:
-    return str(values[0]) if values[0] == values[1] else f"{values[0]}×{values[1]}"
+    return str(values[0]) if values[0] == values[1] else f"{values[0]}x{values[1]}"
 
 
 def _arithmetic(x_in: Array, y: Array, weights: Array | None, conv: engine.Conv | None, *,
@@ -145,7 +151,7 @@ def _arithmetic(x_in: Array, y: Array, weights: Array | None, conv: engine.Conv 
         def pooled(p: int) -> str:
             q = global_of(p)
             value = float(y[q // out_w, q % out_w])
-            return f"{kind}: the {kh}×{kw} window's {kind.split()[0]} = {gif_text.number(value)}"
+            return f"{kind}: the {kh}x{kw} window's {kind.split()[0]} = {gif_text.number(value)}"
 
         return pooled
     bias = float(np.float32(0 if conv.bias is None else np.asarray(conv.bias)[map_index]))

@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 Array = NDArray[np.float32]
 
-WEIGHT_CELL = 34           # pixels per weight in the kernel grids
+WEIGHT_CELL = 48           # pixels per weight in the kernel grids (room for "-0.3333")
 WEIGHT_FONT = 10
 WEIGHT_TITLE = 16          # pixels above each grid for its title
 GRID_GAP = 18
@@ -45,16 +45,16 @@ def arithmetic_line(window: Array, weights: Array, *, bias: float, activation: s
 
     Returns
     -------
-    The line, e.g. ``"0.5×1 + 0.2×-1 + ... + bias 0 = 0.3 -> ReLU = 0.3"``, and the value.
+    The line, e.g. ``"0.5*1 + 0.2*-1 + ... + bias 0 = 0.3 -> ReLU = 0.3"``, and the value.
     """
     products = (window.astype(np.float32) * weights.astype(np.float32)).ravel()
     total = float(np.float32(products.sum(dtype=np.float32)))
     pre = float(np.float32(total + np.float32(bias)))
     if products.size <= MAX_WRITTEN_TERMS:
-        terms = " + ".join(f"{number(float(v))}×{number(float(w))}"
+        terms = " + ".join(f"{number(float(v))}*{number(float(w))}"
                            for v, w in zip(window.ravel(), weights.ravel(), strict=True))
     else:
-        terms = f"sum of {products.size} inputs × weights ({number(total)})"
+        terms = f"sum of {products.size} inputs * weights ({number(total)})"
     line = f"{terms} + bias {number(float(bias))} = {number(pre)}"
     value = _activate(pre, activation, slope)
     if activation != "none":

@@ -169,3 +169,20 @@ test('normaliseAnim keeps a region on the layer and moves the step into it', () 
   assert.equal(stepOf({ inShape: [1, 4, 4], kernel: [1, 1], stride: [1, 1], dilation: [1, 1],
     padding: [0, 0, 0, 0] }, { row: 1, col: 1 }), 5);
 });
+
+test('the page GIF asks for the page colours, its speed and the chosen range', async () => {
+  const { gifExportBody, gifFrameMs, GIF_RANGE_STEPS } = await import(
+    '../../static/js/exports/bodies.js');
+  const request = { image: { sample: 'astronaut' }, color: 'auto', layers: [], preview: 96 };
+  const anim = { layer: 1, map: 2, step: 500, speed: 4, region: [10, 20, 16, 16] };
+  const region = gifExportBody(request, anim, { range: 'region', arithmetic: true,
+    weights: true });
+  assert.deepEqual(region, { image: request.image, color: 'auto', layers: [], layer: 1, map: 2,
+    colormap: 'page', frame_ms: 250, region: [10, 20, 16, 16], arithmetic: true,
+    weights: true });
+  const from = gifExportBody(request, anim, { range: 'from', count: 262144 });
+  assert.deepEqual([from.start, from.end, from.region], [500, 500 + GIF_RANGE_STEPS - 1,
+    undefined]);
+  assert.equal(gifExportBody(request, anim, { range: 'from', count: 510 }).end, 509);
+  assert.deepEqual([gifFrameMs(1000), gifFrameMs(0.5), gifFrameMs(30)], [20, 2000, 33]);
+});

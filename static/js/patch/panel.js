@@ -13,6 +13,7 @@
 import { createColormaps } from '../colormap.js';
 import { exportButton, exportStatus } from '../exports/action.js';
 import { gifExportBody } from '../exports/bodies.js';
+import { createGifOptions } from '../exports/gif-options.js';
 import { matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
 import { animParams, withoutAnimParams } from './anim-params.js';
@@ -137,14 +138,18 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   });
   const gifButton = exports && api.exportFile ? exportButton({
     text: 'Download as GIF',
-    title: 'An animated GIF of this window sliding over the input, drawn by the server as '
-      + 'PyTorch computes it (cross-correlation), for slides',
+    title: 'An animated GIF of this window sliding over the input, in the page\'s colours and '
+      + 'at its speed, drawn by the server as PyTorch computes it (cross-correlation)',
     busyText: 'Drawing the GIF on the server…',
     status: q('export').appendChild(exportStatus()),
-    run: () => api.exportFile('gif', gifExportBody(store.getState().pyramid.request, anim)),
+    run: () => api.exportFile('gif', gifExportBody(store.getState().pyramid.request, anim,
+      { ...gifOptions.read(), count: scene?.count ?? 0 })),
   }) : null;
-  if (gifButton) q('export').prepend(gifButton);
-  else q('export').remove();
+  const gifOptions = gifButton ? createGifOptions(q('export'), { idPrefix: 'patch' }) : null;
+  if (gifButton) {
+    q('export').prepend(gifButton);
+    q('export').append(q('export').querySelector('.export-status'));
+  } else q('export').remove();
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
@@ -185,6 +190,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     root.classList.toggle('is-painting', painting);
     q('paint-note').hidden = !painting;
     if (gifButton) gifButton.disabled = !scene?.ready;
+    gifOptions?.update({ region: Boolean(scene?.region), count: scene?.count ?? 0 });
   }
 
   /** Draw the current step: pure function of (scene, anim.step). */
