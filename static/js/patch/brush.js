@@ -10,20 +10,24 @@ import { REGION_SIDE, regionFromDrag } from './region.js';
 import { sizeCanvas } from './views.js';
 
 const SIDES = [16, 24, 32, 48];
+/** Smallest side (CSS px) of the region's outline on the whole map. */
+const MIN_BOX_PX = 12;
 
 /**
  * Create the controls in `container`.
  *
  * @param {HTMLElement} container
  * @param {{onPaint: () => void, onRegion: (region: object|null) => void,
- *   onZoom: (side: number) => void, locked?: boolean}} options `onZoom(side)` asks for the
- *   default region of that side; `onRegion(null)` for the whole map; `locked` (an embed
- *   pinned by its author) keeps painting but not the choice of region.
+ *   onZoom: (side: number) => void, locked?: boolean, overviewHost?: HTMLElement}} options
+ *   `onZoom(side)` asks for the default region of that side; `onRegion(null)` for the whole
+ *   map; `locked` (an embed pinned by its author) keeps painting but not the choice of
+ *   region; `overviewHost` where the whole map is drawn (beside the figures; default here).
  * @returns {{update: (view: {overview: ImageData|null, outShape: number[],
  *   region: object|null, step: number, painting: boolean, ready: boolean}) => void,
  *   destroy: () => void}}
  */
-export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = false }) {
+export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = false,
+  overviewHost = null }) {
   const el = document.createElement('div');
   el.className = 'patch-brush';
   el.innerHTML = `
@@ -47,6 +51,7 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
   const side = q('[data-role="side"]');
   const figure = q('[data-role="overview-fig"]');
   const canvas = q('[data-role="overview"]');
+  if (overviewHost) overviewHost.append(figure);
   side.value = String(REGION_SIDE.default);
   if (locked) { zoomButton.disabled = true; side.disabled = true; }
   let view = { overview: null, outShape: [0, 0], region: null, step: 0, painting: false };
@@ -73,14 +78,22 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
     ctx.drawImage(source, 0, 0, ow * scale, oh * scale);
     const box = drag ? regionFromDrag(drag.from, drag.to, view.outShape) : view.region;
     if (box) {
-      const x = box.col * scale;
-      const y = box.row * scale;
+      // Everything but the region is veiled, and the region's outline is never a speck.
+      const w = Math.max(box.width * scale, MIN_BOX_PX);
+      const h = Math.max(box.height * scale, MIN_BOX_PX);
+      const x = (box.col + box.width / 2) * scale - w / 2;
+      const y = (box.row + box.height / 2) * scale - h / 2;
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.45)';
+      ctx.beginPath();
+      ctx.rect(0, 0, ow * scale, oh * scale);
+      ctx.rect(x + w, y, -w, h); // the opposite winding leaves the region unveiled
+      ctx.fill('nonzero');
       ctx.lineWidth = 3;
       ctx.strokeStyle = '#ffffff';
-      ctx.strokeRect(x - 1.5, y - 1.5, box.width * scale + 3, box.height * scale + 3);
+      ctx.strokeRect(x - 1.5, y - 1.5, w + 3, h + 3);
       ctx.lineWidth = 2;
       ctx.strokeStyle = COLORS.windowStroke;
-      ctx.strokeRect(x, y, box.width * scale, box.height * scale);
+      ctx.strokeRect(x, y, w, h);
     }
     const mark = Math.max(scale, 4);
     const r = Math.floor(view.step / ow);
@@ -154,6 +167,7 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
     },
     destroy() {
       el.remove();
+      figure.remove();
     },
   };
 }

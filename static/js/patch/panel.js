@@ -126,6 +126,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   });
   const brush = createBrushBar(q('brush'), {
     locked: controls !== 'on',
+    overviewHost: q('stage'),
     onPaint: () => {
       if (anim.paint && player.isPlaying()) { player.pause(); return; }
       anim = { ...anim, paint: 1 };
