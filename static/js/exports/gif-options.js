@@ -5,7 +5,8 @@
  * @module exports/gif-options
  */
 
-import { GIF_RANGE_STEPS } from "./bodies.js";
+import { exportButton, exportStatus } from "./action.js";
+import { GIF_RANGE_STEPS, gifExportBody } from "./bodies.js";
 
 /**
  * Create the choices in `container`.
@@ -47,6 +48,40 @@ export function createGifOptions(container, { idPrefix }) {
       if (!chosen || changed) {
         range.value = next.region ? "region" : next.count <= GIF_RANGE_STEPS ? "whole" : "from";
       }
+    },
+  };
+}
+
+/**
+ * The patch panel's "Download as GIF" with its choices, in `container` (button, choices,
+ * status line).
+ * @param {HTMLElement} container
+ * @param {{api: {exportFile: Function}, idPrefix: string, read: () => {request: object,
+ *   anim: object, count: number}}} options `read` gives the drawn pyramid's request, the
+ *   animation state and the map's steps at the moment of the click
+ * @returns {{update: (view: {ready: boolean, region: boolean, count: number}) => void}}
+ */
+export function createGifExport(container, { api, idPrefix, read }) {
+  const status = exportStatus();
+  let choices = null;
+  const button = exportButton({
+    text: "Download as GIF",
+    title: "An animated GIF of this window sliding over the input, in the page's colours and "
+      + "at its speed, drawn by the server as PyTorch computes it (cross-correlation)",
+    busyText: "Drawing the GIF on the server…",
+    status,
+    run: () => {
+      const { request, anim, count } = read();
+      return api.exportFile("gif", gifExportBody(request, anim, { ...choices.read(), count }));
+    },
+  });
+  container.append(button);
+  choices = createGifOptions(container, { idPrefix });
+  container.append(status);
+  return {
+    update({ ready, region, count }) {
+      button.disabled = !ready;
+      choices.update({ region, count });
     },
   };
 }

@@ -11,9 +11,7 @@
  */
 
 import { createColormaps } from '../colormap.js';
-import { exportButton, exportStatus } from '../exports/action.js';
-import { gifExportBody } from '../exports/bodies.js';
-import { createGifOptions } from '../exports/gif-options.js';
+import { createGifExport } from '../exports/gif-options.js';
 import { matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
 import { animParams, withoutAnimParams } from './anim-params.js';
@@ -137,20 +135,10 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       scene.outShape, { side })),
     onRegion: (region) => setRegion(region),
   });
-  const gifButton = exports && api.exportFile ? exportButton({
-    text: 'Download as GIF',
-    title: 'An animated GIF of this window sliding over the input, in the page\'s colours and '
-      + 'at its speed, drawn by the server as PyTorch computes it (cross-correlation)',
-    busyText: 'Drawing the GIF on the server…',
-    status: q('export').appendChild(exportStatus()),
-    run: () => api.exportFile('gif', gifExportBody(store.getState().pyramid.request, anim,
-      { ...gifOptions.read(), count: scene?.count ?? 0 })),
+  const gif = exports && api.exportFile ? createGifExport(q('export'), { api, idPrefix: 'patch',
+    read: () => ({ request: store.getState().pyramid.request, anim, count: scene?.count ?? 0 }),
   }) : null;
-  const gifOptions = gifButton ? createGifOptions(q('export'), { idPrefix: 'patch' }) : null;
-  if (gifButton) {
-    q('export').prepend(gifButton);
-    q('export').append(q('export').querySelector('.export-status'));
-  } else q('export').remove();
+  if (!gif) q('export').remove();
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
@@ -190,8 +178,8 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       region: scene?.region ?? null, step: anim.step, painting, ready: Boolean(scene?.ready) });
     root.classList.toggle('is-painting', painting);
     q('paint-note').hidden = !painting;
-    if (gifButton) gifButton.disabled = !scene?.ready;
-    gifOptions?.update({ region: Boolean(scene?.region), count: scene?.count ?? 0 });
+    gif?.update({ ready: Boolean(scene?.ready), region: Boolean(scene?.region),
+      count: scene?.count ?? 0 });
   }
 
   /** Draw the current step: pure function of (scene, anim.step). */
@@ -231,8 +219,10 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     view = stepView(scene.region, scene.outShape);
     stage.setScene(built.stage);
     q('stage').classList.toggle('is-region', Boolean(scene.region));
-    anim = { ...anim, step: view.toStep(view.toLocal(clampStep(anim.step, scene.count))) };
-    player.seek(view.toLocal(anim.step));
+    const step = view.toStep(view.toLocal(clampStep(anim.step, scene.count)));
+    anim = { ...anim, step };
+    player.seek(view.toLocal(step));
+    if (written && written.step !== step && !player.isPlaying()) commit(); // the URL says it
     setStatus('');
     draw();
     if (autoplay) {
