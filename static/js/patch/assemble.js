@@ -21,13 +21,14 @@ function unionRange(a, b) {
 /**
  * @param {{pyramid: object, anim: {layer: number, map: number, flip?: number, ch?: number},
  *   tensors: {input: {values: Float32Array, shape: number[]}, output: {map: Function}},
- *   colormaps: object}} options
+ *   colormaps: object, regionPx?: number}} options `regionPx`: the largest side of a
+ *   region's views (the room the page has)
  * @returns {{scene: object, stage: object, overview: ImageData}} `scene.ready` is true
  *   (`scene.region`: the region animated, or null); `stage` is what
  *   `createStage().setScene` takes (the region alone when there is one); `overview` the
  *   whole finished map
  */
-export function assembleScene({ pyramid, anim, tensors, colormaps }) {
+export function assembleScene({ pyramid, anim, tensors, colormaps, regionPx }) {
   const base = sceneOf({ pyramid, layer: anim.layer, map: anim.map, flip: Boolean(anim.flip) });
   const channels = base.geometry.inShape[0];
   const rgb = anim.layer === 1 && channels === 3;
@@ -61,7 +62,7 @@ export function assembleScene({ pyramid, anim, tensors, colormaps }) {
   return {
     scene: { ...base, ready: true, input, engineMap, flippedMap, shown, region },
     stage: region ? regionStage({ base, stage, region, values: flippedMap ?? engineMap, range,
-      colormaps, layer: anim.layer, map: anim.map }) : stage,
+      colormaps, layer: anim.layer, map: anim.map, viewPx: regionPx }) : stage,
     overview: images.done,
   };
 }

@@ -35,6 +35,8 @@ const PRELOAD_MARGIN = '300px 0px';
 /** A failed fetch of the exact values (not a 4xx) is tried again, after 1 s, 2 s, 3 s. */
 const LOAD_RETRIES = 3;
 const LOAD_RETRY_MS = 1000;
+/** A region's views never shrink below this (CSS px), even in a very narrow embed. */
+const REGION_MIN_PX = 240;
 
 const TEMPLATE = `
   <h2>The sliding patch: one feature map, window by window</h2>
@@ -214,7 +216,9 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   function rebuild() {
     const { pyramid } = store.getState();
     if (!pyramid || !tensors.input || !tensors.output) return;
-    const built = assembleScene({ pyramid, anim, tensors, colormaps });
+    // A region's views fill at most the room the stage has (a phone is narrower than 480 px).
+    const built = assembleScene({ pyramid, anim, tensors, colormaps,
+      regionPx: Math.max(q('stage').clientWidth - 4, REGION_MIN_PX) });
     scene = { ...built.scene, overview: built.overview };
     view = stepView(scene.region, scene.outShape);
     stage.setScene(built.stage);

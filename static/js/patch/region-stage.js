@@ -15,11 +15,13 @@ const CELL_MAX_PX = 48;
 /**
  * @param {{base: object, stage: object, region: {row: number, col: number, height: number,
  *   width: number}, values: Float32Array, range: {min: number, max: number},
- *   colormaps: object, layer: number, map: number}} args `base`/`stage`: assembleScene's
- *   scene and whole-map stage; `values` the map shown (flipped when the kernel is).
+ *   colormaps: object, layer: number, map: number, viewPx?: number}} args `base`/`stage`:
+ *   assembleScene's scene and whole-map stage; `values` the map shown (flipped when the
+ *   kernel is); `viewPx` the largest side of each view (less on a narrow screen).
  * @returns {object} a stage for `createStage().setScene`, plus `view` (the region).
  */
-export function regionStage({ base, stage, region, values, range, colormaps, layer, map }) {
+export function regionStage({ base, stage, region, values, range, colormaps, layer, map,
+  viewPx = REGION_VIEW_PX }) {
   const crop = regionCrop(base.geometry, region);
   const { y0, x0 } = crop;
   const coloring = {
@@ -40,8 +42,9 @@ export function regionStage({ base, stage, region, values, range, colormaps, lay
     range, colormaps, pendingColor: packHex(COLORS.pending), pendingMix: PENDING_MIX });
   const rows = h + top + bottom;
   const cols = w + left + right;
-  const cell = Math.min(REGION_VIEW_PX / Math.max(rows, region.height),
-    REGION_VIEW_PX / Math.max(cols, region.width), CELL_MAX_PX);
+  const side = Math.min(viewPx, REGION_VIEW_PX);
+  const cell = Math.min(side / Math.max(rows, region.height), side / Math.max(cols, region.width),
+    CELL_MAX_PX);
   return {
     ...stage,
     geometry: crop.geometry,
