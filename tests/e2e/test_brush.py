@@ -6,16 +6,20 @@ page and the embed reproducing the view."""
 from __future__ import annotations
 
 import base64
+import io
 import time
 import urllib.parse
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from app.export.colormap import colorize
 
 from .conftest import conv_block, encode_config, poll
+from .test_exports import download
 from .test_patch import PANEL, Reference, check_step_arithmetic, read_numbers
 
 pytestmark = pytest.mark.e2e
@@ -213,3 +217,29 @@ def test_embed_parameters_reproduce_the_view(page: Any, live_server: str, autopl
     page.locator(f"{PANEL} .patch-stage").focus()
     page.keyboard.press("ArrowRight")
     poll(page, f"() => window.__convscopePatch.step === {2330 - 1 + 1}")
+
+
+def test_the_page_gif_is_the_region_in_the_page_colours_at_the_page_speed(
+        page: Any, live_server: str, tmp_path: Path) -> None:
+    page.goto(url(live_server, anim={"layer": 1, "map": 0, "step": 0, "flip": 0, "speed": 4,
+                                     "playing": 0, "region": [240, 200, 16, 16]}))
+    ready(page)
+    panel = page.locator(PANEL)
+    assert panel.get_by_label("GIF of").input_value() == "region"
+    panel.get_by_label("with the arithmetic").check()
+    name, data = download(page, panel.get_by_role("button", name="Download as GIF"), tmp_path)
+    assert name.endswith(".gif")
+    gif = Image.open(io.BytesIO(data))
+    assert gif.info["duration"] == 250  # 4 steps per second, one step a frame
+    frames = gif.n_frames
+    assert 60 < frames <= 257  # the region's 256 cells, within the server's frame cap
+    # the last frame: the region's cells in the page's colours (the whole map's range)
+    gif.seek(frames - 1)
+    pixels = np.asarray(gif.convert("RGB"))
+    engine_map = Reference(page, live_server).output(1, 0)
+    wanted = {tuple(c) for c in colorize(engine_map, colormap="page")[240:256, 200:216]
+              .reshape(-1, 3).tolist()}
+    shown = {tuple(c) for c in pixels.reshape(-1, 3).tolist()}
+    near = sum(any(max(abs(a - b) for a, b in zip(w, s, strict=True)) <= 24 for s in shown)
+               for w in wanted)
+    assert near >= 0.9 * len(wanted)
