@@ -158,7 +158,8 @@ export function captionsOf(base, { layer, map, shown, flippedMap, engineMap, ran
     output: `${flippedMap ? 'True convolution (kernel rotated 180°, computed in your browser)'
       : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${map + 1} `
       + `of layer ${layer}, ${oh} × ${ow}, painted cell by cell over the finished map, shown `
-      + `faintly. Colour range ${formatValue(range.min)} … ${formatValue(range.max)}. Click a cell to jump to it.`,
+      + `faintly. Colour range ${formatValue(range.min)} … ${formatValue(range.max)}. `
+      + 'Click a cell to jump to it.',
     change: flippedMap ? flipChange(engineMap, flippedMap) : '',
   };
 }
