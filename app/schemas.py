@@ -272,7 +272,10 @@ class GeometryOut(BaseModel):
     stride: list[int]
     dilation: list[int]
     padding: list[int] = Field(description="[top, bottom, left, right]")
-    unreached: list[int] = Field(description="Input [rows, cols] no window reaches.")
+    unreached: list[int] = Field(
+        description="How many input [rows, cols] no tap of any window reads.")
+    unreached_rows: list[int] = Field(description="Indices of those input rows, ascending.")
+    unreached_cols: list[int] = Field(description="Indices of those input columns, ascending.")
     receptive_field: list[int]
     jump: list[int]
     origin: list[int]

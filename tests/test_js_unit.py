@@ -80,7 +80,8 @@ def test_js_plan_matches_engine_plan_on_random_stacks() -> None:
         assert js["error"] is None, js["error"]
         for step, geo in zip(planned, js["geometries"], strict=True):
             expected = step.geometry.as_dict()
-            for key in ("in_shape", "padding", "unreached", "receptive_field", "jump", "origin",
+            for key in ("in_shape", "padding", "unreached", "unreached_rows", "unreached_cols",
+                        "receptive_field", "jump", "origin",
                         "params", "dense_params", "macs", "formula"):
                 assert geo[key] == expected[key], (key, geo, expected)
             assert geo["shape"] == expected["out_shape"]

@@ -6,7 +6,9 @@ Convention (the one PyTorch and TensorFlow use): a layer slides a window of ``k`
 
     out = floor((n + before + after - dilation * (k - 1) - 1) / stride) + 1
 
-The remainder of that floor is the number of trailing padded cells no window reaches.
+An input cell is *unreached* when no tap of any window reads it: the floor can drop cells at
+the bottom/right, a stride longer than the dilated window steps over whole rows between two
+windows, and dilation leaves holes between the taps that no other window fills.
 Every padding mode resolves to explicit ``(top, bottom, left, right)`` before anything is
 computed:
 
@@ -173,17 +175,35 @@ def formula_text(n: int, k: int, *, stride: int, dilation: int, before: int, aft
             f"= {out}")
 
 
+def unreached_indices(n: int, k: int, *, stride: int, dilation: int, before: int,
+                      after: int) -> tuple[int, ...]:
+    """Input cells (``0 <= i < n``, in order) that no tap of any window reads, along one axis.
+
+    Window ``j`` (``0 <= j < out``) reads padded cells ``j * stride + t * dilation`` for the
+    taps ``0 <= t < k``; input cell ``i`` is padded cell ``i + before``. Cells are dropped by
+    the floor at the end, stepped over between windows when ``stride`` exceeds the dilated
+    span, or fall between the taps of a dilated window. Padding is never reported.
+    Example: ``n=8, k=3, stride=4``, valid: windows read 0-2 and 4-6, so ``(3, 7)``.
+
+    Raises
+    ------
+    GeometryError
+        If the output would be empty (see :func:`output_length`).
+    """
+    out = output_length(n, k, stride=stride, dilation=dilation, before=before, after=after)
+    read = bytearray(n + before + after)
+    reach = (out - 1) * stride + 1  # the slice below then holds exactly ``out`` cells
+    for tap in range(k):
+        start = tap * dilation
+        read[start:start + reach:stride] = b"\x01" * out
+    return tuple(i for i in range(n) if not read[i + before])
+
+
 def unreached_cells(n: int, k: int, *, stride: int, dilation: int, before: int,
                     after: int) -> int:
-    """Input cells at the bottom/right end that no window covers: the remainder of the floor.
-
-    Only real input cells count (trailing padding nobody reaches is not reported).
-    """
-    span = effective_kernel(k, dilation)
-    out = output_length(n, k, stride=stride, dilation=dilation, before=before, after=after)
-    last_reached = (out - 1) * stride + span  # padded cells [0, last_reached) are covered
-    first_unreached_input = last_reached - before
-    return max(0, n - max(first_unreached_input, 0))
+    """How many input cells no tap of any window reads: ``len(unreached_indices(...))``."""
+    return len(unreached_indices(n, k, stride=stride, dilation=dilation, before=before,
+                                 after=after))
 
 
 def ceil_div(a: int, b: int) -> int:
@@ -217,4 +237,5 @@ __all__ = [
     "resolve_padding",
     "same_padding",
     "unreached_cells",
+    "unreached_indices",
 ]

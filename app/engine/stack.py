@@ -27,7 +27,7 @@ from .shapes import (
     conv_output_size,
     formula_text,
     resolve_padding,
-    unreached_cells,
+    unreached_indices,
 )
 
 Array = NDArray[np.float32]
@@ -39,7 +39,9 @@ class Geometry:
     """Everything about one layer's shapes, known before any arithmetic.
 
     ``in_shape``/``out_shape`` are ``(C, H, W)``; ``padding`` is ``(top, bottom, left, right)``;
-    ``unreached`` counts input ``(rows, cols)`` at the bottom/right that no window reaches;
+    ``unreached`` counts the input ``(rows, cols)`` that no tap of any window reads, and
+    ``unreached_rows``/``unreached_cols`` list their indices (ascending; see
+    :func:`~app.engine.shapes.unreached_indices`);
     ``receptive_field``, ``jump`` and ``origin`` are ``(h, w)`` on the original image;
     ``params`` counts weights + biases and ``dense_params`` what a dense layer joining the
     same input and output would need; ``macs`` counts multiply-adds.
@@ -60,6 +62,8 @@ class Geometry:
     dense_params: int
     macs: int
     formula: dict[str, str]
+    unreached_rows: tuple[int, ...] = ()
+    unreached_cols: tuple[int, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready dict (tuples become lists)."""
@@ -112,16 +116,17 @@ def _window_geometry(kind: str, in_shape: Shape3, out_c: int, kernel: Pair, stri
     befores = (padding[0], padding[2])
     afters = (padding[1], padding[3])
     sizes = (h, w)
-    unreached = tuple(
-        unreached_cells(sizes[a], kernel[a], stride=stride[a], dilation=dilation[a],
-                        before=befores[a], after=afters[a]) for a in range(2)
+    rows, cols = (
+        unreached_indices(sizes[a], kernel[a], stride=stride[a], dilation=dilation[a],
+                          before=befores[a], after=afters[a]) for a in range(2)
     )
     out_shape = (out_c, out_h, out_w)
     n_in, n_out = c * h * w, out_c * out_h * out_w
     per_out = c * kernel[0] * kernel[1] if kind == "conv" else 0
     return Geometry(
         kind=kind, in_shape=in_shape, out_shape=out_shape, kernel=kernel, stride=stride,
-        dilation=dilation, padding=padding, unreached=(unreached[0], unreached[1]),
+        dilation=dilation, padding=padding, unreached=(len(rows), len(cols)),
+        unreached_rows=rows, unreached_cols=cols,
         receptive_field=(field_[0] + (spans[0] - 1) * jump[0],
                          field_[1] + (spans[1] - 1) * jump[1]),
         jump=(jump[0] * stride[0], jump[1] * stride[1]),

@@ -6,7 +6,9 @@ Usage: start the app (``uvicorn app.main:create_app --factory --port 8021``), th
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import sys
 import time
 from pathlib import Path
@@ -101,7 +103,37 @@ def main(base: str) -> None:
         time.sleep(0.3)
         page.screenshot(path=HERE / "hand-typed-kernel.png")
 
+        unreached_views(browser, base)
         browser.close()
+
+
+def unreached_views(browser: Any, base: str) -> None:
+    """Stride 4 skips every fourth row and column: in grid mode (8 x 8) and on the photo."""
+    page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    page.goto(f"{base}/")
+    settle(page)
+    page.get_by_role("group", name="Layer 1", exact=True).get_by_label(
+        "Stride", exact=True).select_option("4x4")
+    settle(page)
+    page.mouse.move(5, 5)
+    time.sleep(0.3)
+    page.screenshot(path=HERE / "geometry-stride4-unreached.png", full_page=True,
+                    clip={"x": 340, "y": 60, "width": 940, "height": 1500})
+    grid: dict[str, Any] = {"h": 8, "w": 8, "c": 1, "kh": 3, "kw": 3, "b": 0, "s": [4, 4],
+                            "d": [1, 1], "p": "valid", "step": 1, "flip": 0, "speed": 2}
+    config: dict[str, Any] = {"image": {"sample": "astronaut"}, "color": "auto", "layers": [],
+                              "selected": {"layer": 0, "map": 0}, "scale": "map",
+                              "anim": None, "grid": grid}
+    state = base64.urlsafe_b64encode(json.dumps(config).encode()).decode().rstrip("=")
+    page.goto(f"{base}/?s={state}")
+    page.locator("#grid-mode").scroll_into_view_if_needed()
+    page.wait_for_selector('#grid-mode [data-role="server-check"]', timeout=30_000)
+    time.sleep(0.3)
+    box = page.locator("#grid-mode").bounding_box()  # in the viewport: add the scroll
+    top = box["y"] + page.evaluate("() => window.scrollY")
+    page.screenshot(path=HERE / "grid-stride4-unreached.png", full_page=True,
+                    clip={"x": box["x"], "y": top, "width": box["width"], "height": 800})
+    page.close()
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
  * Named constants of the page: limits the controls offer, sizes, colours, timings.
  *
  * The limits mirror the server's defaults (app/settings.py); the server stays the judge and
- * its 4xx message is shown if it disagrees.
+ * its 4xx message is shown if it disagrees. The lists both sides need (activations, kernel
+ * presets, limits) are held equal to the engine's and the server's by
+ * tests/test_js_shared_lists.py.
  * @module config
  */
 

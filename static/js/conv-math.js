@@ -9,7 +9,8 @@
  * "same" is TensorFlow's rule for every stride (out = ceil(n / stride), the odd padding cell at
  * the bottom/right); "full" pads dilation*(k - 1) on each side. The page uses these to offer only
  * valid settings and to explain, with the numbers, why a setting would empty the output, before
- * asking the server.
+ * asking the server. Each export is held against the engine's Python on random cases by
+ * tests/test_js_conv_math.py; they are the page's only copy of these formulas.
  * @module conv-math
  */
 
@@ -82,18 +83,29 @@ export function resolvePadding(spec, { inSize, kernel, stride = [1, 1], dilation
 }
 
 /**
- * The raw value of the output-size formula (may be <= 0 when the output would be empty).
+ * Output cells along one axis: floor((n + before + after - dilation*(k - 1) - 1) / stride) + 1,
+ * or 0 when the dilated kernel does not fit in the padded input (where the engine's
+ * `output_length` raises a GeometryError; {@link emptyReason} then says why).
  * @param {number} n
  * @param {number} k
  * @param {{stride: number, dilation: number, before: number, after: number}} options
+ * @returns {number} >= 0
  */
 export function outputLength(n, k, { stride, dilation, before, after }) {
-  return Math.floor((n + before + after - dilation * (k - 1) - 1) / stride) + 1;
+  return Math.max(formulaValue(n, k, { stride, dilation, before, after }), 0);
 }
 
-/** The formula written out with the numbers, ending in its result. */
+/** The formula's value as written, which is <= 0 when the output would be empty. */
+function formulaValue(n, k, { stride, dilation, before, after }) {
+  return Math.floor((n + before + after - effectiveKernel(k, dilation)) / stride) + 1;
+}
+
+/**
+ * The formula written out with the numbers, ending in its value (which is <= 0 for an empty
+ * output, as in the engine's error message; the engine's `formula_text` raises there).
+ */
 export function formulaText(n, k, { stride, dilation, before, after }) {
-  const out = outputLength(n, k, { stride, dilation, before, after });
+  const out = formulaValue(n, k, { stride, dilation, before, after });
   return `floor((${n} + ${before} + ${after} - ${dilation}*(${k} - 1) - 1) / ${stride}) + 1 = ${out}`;
 }
 
@@ -108,24 +120,43 @@ export function emptyReason(n, k, { stride, dilation, before, after, axis = "hei
   const span = effectiveKernel(k, dilation);
   const padded = n + before + after;
   if (span <= padded) return null;
-  const out = outputLength(n, k, { stride, dilation, before, after });
+  const out = formulaValue(n, k, { stride, dilation, before, after });
   return `kernel ${axis} ${k} (dilated span ${span}) is larger than the padded input ${axis} `
     + `${padded} = ${n} + ${before} + ${after}: floor((${n} + ${before} + ${after} - `
     + `${dilation}*(${k} - 1) - 1) / ${stride}) + 1 = ${out} cells: the output would be empty`;
 }
 
 /**
- * Input cells at the bottom/right end that no window covers (real input cells only).
+ * Input cells (0 <= i < n, ascending) that no tap of any window reads, along one axis, like
+ * the engine's `unreached_indices`: window j reads padded cells j*stride + t*dilation for the
+ * taps 0 <= t < k, and input cell i is padded cell i + before. The floor drops cells at the
+ * end, a stride longer than the dilated span steps over cells between windows, and dilation
+ * leaves holes between taps; padding is never reported. Every cell when the output is empty.
+ * Example: n=8, k=3, stride 4, valid: windows read 0-2 and 4-6 -> [3, 7].
+ * @param {number} n
+ * @param {number} k
+ * @param {{stride: number, dilation: number, before: number, after: number}} options
+ * @returns {number[]}
+ */
+export function unreachedIndices(n, k, { stride, dilation, before, after }) {
+  const out = outputLength(n, k, { stride, dilation, before, after });
+  const read = new Uint8Array(n + before + after);
+  for (let t = 0; t < k; t += 1) {
+    for (let j = 0, p = t * dilation; j < out; j += 1, p += stride) read[p] = 1;
+  }
+  const never = [];
+  for (let i = 0; i < n; i += 1) if (!read[i + before]) never.push(i);
+  return never;
+}
+
+/**
+ * How many input cells no tap of any window reads: `unreachedIndices(...).length`.
  * @param {number} n
  * @param {number} k
  * @param {{stride: number, dilation: number, before: number, after: number}} options
  */
 export function unreachedCells(n, k, { stride, dilation, before, after }) {
-  const out = outputLength(n, k, { stride, dilation, before, after });
-  if (out < 1) return n;
-  const lastReached = (out - 1) * stride + effectiveKernel(k, dilation);
-  const firstUnreachedInput = lastReached - before;
-  return Math.max(0, n - Math.max(firstUnreachedInput, 0));
+  return unreachedIndices(n, k, { stride, dilation, before, after }).length;
 }
 
 /**

@@ -5,12 +5,15 @@
  * @module conv-plan
  */
 
+import { ACTIVATIONS } from "./config.js";
 import {
   effectiveKernel, emptyReason, formulaText, outputLength, resolvePadding, toPair,
-  unreachedCells,
+  unreachedIndices,
 } from "./conv-math.js";
 
-const ACTIVATION_TYPES = new Set(["relu", "leaky_relu", "sigmoid", "tanh", "none"]);
+const ACTIVATION_TYPES = new Set(ACTIVATIONS);
+/** Activations and dense layers read every input cell. */
+const noneUnreached = () => ({ unreached: [0, 0], unreached_rows: [], unreached_cols: [] });
 
 /** Shape [K, C, kh, kw] of a conv layer's weights (array or recipe). */
 function convWeightShape(layer, channels) {
@@ -38,12 +41,15 @@ function windowGeometry({ type, inShape, outC, kernel, stride, dilation, padding
   const spans = [0, 1].map((a) => effectiveKernel(kernel[a], dilation[a]));
   const nIn = c * h * w;
   const nOut = outC * out[0] * out[1];
+  const [rows, cols] = [0, 1].map((a) => unreachedIndices(sizes[a], kernel[a], opts(a)));
   return {
     type,
     in_shape: [c, h, w],
     shape: [outC, out[0], out[1]],
     kernel, stride, dilation, padding,
-    unreached: [0, 1].map((a) => unreachedCells(sizes[a], kernel[a], opts(a))),
+    unreached: [rows.length, cols.length],
+    unreached_rows: rows,
+    unreached_cols: cols,
     receptive_field: [0, 1].map((a) => rf.field[a] + (spans[a] - 1) * rf.jump[a]),
     jump: [0, 1].map((a) => rf.jump[a] * stride[a]),
     origin: [rf.origin[0] - padding[0] * rf.jump[0], rf.origin[1] - padding[2] * rf.jump[1]],
@@ -88,7 +94,7 @@ export function planLayer(layer, inShape, rf) {
   }
   if (ACTIVATION_TYPES.has(layer.type)) {
     return { type: layer.type, in_shape: inShape, shape: inShape, kernel: [1, 1],
-      stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], unreached: [0, 0],
+      stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], ...noneUnreached(),
       receptive_field: rf.field, jump: rf.jump, origin: rf.origin, params: 0, dense_params: 0,
       macs: 0, formula: { height: String(h), width: String(w) } };
   }
@@ -97,7 +103,7 @@ export function planLayer(layer, inShape, rf) {
     const units = Array.isArray(layer.weights) ? layer.weights.length : (layer.units ?? 10);
     const params = units * nIn + units;
     return { type: "dense", in_shape: inShape, shape: [units, 1, 1], kernel: [h, w],
-      stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], unreached: [0, 0],
+      stride: [1, 1], dilation: [1, 1], padding: [0, 0, 0, 0], ...noneUnreached(),
       receptive_field: [h * rf.jump[0] + rf.field[0] - rf.jump[0],
         w * rf.jump[1] + rf.field[1] - rf.jump[1]],
       jump: rf.jump, origin: rf.origin, params, dense_params: params, macs: units * nIn,

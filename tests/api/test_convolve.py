@@ -61,6 +61,16 @@ def test_geometry_fields_describe_the_layer(client: TestClient) -> None:
         assert key in layer
 
 
+def test_unreached_lists_every_row_a_long_stride_steps_over(client: TestClient) -> None:
+    # 8 x 8, 3 x 3, stride 4, valid: windows read rows 0-2 and 4-6; 3 and 7 are never read
+    r = _post(client, np.zeros((8, 8)).tolist(),
+              [{"type": "conv", "weights": {"random": 0}, "filters": 1, "stride": 4}])
+    layer = r.json()["layers"][0]
+    assert layer["unreached"] == [2, 2]
+    assert layer["unreached_rows"] == [3, 7]
+    assert layer["unreached_cols"] == [3, 7]
+
+
 def test_two_dimensional_input_means_one_channel(client: TestClient) -> None:
     r = _post(client, [[1, 2], [3, 4]], [{"type": "conv", "weights": [[[[1.0]]]]}])
     assert r.json()["layers"][0]["output"] == [[[1.0, 2.0], [3.0, 4.0]]]

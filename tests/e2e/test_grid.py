@@ -156,6 +156,24 @@ def test_an_impossible_setting_explains_the_empty_output(page: Any, live_server:
     assert page.locator(GRID).get_by_role("button", name="Play").is_disabled()
 
 
+def test_a_stride_longer_than_the_kernel_shades_every_row_it_skips(page: Any,
+                                                                  live_server: str) -> None:
+    # 8 x 8, 3 x 3, stride 4, valid: windows read rows/columns 0-2 and 4-6; 3 and 7 never
+    grid = make_grid(h=8, w=8, s=[4, 4], p="valid")
+    open_grid(page, grid_url(live_server, grid))
+    assert "✓" in server_checked(page)
+    assert read(page)["outShape"] == "2 × 2"
+    message = page.locator(f"{GRID} [data-role='unreached']").text_content() or ""
+    assert message.startswith("2 rows (3 and 7) and 2 columns (3 and 7) of the input are "
+                              "never read")
+    shaded = page.evaluate("""() => [...document.querySelectorAll('#grid-mode .cell-unreached')]
+      .map((r) => [Number(r.getAttribute('y')), Number(r.getAttribute('x'))])""")
+    cell = page.evaluate("() => Number(document.querySelector('#grid-mode .cell-input')"
+                         ".getAttribute('width'))")
+    cells = {(int(y // cell), int(x // cell)) for y, x in shaded}
+    assert cells == {(r, c) for r in range(8) for c in range(8) if r in (3, 7) or c in (3, 7)}
+
+
 def test_typing_a_cell_recomputes_on_the_server(page: Any, live_server: str) -> None:
     grid = make_grid(p="valid", s=[1, 1], b=0, k="1,0,0,0,0,0,0,0,0")
     open_grid(page, grid_url(live_server, grid))

@@ -174,6 +174,41 @@ def test_each_step_shows_the_engines_arithmetic(page: Any, live_server: str) -> 
     check_step_arithmetic(read_numbers(page, 3), ref, layer=1, map_=2)
 
 
+SHADE = """() => [...document.querySelectorAll('#pyramid .tile[data-layer="0"] .unreached-shade')]
+  .map((c) => {
+    if (c.hidden) return null;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let alpha = 0;
+    for (let i = 3; i < d.length; i += 4) alpha += d[i];
+    return alpha / (d.length / 4) / 255;
+  })"""
+
+
+def test_a_stride_of_four_shades_every_row_it_skips_on_the_photo(page: Any,
+                                                                 live_server: str) -> None:
+    # 3x3, stride 4, "same" on 512 px needs no padding: windows read rows 4i .. 4i + 2, so
+    # rows 3, 7, ..., 511 are never read (and the same columns): not only the last one
+    layers = [conv_block(stride=[4, 4], maps=2)]
+    url = page_url(live_server, layers, {"layer": 1, "map": 0, "step": 0, "flip": 0,
+                                         "speed": 2, "playing": 0})
+    open_panel(page, url)
+    ref = Reference(page, live_server)
+    geometry = ref.planned[0].geometry
+    assert geometry.unreached == (128, 128)
+    assert geometry.unreached_rows == geometry.unreached_cols == tuple(range(3, 512, 4))
+    caption = page.locator(f"{PANEL} [data-role='in-caption']").text_content() or ""
+    assert "Shaded red: 128 rows 3, 7, 11, …, 511 and 128 columns 3, 7, 11, …, 511" in caption
+    note = page.locator("#geometry .geo-unreached").text_content() or ""
+    assert note.startswith("128 rows (3, 7, 11, …, 511) and 128 columns (3, 7, 11, …, 511)")
+    assert "stride 4 is longer than the window (3 cells)" in note
+    # the photo and its channels: a quarter of the rows and of the columns shaded (a light
+    # wash where a row or a column is skipped), not a band at the bottom/right
+    shades = poll(page, f"() => {{ const s = ({SHADE})(); return s.length && s.every("
+                        "(v) => v !== null) && s; }")
+    assert len(shades) == 4
+    assert all(0.2 < mean < 0.32 for mean in shades), shades
+
+
 def test_a_deeper_layer_sums_over_every_input_channel(page: Any, live_server: str) -> None:
     layers = [conv_block(maps=4, seed=3, stride=[2, 2]),
               conv_block(maps=2, seed=4, padding="valid", dilation=[2, 2])]

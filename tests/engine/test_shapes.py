@@ -16,6 +16,7 @@ from app.engine.shapes import (
     resolve_padding,
     same_padding,
     unreached_cells,
+    unreached_indices,
 )
 
 
@@ -68,10 +69,50 @@ def test_output_length_counts_window_positions(n: int, k: int, stride: int, dila
         return
     assert output_length(n, k, stride=stride, dilation=dilation, before=before,
                          after=after) == len(positions)
-    covered = {p + t for p in positions for t in range(span)}
-    never = [i for i in range(n) if i + before not in covered and i + before > max(covered)]
+
+
+def _never_read(n: int, k: int, *, stride: int, dilation: int, before: int,
+                after: int) -> list[int]:
+    """Brute force: every tap of every window that fits, then the input cells none read."""
+    padded = n + before + after
+    span = dilation * (k - 1) + 1
+    read = {p + t * dilation for p in range(0, padded - span + 1, stride) for t in range(k)}
+    return [i for i in range(n) if i + before not in read]
+
+
+@given(n=st.integers(1, 80), k=st.integers(1, 9), stride=st.integers(1, 9),
+       dilation=st.integers(1, 5), before=st.integers(0, 6), after=st.integers(0, 6))
+def test_unreached_cells_are_every_input_cell_no_tap_reads(n: int, k: int, stride: int,
+                                                           dilation: int, before: int,
+                                                           after: int) -> None:
+    if dilation * (k - 1) + 1 > n + before + after:
+        with pytest.raises(GeometryError):
+            unreached_indices(n, k, stride=stride, dilation=dilation, before=before,
+                              after=after)
+        return
+    never = _never_read(n, k, stride=stride, dilation=dilation, before=before, after=after)
+    assert list(unreached_indices(n, k, stride=stride, dilation=dilation, before=before,
+                                  after=after)) == never
     assert unreached_cells(n, k, stride=stride, dilation=dilation, before=before,
                            after=after) == len(never)
+
+
+def test_stride_longer_than_the_window_skips_interior_rows() -> None:
+    # 8 cells, 3 taps, stride 4, valid: windows read 0-2 and 4-6; 3 and 7 are never read.
+    assert unreached_indices(8, 3, stride=4, dilation=1, before=0, after=0) == (3, 7)
+
+
+def test_dilation_leaves_holes_no_window_fills() -> None:
+    # 2 taps spaced 3 apart, stride 3: every window reads 3j and 3j + 3; 1, 2, 4, 5 never.
+    assert unreached_indices(7, 2, stride=3, dilation=3, before=0, after=0) == (1, 2, 4, 5)
+    # stride 1 fills the holes of the neighbouring windows
+    assert unreached_indices(7, 2, stride=1, dilation=3, before=0, after=0) == ()
+
+
+def test_padding_is_never_reported_as_unreached() -> None:
+    # 1 zero in front, 1 tap, stride 2: padded cells 0, 2, 4 are read = input -, 1, 3
+    assert unreached_indices(4, 1, stride=2, dilation=1, before=1, after=0) == (0, 2)
+    assert unreached_indices(6, 3, stride=2, dilation=1, before=0, after=1) == ()
 
 
 def test_unreached_cells_of_valid_stride_two() -> None:

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   samePadding, resolvePadding, outputLength, formulaText, emptyReason, unreachedCells,
-  receptiveFieldBox, backProject, effectiveKernel, fullPadding,
+  unreachedIndices, receptiveFieldBox, backProject, effectiveKernel, fullPadding,
 } from "../../static/js/conv-math.js";
 import { planStack } from "../../static/js/conv-plan.js";
 
@@ -57,13 +57,51 @@ test("an empty output is explained with the formula and its numbers", () => {
   assert.match(reason, /the output would be empty/);
 });
 
-test("unreached cells are the remainder of the floor, input cells only", () => {
-  assert.equal(unreachedCells(8, 3, { stride: 2, dilation: 1, before: 0, after: 0 }), 1);
-  assert.equal(unreachedCells(7, 3, { stride: 2, dilation: 1, before: 0, after: 0 }), 0);
-  assert.equal(unreachedCells(10, 2, { stride: 3, dilation: 1, before: 0, after: 0 }), 2);
+test("an empty output has 0 cells, and the formula still shows its value", () => {
+  assert.equal(outputLength(4, 3, { stride: 1, dilation: 2, before: 0, after: 0 }), 0);
+  assert.equal(outputLength(2, 9, { stride: 3, dilation: 1, before: 0, after: 0 }), 0);
+  assert.match(formulaText(4, 3, { stride: 1, dilation: 2, before: 0, after: 0 }), / = 0$/);
+  assert.match(formulaText(2, 9, { stride: 1, dilation: 1, before: 0, after: 0 }), / = -6$/);
+});
+
+test("unreached cells are every input cell no tap reads, padding excluded", () => {
+  const valid = (stride, dilation = 1) => ({ stride, dilation, before: 0, after: 0 });
+  assert.deepEqual(unreachedIndices(8, 3, valid(2)), [7]);
+  assert.equal(unreachedCells(7, 3, valid(2)), 0);
+  // a stride longer than the window steps over interior cells
+  assert.deepEqual(unreachedIndices(8, 3, valid(4)), [3, 7]);
+  assert.deepEqual(unreachedIndices(10, 2, valid(3)), [2, 5, 8, 9]);
+  // dilation leaves holes that no other window fills, unless the stride does
+  assert.deepEqual(unreachedIndices(7, 2, valid(3, 3)), [1, 2, 4, 5]);
+  assert.deepEqual(unreachedIndices(7, 2, valid(1, 3)), []);
   // all unreached trailing cells are padding: none reported
   assert.equal(unreachedCells(6, 3, { stride: 2, dilation: 1, before: 0, after: 1 }), 0);
+  // a leading zero shifts the windows: input cells 0 and 2 fall between them
+  assert.deepEqual(unreachedIndices(4, 1, { stride: 2, dilation: 1, before: 1, after: 0 }), [0, 2]);
+  // an empty output reads nothing
+  assert.deepEqual(unreachedIndices(3, 5, valid(1)), [0, 1, 2]);
   assert.equal(effectiveKernel(3, 3), 7);
+});
+
+test("unreached cells match a brute force over strides, dilations, kernels and paddings", () => {
+  for (let n = 1; n <= 14; n += 1) {
+    for (let k = 1; k <= 4; k += 1) {
+      for (let stride = 1; stride <= 5; stride += 1) {
+        for (let dilation = 1; dilation <= 3; dilation += 1) {
+          for (const [before, after] of [[0, 0], [1, 0], [0, 2], [2, 1], [3, 3]]) {
+            const span = dilation * (k - 1) + 1;
+            const read = new Set();
+            for (let p = 0; p + span <= n + before + after; p += stride) {
+              for (let t = 0; t < k; t += 1) read.add(p + t * dilation);
+            }
+            const never = [...Array(n).keys()].filter((i) => !read.has(i + before));
+            assert.deepEqual(unreachedIndices(n, k, { stride, dilation, before, after }), never,
+              `n=${n} k=${k} s=${stride} d=${dilation} pad=${before},${after}`);
+          }
+        }
+      }
+    }
+  }
 });
 
 test("plan chains receptive field, jump and origin through the stack", () => {

@@ -3,25 +3,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  compactGrid, convolveRequest, formulaLines, gridGeometry, inputPreset, kernelPreset,
-  normaliseGrid, resizeGrid, resolvePadding, samePadding, seededRandom,
+  compactGrid, convolveRequest, formulaLines, gridGeometry, gridPadding, inputPreset,
+  kernelPreset, normaliseGrid, resizeGrid, seededRandom,
 } from '../../static/js/grid/model.js';
 import { correlateMap } from '../../static/js/patch/arithmetic.js';
 import { outputShape } from '../../static/js/patch/windows.js';
 
 test('same padding follows TensorFlow: the odd zero goes after', () => {
-  assert.deepEqual(samePadding({ n: 6, k: 3, stride: 2, dilation: 1 }), [0, 1]);
-  assert.deepEqual(samePadding({ n: 224, k: 7, stride: 2, dilation: 1 }), [2, 3]);
-  assert.deepEqual(samePadding({ n: 4, k: 2, stride: 1, dilation: 1 }), [0, 1]);
-  assert.deepEqual(samePadding({ n: 5, k: 3, stride: 1, dilation: 2 }), [2, 2]);
+  const same = (n, k, s, d) => gridPadding(normaliseGrid({ h: n, w: 1, kh: k, kw: 1, s: [s, 1],
+    d: [d, 1], p: 'same' })).slice(0, 2);
+  assert.deepEqual(same(6, 3, 2, 1), [0, 1]);
+  assert.deepEqual(same(16, 7, 2, 1), [2, 3]);
+  assert.deepEqual(same(4, 2, 1, 1), [0, 1]);
+  assert.deepEqual(same(5, 3, 1, 2), [2, 2]);
 });
 
 test('padding modes resolve to explicit top, bottom, left, right', () => {
   const g = normaliseGrid({ h: 6, w: 5, kh: 3, kw: 3, s: [2, 2] });
-  assert.deepEqual(resolvePadding({ ...g, p: 'same' }), [0, 1, 1, 1]);
-  assert.deepEqual(resolvePadding({ ...g, p: 'full' }), [2, 2, 2, 2]);
-  assert.deepEqual(resolvePadding({ ...g, p: 'valid' }), [0, 0, 0, 0]);
-  assert.deepEqual(resolvePadding({ ...g, p: [1, 0, 2, 3] }), [1, 0, 2, 3]);
+  assert.deepEqual(gridPadding({ ...g, p: 'same' }), [0, 1, 1, 1]);
+  assert.deepEqual(gridPadding({ ...g, p: 'full' }), [2, 2, 2, 2]);
+  assert.deepEqual(gridPadding({ ...g, p: 'valid' }), [0, 0, 0, 0]);
+  assert.deepEqual(gridPadding({ ...g, p: [1, 0, 2, 3] }), [1, 0, 2, 3]);
 });
 
 test('same padding keeps ceil(n / stride) output cells', () => {
@@ -104,7 +106,7 @@ test('the convolve request has explicit padding, a C x H x W input and a 1 x C k
   assert.deepEqual(body.input, [[[0, 1, 2], [3, 4, 5]]]);
   assert.deepEqual(body.layers[0].weights, [[[[1, -1]]]]);
   assert.deepEqual(body.layers[0].bias, [2]);
-  assert.deepEqual(body.layers[0].padding, resolvePadding(g));
+  assert.deepEqual(body.layers[0].padding, gridPadding(g));
   assert.deepEqual(body.layers[0].stride, [1, 2]);
 });
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  clampStep, outputShape, stepCount, stepOf, unreached, windowAt, windowSpan, windowTaps,
+  clampStep, outputShape, stepCount, stepOf, unreachedLines, windowAt, windowSpan, windowTaps,
 } from '../../static/js/patch/windows.js';
 import {
   activate, correlateMap, flattenWeights, flipKernel, kernelOf, matchesEngine,
@@ -67,10 +67,27 @@ test('stepOf inverts windowAt', () => {
   for (let s = 0; s < stepCount(g); s += 1) assert.equal(stepOf(g, windowAt(g, s)), s);
 });
 
-test('unreached counts the rows and columns no window covers', () => {
+test('unreached lines are every row and column no tap reads', () => {
+  const lines = (over) => {
+    const { rows, cols } = unreachedLines(geo(over));
+    return { rows, cols };
+  };
   // n=6, k=3, s=2, valid: windows at 0, 2 -> cells 0..4, cell 5 never reached.
-  assert.deepEqual(unreached(geo({ inShape: [1, 6, 7], stride: [2, 2] })), [1, 0]);
-  assert.deepEqual(unreached(geo()), [0, 0]);
+  assert.deepEqual(lines({ inShape: [1, 6, 7], stride: [2, 2] }), { rows: [5], cols: [] });
+  assert.deepEqual(lines({}), { rows: [], cols: [] });
+  // 8 x 8, 3 x 3, stride 4: windows read 0-2 and 4-6, so 3 and 7 are skipped
+  assert.deepEqual(lines({ inShape: [1, 8, 8], stride: [4, 4] }), { rows: [3, 7], cols: [3, 7] });
+  // dilation 3 with stride 3 leaves holes between the taps of a 2-tap window
+  assert.deepEqual(lines({ inShape: [1, 7, 5], kernel: [2, 1], stride: [3, 1], dilation: [3, 1] }),
+    { rows: [1, 2, 4, 5], cols: [] });
+  assert.deepEqual(unreachedLines(geo({ padding: [1, 2, 3, 4] })).axes[1],
+    { n: 5, k: 3, stride: 1, dilation: 1, before: 3, after: 4 });
+});
+
+test('an axis where no window fits has 0 output cells and 0 steps', () => {
+  const g = geo({ inShape: [1, 2, 9], kernel: [3, 3] });
+  assert.deepEqual(outputShape(g), [0, 7]);
+  assert.equal(stepCount(g), 0);
 });
 
 const ramp = (c, h, w) => ({ data: Float32Array.from({ length: c * h * w }, (_, i) => i),
@@ -278,6 +295,8 @@ test('captions write out the padding, stride, dilation and what flipping changed
   assert.match(caps.input, /top 1, bottom 2, left 1, right 2/);
   assert.match(caps.input, /stride 2, dilation 2 \(taps spaced apart\)/);
   assert.match(caps.input, /R, G and B/);
+  // taps 2 apart, stride 2, one zero in front: only odd input cells are ever read
+  assert.match(caps.input, /Shaded red: 3 rows 0, 2 and 4 and 3 columns 0, 2 and 4, which no /);
   assert.match(caps.output, /^What PyTorch computes/);
   assert.equal(caps.change, '');
   assert.match(flipChange(plain, Float32Array.from([1, -2, 3])), /changes 1 of 3 cells/);

@@ -16,7 +16,8 @@ import { field, integer, markOptions, select, syncValue } from "./controls.js";
 
 const pairValue = (p) => `${p[0]}x${p[1]}`;
 const parsePair = (v) => v.split("x").map(Number);
-const ACTIVATION_LABELS = { none: "none (linear)", relu: "ReLU", leaky_relu: "leaky ReLU (0.01)",
+/** The activation select's labels, one per config.js ACTIVATIONS (tests/test_js_shared_lists.py). */
+export const ACTIVATION_LABELS = { none: "none (linear)", relu: "ReLU", leaky_relu: "leaky ReLU (0.01)",
   sigmoid: "sigmoid", tanh: "tanh" };
 const PADDING_LABELS = { valid: "valid", same: "same", full: "full", custom: "custom" };
 const SOURCE_LABELS = [

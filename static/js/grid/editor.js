@@ -7,7 +7,7 @@
 
 import { GRID_LIMITS } from '../patch/config.js';
 import { INPUT_PRESETS, KERNEL_PRESETS, inputPreset, kernelPreset, normaliseGrid,
-  resizeGrid, resolvePadding } from './model.js';
+  resizeGrid, gridPadding } from './model.js';
 
 const number = (id, label, value, { min, max, step = 1 }) => `
   <span class="grid-field"><label for="${id}">${label}</label>
@@ -45,7 +45,7 @@ export function createGridEditor({ controls, cells }, { onChange, onShownChannel
 
   /** Update values in place (keeps focus while tabbing through cells). */
   function refresh(next) {
-    const pad = resolvePadding(next);
+    const pad = gridPadding(next);
     const fields = { h: next.h, w: next.w, c: next.c, kh: next.kh, kw: next.kw, sh: next.s[0],
       sw: next.s[1], dh: next.d[0], dw: next.d[1], b: next.b,
       'pad-0': pad[0], 'pad-1': pad[1], 'pad-2': pad[2], 'pad-3': pad[3] };
@@ -82,7 +82,7 @@ export function createGridEditor({ controls, cells }, { onChange, onShownChannel
   }
 
   function build(next, { shown, custom }) {
-    const pad = resolvePadding(next);
+    const pad = gridPadding(next);
     const sides = ['top', 'bottom', 'left', 'right'];
     controls.innerHTML = `
       <div class="grid-controls" role="group" aria-label="Grid geometry">
@@ -168,10 +168,10 @@ export function createGridEditor({ controls, cells }, { onChange, onShownChannel
     if (field === 'dw') next.d = [grid.d[0], n];
     if (field === 'b') next.b = n;
     if (field === 'padding') {
-      next.p = target.value === 'custom' ? resolvePadding(grid) : target.value;
+      next.p = target.value === 'custom' ? gridPadding(grid) : target.value;
     }
     if (field.startsWith('pad-')) {
-      const p = resolvePadding(grid);
+      const p = gridPadding(grid);
       p[Number(field.slice(4))] = n;
       next.p = p;
     }

@@ -8,7 +8,7 @@
 
 import { GRID_CELL_PX } from '../patch/config.js';
 import { formatCompact } from '../patch/format.js';
-import { outputShape, unreached, windowAt, windowSpan } from '../patch/windows.js';
+import { outputShape, unreachedLines, windowAt, windowSpan } from '../patch/windows.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Largest on-screen width (px) of one of the two figures. */
@@ -93,7 +93,9 @@ export function createGridFigure(container, { onPickCell }) {
     const ph = h + top + bottom;
     const pw = w + left + right;
     const c = GRID_CELL_PX;
-    const [ur, uc] = unreached(geometry);
+    const lines = unreachedLines(geometry);
+    const neverRows = new Set(lines.rows);
+    const neverCols = new Set(lines.cols);
     const plane = h * w;
     let cells = '';
     for (let y = 0; y < ph; y += 1) {
@@ -104,7 +106,7 @@ export function createGridFigure(container, { onPickCell }) {
         const px = x * c;
         const py = y * c;
         if (inside) {
-          const never = iy >= h - ur || ix >= w - uc;
+          const never = neverRows.has(iy) || neverCols.has(ix);
           const v = next.input[shown * plane + iy * w + ix];
           cells += `<rect class="${never ? 'cell-input cell-unreached' : 'cell-input'}" x="${px}"
             y="${py}" width="${c}" height="${c}"/><text class="value" x="${px + c / 2}"

@@ -9,12 +9,14 @@
  */
 
 import { exportButton, exportStatus } from '../exports/action.js';
+import { storeSlice } from '../store-slice.js';
 import { gridGifExportBody } from '../exports/bodies.js';
 import { correlateMap, flipKernel, matchesEngine, windowArithmetic } from '../patch/arithmetic.js';
 import { createNumbersPanel } from '../patch/numbers.js';
 import { createPlayer } from '../patch/player.js';
 import { createTransport } from '../patch/transport.js';
-import { clampStep, outputShape, unreached } from '../patch/windows.js';
+import { unreachedSentence } from '../render/unreached.js';
+import { clampStep, outputShape, unreachedLines, windowSpan } from '../patch/windows.js';
 import { createGridEditor } from './editor.js';
 import { createGridFigure } from './figure.js';
 import { compactGrid, convolveRequest, formulaLines, gridGeometry, normaliseGrid }
@@ -50,8 +52,15 @@ export function createGridMode(root, { api, store }) {
   root.classList.add('grid-mode');
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
-  let grid = normaliseGrid(store.getState().grid);
-  let written = store.getState().grid;
+  const slice = storeSlice(store, 'grid', {
+    onOutsideChange: (value) => {
+      grid = normaliseGrid(value);
+      flipBox.querySelector('input').checked = Boolean(grid.flip);
+      player.pause();
+      rebuild();
+    },
+  });
+  let grid = normaliseGrid(slice.read());
   let shown = 0;
   let model = null; // {geometry, count, outShape, jsMap, server: Float32Array|null, serverError}
   let serverToken = 0;
@@ -102,8 +111,7 @@ export function createGridMode(root, { api, store }) {
   });
 
   function commit() {
-    written = compactGrid(grid);
-    store.setState({ grid: written });
+    slice.write(compactGrid(grid));
   }
 
   function seek(step) {
@@ -122,8 +130,8 @@ export function createGridMode(root, { api, store }) {
   function renderFormulas(geometry) {
     const lines = formulaLines(grid);
     const [top, bottom, left, right] = geometry.padding;
-    const [ur, uc] = unreached(geometry);
     const [oh, ow] = outputShape(geometry);
+    const never = lines.empty ? null : unreachedSentence(unreachedLines(geometry));
     q('formulas').innerHTML = `
       <p><strong>Output size</strong> = floor((n + pad before + pad after − dilation·(k − 1) − 1)
         / stride) + 1, per axis:</p>
@@ -133,13 +141,13 @@ export function createGridMode(root, { api, store }) {
         grid.p === 'same' && (top !== bottom || left !== right)
           ? ' (“same” cannot split the padding evenly here: the extra zero goes at the'
             + ' bottom/right, as in TensorFlow and PyTorch)' : ''}.
-        Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.${ur || uc
-          ? ` ${ur} row(s) and ${uc} column(s) of the input are never reached (shaded red): the`
-            + ' stride steps over them.' : ''}</p>
+        Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.</p>
+      ${never ? `<p class="grid-unreached" data-role="unreached">${never} They are shaded red.</p>`
+        : ''}
       ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are
         ${grid.d[0] === grid.d[1] ? grid.d[0] : grid.d.join(' / ')} cells apart, so the window
-        spans dilation·(k − 1) + 1 = ${grid.d[0] * (grid.kh - 1) + 1} × ${
-        grid.d[1] * (grid.kw - 1) + 1} cells with only ${grid.kh * grid.kw} weights.</p>` : ''}
+        spans dilation·(k − 1) + 1 = ${windowSpan(geometry).join(' × ')} cells with only ${
+        grid.kh * grid.kw} weights.</p>` : ''}
       ${lines.empty ? `<p class="grid-empty" role="alert">${lines.empty}</p>` : ''}`;
     return lines.empty;
   }
@@ -259,15 +267,6 @@ export function createGridMode(root, { api, store }) {
     rebuild();
   });
 
-  const unsubscribe = store.subscribe((state, previous) => {
-    if (state.grid !== written && state.grid !== previous.grid) {
-      grid = normaliseGrid(state.grid);
-      written = state.grid;
-      flipBox.querySelector('input').checked = Boolean(grid.flip);
-      player.pause();
-      rebuild();
-    }
-  });
 
   const probe = {
     get frameTimes() { return player.log.frames(); },
@@ -284,7 +283,7 @@ export function createGridMode(root, { api, store }) {
       serverToken += 1;
       clearTimeout(debounce);
       player.destroy();
-      unsubscribe();
+      slice.destroy();
       transport.destroy();
       numbers.destroy();
       figure.destroy();

@@ -10,7 +10,7 @@
 
 import { DEFAULT_SPEED, GRID_DEFAULTS, GRID_LIMITS } from '../patch/config.js';
 import { nearestSpeed } from '../patch/anim-state.js';
-import { outputLength } from '../patch/windows.js';
+import { effectiveKernel, outputLength, resolvePadding } from '../conv-math.js';
 
 /** Input presets offered in the grid editor. */
 export const INPUT_PRESETS = Object.freeze({
@@ -93,37 +93,15 @@ export function kernelPreset(name, { c, kh, kw, seed = 2 }) {
 }
 
 /**
- * TensorFlow/engine "same" padding `[before, after]` for one axis: keeps `ceil(n / stride)`
- * cells, the odd padding cell going after (bottom/right).
- *
- * @param {{n: number, k: number, stride: number, dilation: number}} axis
- * @returns {number[]}
- */
-export function samePadding({ n, k, stride, dilation }) {
-  const out = Math.ceil(n / stride);
-  const total = Math.max((out - 1) * stride + dilation * (k - 1) + 1 - n, 0);
-  return [Math.floor(total / 2), total - Math.floor(total / 2)];
-}
-
-/**
- * Explicit `[top, bottom, left, right]` for a padding mode or list.
+ * Explicit `[top, bottom, left, right]` of a grid's padding mode or list (conv-math.js's
+ * `resolvePadding`, TensorFlow's "same" as in the engine).
  *
  * @param {object} grid a normalised grid (see {@link normaliseGrid}).
  * @returns {number[]}
  */
-export function resolvePadding(grid) {
-  const { p, h, w, kh, kw, s, d } = grid;
-  if (Array.isArray(p)) return p.slice();
-  if (p === 'same') {
-    return [...samePadding({ n: h, k: kh, stride: s[0], dilation: d[0] }),
-      ...samePadding({ n: w, k: kw, stride: s[1], dilation: d[1] })];
-  }
-  if (p === 'full') {
-    const ph = d[0] * (kh - 1);
-    const pw = d[1] * (kw - 1);
-    return [ph, ph, pw, pw];
-  }
-  return [0, 0, 0, 0];
+export function gridPadding(grid) {
+  return resolvePadding(grid.p, { inSize: [grid.h, grid.w], kernel: [grid.kh, grid.kw],
+    stride: grid.s, dilation: grid.d });
 }
 
 /**
@@ -134,7 +112,7 @@ export function resolvePadding(grid) {
  */
 export function gridGeometry(grid) {
   return { inShape: [grid.c, grid.h, grid.w], kernel: [grid.kh, grid.kw], stride: grid.s,
-    dilation: grid.d, padding: resolvePadding(grid) };
+    dilation: grid.d, padding: gridPadding(grid) };
 }
 
 /**
@@ -145,7 +123,7 @@ export function gridGeometry(grid) {
  *   `empty` explains the first axis on which no window fits, or is null.
  */
 export function formulaLines(grid) {
-  const [top, bottom, left, right] = resolvePadding(grid);
+  const [top, bottom, left, right] = gridPadding(grid);
   const axes = [
     { axis: 'height', n: grid.h, k: grid.kh, stride: grid.s[0], dilation: grid.d[0],
       before: top, after: bottom },
@@ -154,8 +132,8 @@ export function formulaLines(grid) {
   ];
   let empty = null;
   const lines = axes.map((a) => {
-    const size = outputLength(a);
-    const span = a.dilation * (a.k - 1) + 1;
+    const size = outputLength(a.n, a.k, a);
+    const span = effectiveKernel(a.k, a.dilation);
     const padded = a.n + a.before + a.after;
     const inner = padded - span;
     const text = `${a.axis}: floor((${a.n} + ${a.before} + ${a.after} − ${a.dilation}·(${a.k} − 1)`
@@ -278,7 +256,7 @@ export function convolveRequest(grid) {
       bias: [grid.b],
       stride: grid.s,
       dilation: grid.d,
-      padding: resolvePadding(grid),
+      padding: gridPadding(grid),
     }],
   };
 }

@@ -12,7 +12,7 @@ import { normaliseRegion } from './region.js';
 import { regionStage } from './region-stage.js';
 import { captionsOf, sceneOf } from './scene.js';
 import { cellSize } from './views.js';
-import { unreached } from './windows.js';
+import { unreachedLines } from './windows.js';
 
 function unionRange(a, b) {
   return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };
@@ -53,7 +53,7 @@ export function assembleScene({ pyramid, anim, tensors, colormaps, regionPx }) {
   const cell = cellSize(h + top + bottom, w + left + right);
   const stage = { geometry: base.geometry, padded, coloring, images, cell, compare,
     outValues: flippedMap ?? engineMap,
-    unreached: unreached(base.geometry), shownKernel: shown >= 0
+    unreached: unreachedLines(base.geometry), shownKernel: shown >= 0
       ? base.kernel.subarray(shown * base.kernel.length / channels,
         (shown + 1) * base.kernel.length / channels) : null,
     captions: captionsOf(base, { layer: anim.layer, map: anim.map, shown, flippedMap,

@@ -11,6 +11,7 @@
  */
 
 import { createColormaps } from '../colormap.js';
+import { storeSlice } from '../store-slice.js';
 import { createGifExport } from '../exports/gif-options.js';
 import { matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
@@ -88,9 +89,16 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   const stage = createStage(q('stage'), { onPickCell: (local) => seekLocal(local) });
   const numbers = createNumbersPanel(q('numbers'));
 
+  const slice = storeSlice(store, 'anim', {
+    // changed from outside (history navigation, a shared link)
+    onOutsideChange: (value, state) => {
+      anim = normaliseAnim(value, { header: state.pyramid?.header });
+      player.pause();
+      scheduleLoad(0);
+    },
+  });
   const asked = animParams(search);
-  let anim = normaliseAnim({ ...store.getState().anim, ...asked });
-  let written = store.getState().anim;
+  let anim = normaliseAnim({ ...slice.read(), ...asked });
   let view = stepView(null, [0, 0]); // the steps the transport walks: the map or its region
   let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
   let tensors = { inputKey: '', input: null, outputKey: '', output: null };
@@ -144,8 +152,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
-    written = { ...anim };
-    store.setState({ anim: written });
+    slice.write({ ...anim });
   }
 
   /** Go to the `local`-th step of the view (the map's, or the region's, raster order). */
@@ -226,7 +233,8 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     const step = view.toStep(view.toLocal(clampStep(anim.step, scene.count)));
     anim = { ...anim, step };
     player.seek(view.toLocal(step));
-    if (written && written.step !== step && !player.isPlaying()) commit(); // the URL says it
+    const stored = slice.read();
+    if (stored && stored.step !== step && !player.isPlaying()) commit(); // the URL says it
     setStatus('');
     draw();
     if (autoplay) {
@@ -303,13 +311,6 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   root.querySelector('.patch-pickers')?.addEventListener('change', onPick);
 
   const unsubscribe = store.subscribe((state, previous) => {
-    if (state.anim !== written && state.anim !== previous.anim) {
-      // Changed from outside (history navigation, a shared link).
-      anim = normaliseAnim(state.anim, { header: state.pyramid?.header });
-      written = state.anim;
-      player.pause();
-      scheduleLoad(0);
-    }
     if (state.pyramid !== previous.pyramid) scheduleLoad();
   });
 
@@ -351,6 +352,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       clearTimeout(debounce);
       player.destroy();
       unsubscribe();
+      slice.destroy();
       observer?.disconnect();
       transport.destroy();
       brush.destroy();

@@ -9,6 +9,7 @@ import { COLORS, MAGNIFIER_MIN_CELL_PX, PENDING_MIX, REGION_VIEW_PX } from './co
 import { formatValue } from './format.js';
 import { outputImages, packHex, paddedImage } from './paint.js';
 import { regionCrop } from './region.js';
+import { unreachedLines } from './windows.js';
 
 const CELL_MAX_PX = 48;
 
@@ -54,7 +55,8 @@ export function regionStage({ base, stage, region, values, range, colormaps, lay
     cell,
     outCell: cell,
     outValues: cells,
-    unreached: [0, 0],
+    // a long stride skips rows and columns inside the region too
+    unreached: unreachedLines(crop.geometry),
     // Colour cells cannot hold their three values: the magnifier lists them.
     magnifier: coloring.valueAt(0, 0).length === 3 || cell < MAGNIFIER_MIN_CELL_PX,
     captions: regionCaptions({ base, region, crop, layer, map, range,

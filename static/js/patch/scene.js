@@ -5,7 +5,8 @@
 
 import { ACTIVATIONS, flattenWeights, kernelOf, LEAKY_SLOPE } from './arithmetic.js';
 import { formatValue } from './format.js';
-import { outputShape, unreached } from './windows.js';
+import { indexList } from '../render/unreached.js';
+import { outputShape, unreachedLines } from './windows.js';
 
 /**
  * The window geometry of pyramid layer `index` (a conv layer) from its header entry.
@@ -146,15 +147,18 @@ export function captionsOf(base, { layer, map, shown, flippedMap, engineMap, ran
   const pair = (a, b) => (a === b ? `${a}` : `${a}×${b}`);
   const padText = top + bottom + left + right === 0 ? 'no padding (valid)'
     : `padding ring of zeros: top ${top}, bottom ${bottom}, left ${left}, right ${right}`;
-  const [ur, uc] = unreached(base.geometry);
+  const { rows, cols } = unreachedLines(base.geometry);
+  const never = [rows.length ? `${rows.length === 1 ? 'row' : `${rows.length} rows`} ${
+    indexList(rows)}` : '', cols.length ? `${cols.length === 1 ? 'column' : `${cols.length
+  } columns`} ${indexList(cols)}` : ''].filter(Boolean).join(' and ');
   const rgb = shown < 0 && c === 3;
   const lens = magnifier ? ` The magnifier beside the window shows the cells under it${rgb
     ? ' (each lists its R, G and B values)' : ', with each tap\'s weight in its dark band'}.` : '';
   return {
     input: `Input of layer ${layer}: ${c} × ${h} × ${w}; ${padText}. Window `
       + `${base.geometry.kernel.join('×')}, stride ${pair(sh, sw)}${dh > 1 || dw > 1
-        ? `, dilation ${pair(dh, dw)} (taps spaced apart)` : ''}.${ur || uc
-        ? ` Shaded red: ${ur} row(s), ${uc} column(s) no window reaches.` : ''}${lens}`,
+        ? `, dilation ${pair(dh, dw)} (taps spaced apart)` : ''}.${never
+        ? ` Shaded red: ${never}, which no window reads.` : ''}${lens}`,
     output: `${flippedMap ? 'True convolution (kernel rotated 180°, computed in your browser)'
       : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${map + 1} `
       + `of layer ${layer}, ${oh} × ${ow}, painted cell by cell over the finished map, shown `

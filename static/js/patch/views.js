@@ -8,6 +8,7 @@ import { COLORS, MAGNIFIER_CELL_PX, MAGNIFIER_MARGIN, MAGNIFIER_MAX_PX, MAGNIFIE
   MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
 import { formatCompact } from './format.js';
 import { copyCells, cssOf } from './paint.js';
+import { shadeUnreached } from '../render/paint.js';
 import { windowAt, windowSpan } from './windows.js';
 
 const MIN_MARK_PX = 6;
@@ -47,7 +48,8 @@ export function cellSize(rows, cols) {
  * enough, the image border, and the rows/columns no window reaches.
  *
  * @param {CanvasRenderingContext2D} ctx sized to the view.
- * @param {{image: HTMLCanvasElement, cell: number, geometry: object, unreached: number[],
+ * @param {{image: HTMLCanvasElement, cell: number, geometry: object,
+ *   unreached: {rows: number[], cols: number[]},
  *   coloring?: object|null}} args `image` is the native padded input; with `coloring`
  *   (see paint.js inputColoring) each cell's value is printed when cells are large.
  */
@@ -90,13 +92,9 @@ export function drawInputBase(ctx, { image, cell, geometry, unreached, coloring 
   ctx.strokeStyle = COLORS.inputStroke;
   ctx.lineWidth = 2;
   ctx.strokeRect(left * cell, top * cell, w * cell, h * cell);
-  if (unreached[0] || unreached[1]) {
-    ctx.fillStyle = COLORS.unreached;
-    if (unreached[0]) ctx.fillRect(left * cell, (top + h - unreached[0]) * cell, w * cell,
-      unreached[0] * cell);
-    if (unreached[1]) ctx.fillRect((left + w - unreached[1]) * cell, top * cell,
-      unreached[1] * cell, h * cell);
-  }
+  shadeUnreached(ctx, { rows: unreached.rows, cols: unreached.cols, shape: [h, w],
+    color: COLORS.unreached, box: { x: left * cell, y: top * cell, width: w * cell,
+      height: h * cell } });
   if (coloring && cell >= MAGNIFIER_MIN_CELL_PX) {
     ctx.font = `${Math.min(cell * 0.3, 12)}px system-ui, sans-serif`;
     ctx.textAlign = 'center';

@@ -6,7 +6,13 @@
  * moves `stride` cells at a time in raster order (left to right, then down). Step `s`
  * produces output cell `(row, col) = (floor(s / W_out), s % W_out)`, whose top-left tap sits
  * on input cell `(row * sh - top, col * sw - left)` (negative = in the padding).
+ *
+ * The formulas themselves (output size, span, unreached cells) are conv-math.js's, shared with
+ * the rest of the page and held against the engine's Python; this module applies them to a
+ * window geometry.
  */
+
+import { effectiveKernel, outputLength, unreachedIndices } from '../conv-math.js';
 
 /**
  * @typedef {object} WindowGeometry
@@ -18,18 +24,16 @@
  */
 
 /**
- * Cells along one axis: `floor((n + before + after - dilation*(k-1) - 1) / stride) + 1`,
- * or 0 when the dilated kernel does not fit in the padded input.
+ * One axis of a window geometry in conv-math.js's terms: axis 0 = height, 1 = width.
  *
- * @param {{n: number, k: number, stride: number, dilation: number, before: number,
- *   after: number}} axis
- * @returns {number}
+ * @param {WindowGeometry} geo
+ * @param {number} a
+ * @returns {{n: number, k: number, stride: number, dilation: number, before: number,
+ *   after: number}}
  */
-export function outputLength({ n, k, stride, dilation, before, after }) {
-  const span = dilation * (k - 1) + 1;
-  const padded = n + before + after;
-  if (span > padded) return 0;
-  return Math.floor((padded - span) / stride) + 1;
+export function axisOf(geo, a) {
+  return { n: geo.inShape[1 + a], k: geo.kernel[a], stride: geo.stride[a],
+    dilation: geo.dilation[a], before: geo.padding[2 * a], after: geo.padding[2 * a + 1] };
 }
 
 /**
@@ -39,14 +43,10 @@ export function outputLength({ n, k, stride, dilation, before, after }) {
  * @returns {number[]}
  */
 export function outputShape(geo) {
-  const [, h, w] = geo.inShape;
-  const [top, bottom, left, right] = geo.padding;
-  return [
-    outputLength({ n: h, k: geo.kernel[0], stride: geo.stride[0], dilation: geo.dilation[0],
-      before: top, after: bottom }),
-    outputLength({ n: w, k: geo.kernel[1], stride: geo.stride[1], dilation: geo.dilation[1],
-      before: left, after: right }),
-  ];
+  return [0, 1].map((a) => {
+    const axis = axisOf(geo, a);
+    return outputLength(axis.n, axis.k, axis);
+  });
 }
 
 /**
@@ -56,7 +56,7 @@ export function outputShape(geo) {
  * @returns {number[]}
  */
 export function windowSpan(geo) {
-  return [0, 1].map((a) => geo.dilation[a] * (geo.kernel[a] - 1) + 1);
+  return [0, 1].map((a) => effectiveKernel(geo.kernel[a], geo.dilation[a]));
 }
 
 /**
@@ -139,19 +139,15 @@ export function stepOf(geo, { row, col }) {
 }
 
 /**
- * Input rows and columns at the bottom/right that no window reaches (the floor's remainder).
+ * Input rows and columns that no tap of any window reads (every one, not only those the
+ * floor drops at the bottom/right: a long stride or a dilation can skip interior ones).
  *
  * @param {WindowGeometry} geo
- * @returns {number[]} `[rows, cols]`
+ * @returns {{rows: number[], cols: number[], axes: object[]}} ascending input indices, and
+ *   both axes (see {@link axisOf}) for render/unreached.js's sentence
  */
-export function unreached(geo) {
-  const [oh, ow] = outputShape(geo);
-  const span = windowSpan(geo);
-  const [, h, w] = geo.inShape;
-  const ends = [
-    (oh - 1) * geo.stride[0] + span[0] - geo.padding[0],
-    (ow - 1) * geo.stride[1] + span[1] - geo.padding[2],
-  ];
-  if (oh === 0 || ow === 0) return [0, 0];
-  return [Math.max(0, h - Math.max(ends[0], 0)), Math.max(0, w - Math.max(ends[1], 0))];
+export function unreachedLines(geo) {
+  const axes = [axisOf(geo, 0), axisOf(geo, 1)];
+  const [rows, cols] = axes.map((axis) => unreachedIndices(axis.n, axis.k, axis));
+  return { rows, cols, axes };
 }

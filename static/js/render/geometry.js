@@ -1,11 +1,13 @@
 /**
  * The geometry panel of the selected layer: the output-size formula with the current numbers
- * for each axis, the padding on each side, the cells no window reaches, the receptive field,
- * and the parameter count beside what a dense layer joining the same input and output needs.
+ * for each axis, the padding on each side, every input row and column no window reads (and
+ * why), the receptive field, and the parameter count beside what a dense layer joining the
+ * same input and output needs.
  * @module render/geometry
  */
 
 import { h, pairText, replaceChildren, shapeText } from "../dom.js";
+import { unreachedOfGeometry, unreachedSentence } from "./unreached.js";
 
 const GENERIC_FORMULA = "out = floor((n + pad_before + pad_after − dilation·(k − 1) − 1) / stride) + 1";
 
@@ -31,15 +33,12 @@ function paddingNote(padding, layerRequest) {
   h("p", { class: "muted", text: why })];
 }
 
-function unreachedNote([rows, cols], name) {
-  if (!rows && !cols) return h("p", { text: "Every input cell is read by at least one window." });
-  const parts = [];
-  if (rows) parts.push(`${rows} row${rows > 1 ? "s" : ""} at the bottom`);
-  if (cols) parts.push(`${cols} column${cols > 1 ? "s" : ""} at the right`);
+function unreachedNote(geo, name) {
+  const sentence = unreachedSentence(unreachedOfGeometry(geo), { subject: "this layer's input" });
+  if (!sentence) return h("p", { text: "Every input cell is read by at least one window." });
   return h("p", { class: "geo-unreached" },
     h("span", { class: "swatch unreached", "aria-hidden": "true" }),
-    `${parts.join(" and ")} of this layer's input ${rows + cols > 1 ? "are" : "is"} never read `
-    + `by any window (the floor in the formula drops them); highlighted on ${name}.`);
+    `${sentence} Shaded on ${name}.`);
 }
 
 function paramsNote(geo) {
@@ -117,7 +116,7 @@ export function renderGeometry(root, { pyramid, index, infos }) {
     })),
     h("h3", { text: "Padding (zeros added)" }),
     paddingNote(geo.padding, req),
-    unreachedNote(geo.unreached, inputName),
+    unreachedNote(geo, inputName),
     h("h3", { text: "Receptive field" }),
     fieldNote(geo),
     h("h3", { text: "Parameters" }),

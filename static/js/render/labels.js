@@ -6,7 +6,8 @@
 
 import { pairText } from "../dom.js";
 
-const ACTIVATION_NAMES = Object.freeze({ none: "", relu: "ReLU", leaky_relu: "leaky ReLU",
+/** Activation names in layer labels, one per config.js ACTIVATIONS (tests/test_js_shared_lists.py). */
+export const ACTIVATION_NAMES = Object.freeze({ none: "", relu: "ReLU", leaky_relu: "leaky ReLU",
   sigmoid: "sigmoid", tanh: "tanh" });
 
 const axisPair = (p) => (p[0] === p[1] ? String(p[0]) : pairText(p));

@@ -6,6 +6,7 @@
  */
 
 import { lutIndex, paint, paletteFor, rangeFor, scaleFor } from "../colormap.js";
+import { lineCoverage } from "./unreached.js";
 
 /** Resize a canvas's bitmap only when it changes (resizing clears it and costs time). */
 export function sizeCanvas(canvas, width, height) {
@@ -102,4 +103,53 @@ export function paintExact(canvas, { values, shape: [h, w], scale, colormaps }) 
   const out = new Uint32Array(image.data.buffer);
   for (let i = 0; i < values.length; i += 1) out[i] = lut[lutIndex(values[i], scale)];
   ctx.putImageData(image, 0, 0);
+}
+
+/**
+ * Shade never-read input rows and columns over `box` of a 2-D context: each display line is
+ * filled in proportion to the input lines it shows that no window reads (see
+ * unreached.js `lineCoverage`), so an isolated row stays visible on a reduced image and a
+ * stride that skips every fourth row shades a quarter.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {{rows: number[], cols: number[], shape: [number, number], color: string,
+ *   box: {x: number, y: number, width: number, height: number}, minPx?: number}} options
+ *   `shape` is the input's (H, W); `box` where it is drawn, in the context's units; `minPx`
+ *   the least width of a lone never-read line
+ */
+export function shadeUnreached(ctx, { rows, cols, shape: [h, w], color, box, minPx = 2 }) {
+  const { x, y, width, height } = box;
+  const lines = [
+    [lineCoverage(rows, h, Math.max(Math.round(height), 1), { minPx }),
+      (i) => [x, y + i, width, 1]],
+    [lineCoverage(cols, w, Math.max(Math.round(width), 1), { minPx }),
+      (i) => [x + i, y, 1, height]],
+  ];
+  ctx.save();
+  ctx.fillStyle = color;
+  for (const [cover, rect] of lines) {
+    cover.forEach((c, i) => {
+      if (c <= 0) return;
+      ctx.globalAlpha = c;
+      ctx.fillRect(...rect(i));
+    });
+  }
+  ctx.restore();
+}
+
+/**
+ * The photo overlay of never-read cells: `canvas` (laid over a tile of `size` CSS px) gets a
+ * bitmap at the screen's resolution and the shading of `rows`/`cols` of an (H, W) map.
+ * @param {HTMLCanvasElement} canvas
+ * @param {{rows: number[], cols: number[], shape: [number, number], size: [number, number],
+ *   color: string, scale?: number, minPx?: number}} options `scale`: device pixels per CSS
+ *   pixel; `minPx`: least width in CSS px of a lone never-read line
+ */
+export function paintUnreached(canvas, { rows, cols, shape, size, color, scale = 1,
+  minPx = 2 }) {
+  const [height, width] = size.map((s) => Math.max(Math.round(s * scale), 1));
+  sizeCanvas(canvas, width, height);
+  const ctx = canvas.getContext("2d");
+  ctx.clearRect(0, 0, width, height);
+  shadeUnreached(ctx, { rows, cols, shape, color, box: { x: 0, y: 0, width, height },
+    minPx: minPx * scale });
 }

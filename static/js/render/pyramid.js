@@ -15,7 +15,9 @@ import { legendTicks, formatValue } from "../colormap.js";
 import { viewRows } from "./layout.js";
 import { describeLayers } from "./labels.js";
 import { drawLegendBar } from "./legend.js";
-import { channelTint, mapScale, paintChannel, paintPhoto, paintPreview } from "./paint.js";
+import { COLORS, LAYOUT } from "../config.js";
+import { channelTint, mapScale, paintChannel, paintPhoto, paintPreview, paintUnreached }
+  from "./paint.js";
 
 function structureKey(header, width, only) {
   return JSON.stringify([Math.round(width / 8), only,
@@ -26,13 +28,16 @@ function makeTile({ layer, map, label, tile }) {
   const canvas = h("canvas", { class: "tile-canvas" });
   // kept, so a redraw or a hover reads no DOM (no querySelector, no dataset parsing)
   const marks = { box: h("span", { class: "mark rf-box", hidden: true }),
-    rows: h("span", { class: "mark unreached-rows", hidden: true }),
-    cols: h("span", { class: "mark unreached-cols", hidden: true }) };
+    // every input row/column the selected layer never reads, shaded (render/unreached.js)
+    unreached: h("canvas", { class: "mark unreached-shade", hidden: true, "aria-hidden": "true",
+      style: { left: "0", top: "0", width: "100%", height: "100%" } }),
+    unreachedKey: "" };
   const tileEl = h("button", { type: "button", class: "tile", tabIndex: -1,
     dataset: { layer: String(layer), map: String(map) }, "aria-label": label,
     style: { width: `${tile[1]}px`, height: `${tile[0]}px` } },
-  canvas, marks.box, marks.rows, marks.cols);
-  return { el: tileEl, canvas, map, marks };
+  canvas, marks.box, marks.unreached);
+  const inner = tile.map((px) => px - 2 * LAYOUT.tileBorderPx);
+  return { el: tileEl, canvas, map, marks, inner };
 }
 
 function buildRow({ layer, row, info }) {
@@ -201,7 +206,9 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
       : new Map();
     if (hover) regions.set(hover.layer, { r0: hover.i, r1: hover.i, c0: hover.j, c1: hover.j });
     const sel = header.layers[selected.layer];
-    const unreached = sel && selected.layer > 0 ? sel.unreached : [0, 0];
+    const rowsOut = sel && selected.layer > 0 ? sel.unreached_rows ?? [] : [];
+    const colsOut = sel && selected.layer > 0 ? sel.unreached_cols ?? [] : [];
+    const linesKey = `${selected.layer}:${rowsOut.join(",")}:${colsOut.join(",")}`;
     dom.rows.forEach((row, index) => {
       if (!row) return;
       const [, hh, ww] = header.layers[index].shape;
@@ -213,7 +220,7 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
           && row.tiles.length === 1));
         tile.el.classList.toggle("selected", isSel);
         tile.el.tabIndex = isSel ? 0 : -1;
-        const { box, rows, cols } = tile.marks;
+        const { box, unreached } = tile.marks;
         const other = hover && index === hover.layer && m !== hover.map;
         box.hidden = !region || other;
         box.classList.toggle("hover-cell", Boolean(hover && index === hover.layer));
@@ -223,10 +230,14 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
             width: `${((region.c1 - region.c0 + 1) / ww) * 100}%` });
         }
         const isInputOfSel = index === selected.layer - 1;
-        rows.hidden = !(isInputOfSel && unreached[0] > 0);
-        cols.hidden = !(isInputOfSel && unreached[1] > 0);
-        if (!rows.hidden) rows.style.height = `${(unreached[0] / hh) * 100}%`;
-        if (!cols.hidden) cols.style.width = `${(unreached[1] / ww) * 100}%`;
+        unreached.hidden = !(isInputOfSel && (rowsOut.length || colsOut.length));
+        const key = unreached.hidden ? "" : `${linesKey}:${tile.inner}`;
+        if (key && key !== tile.marks.unreachedKey) {
+          paintUnreached(unreached, { rows: rowsOut, cols: colsOut, shape: [hh, ww],
+            size: tile.inner, color: COLORS.unreached, scale: window.devicePixelRatio || 1,
+            minPx: LAYOUT.unreachedMinPx });
+        }
+        tile.marks.unreachedKey = key;
       }
     });
   }
