@@ -1,0 +1,167 @@
+"""The lesson (``/lesson``): the lecture's ideas in order, one live view per step.
+
+The text is data: ``lesson.md`` beside this module (format in :mod:`app.lesson.format` and
+docs/lesson.md). :func:`load_lesson` reads and checks it once, when the app is built, so a
+broken file stops the server with a message naming the step and the field;
+:meth:`Lesson.render` fills a step's numbers for the image it shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from ..engine import EngineError
+from . import markup
+from .format import LessonError, Step, parse_lesson
+from .numbers import step_numbers, words
+
+LESSON_FILE = Path(__file__).with_name("lesson.md")
+# the shape the file is checked against at start-up (the samples are decoded later)
+NOMINAL_SHAPE = (3, 512, 512)
+# iframe heights that fit each embed view at ~900 px wide; a step's `height` overrides
+VIEW_HEIGHTS = {"patch": 1150, "pyramid": 760, "layer": 820}
+TEXT_FIELDS = (("text", "text"), ("try", "try_this"), ("answer", "answer"), ("title", "title"))
+
+
+@dataclass(frozen=True)
+class RenderedStep:
+    """A step ready for the template: safe HTML and the live view's URL."""
+
+    number: int
+    total: int
+    title: str
+    text: Markup
+    try_this: Markup
+    answer: Markup
+    view_url: str
+    app_url: str  # the main page on the same state
+    view_title: str
+    height: int
+    numbers: str | None
+    facts: dict[str, Any]
+    problem: str | None
+
+
+def _environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env.filters["words"] = words
+    return env
+
+
+def view_state(step: Step) -> dict[str, Any]:
+    """The page configuration (``s=``, static/js/state.js) the step's view opens on."""
+    image: dict[str, Any] = ({"digit": step.digit} if step.digit is not None
+                             else {"sample": step.image})
+    return {"image": image, "color": step.color, "layers": list(step.layers),
+            "selected": {"layer": step.layer, "map": step.map}, "scale": "map",
+            "anim": {"layer": step.layer, "map": step.map, "step": step.step,
+                     "flip": step.flip, "playing": 0},
+            "grid": None}
+
+
+def _encoded_state(step: Step) -> str:
+    raw = json.dumps(view_state(step), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def view_url(step: Step) -> str:
+    """``/embed?...`` showing the step's piece on its state."""
+    query = {"view": step.view, "controls": step.controls, "s": _encoded_state(step)}
+    if step.view != "pyramid":
+        query |= {"layer": str(step.layer), "map": str(step.map)}
+    return f"/embed?{urlencode(query)}"
+
+
+class Lesson:
+    """The checked steps of a lesson file."""
+
+    def __init__(self, steps: tuple[Step, ...]) -> None:
+        self.steps = steps
+        self._env = _environment()
+        self._templates = {(s.number, field): self._compile(s, field, getattr(s, attr))
+                           for s in steps for field, attr in TEXT_FIELDS}
+
+    def _compile(self, step: Step, field: str, text: str) -> Any:
+        try:
+            return self._env.from_string(text)
+        except TemplateError as exc:
+            raise LessonError(f"lesson step {step.number}, field '{field}': {exc}") from None
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def step(self, number: int) -> Step:
+        """Step ``number`` (1-based); ``KeyError`` outside ``1..len``."""
+        if not 1 <= number <= len(self.steps):
+            raise KeyError(number)
+        return self.steps[number - 1]
+
+    def render(self, number: int, shape: tuple[int, int, int] = NOMINAL_SHAPE) -> RenderedStep:
+        """Step ``number`` with its numbers computed for an input of ``shape`` ``(C, H, W)``.
+
+        Raises
+        ------
+        LessonError
+            A text quotes a number that does not exist (names the step and field).
+        """
+        step = self.step(number)
+        problem = None
+        try:
+            facts = step_numbers(step.layers, shape)
+        except EngineError as exc:  # the file was checked on NOMINAL_SHAPE, not this image
+            facts = {"input": {"w": shape[2], "h": shape[1], "d": shape[0]}, "layers": [],
+                     "modes": []}
+            problem = str(exc)
+        texts = {}
+        for field, _ in TEXT_FIELDS:
+            try:
+                texts[field] = self._templates[(number, field)].render(**facts)
+            except (TemplateError, LookupError, TypeError, ValueError) as exc:
+                if problem:
+                    texts[field] = getattr(step, dict(TEXT_FIELDS)[field])
+                    continue
+                raise LessonError(f"lesson step {number}, field '{field}': {exc}") from None
+        what = {"patch": "the sliding patch", "pyramid": "every layer",
+                "layer": f"layer {step.layer}"}[step.view]
+        return RenderedStep(
+            number=number, total=len(self.steps), title=texts["title"],
+            text=markup.render(texts["text"]), try_this=markup.inline(texts["try"]),
+            answer=markup.render(texts["answer"]), view_url=view_url(step),
+            app_url=f"/?{urlencode({'s': _encoded_state(step)})}",
+            view_title=f"Live view of step {number}: {what}",
+            height=step.height or VIEW_HEIGHTS[step.view], numbers=step.numbers, facts=facts,
+            problem=problem)
+
+
+def load_lesson(path: Path = LESSON_FILE) -> Lesson:
+    """Read and check a lesson file: structure, fields, templates and every quoted number.
+
+    Raises
+    ------
+    LessonError
+        The first problem, naming the step and the field.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonError(f"cannot read the lesson file {path}: {exc}") from None
+    lesson = Lesson(parse_lesson(text))
+    for step in lesson.steps:
+        rendered = lesson.render(step.number)
+        if rendered.problem:
+            raise LessonError(f"lesson step {step.number}, field 'layers': {rendered.problem} "
+                              f"(on a {NOMINAL_SHAPE[2]} x {NOMINAL_SHAPE[1]} photo)")
+    return lesson
+
+
+__all__ = ["LESSON_FILE", "Lesson", "LessonError", "RenderedStep", "Step", "load_lesson",
+           "view_state", "view_url"]
