@@ -19,7 +19,7 @@ export function linkForKey(ev, doc) {
   if (ev.defaultPrevented || ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return null;
   if (ev.key !== "ArrowLeft" && ev.key !== "ArrowRight") return null;
   const target = ev.target;
-  if (target instanceof Element && target.closest(CONTROLS)) return null;
+  if (typeof target?.closest === "function" && target.closest(CONTROLS)) return null;
   return doc.querySelector(`a[data-key="${ev.key}"][href]`);
 }
 
