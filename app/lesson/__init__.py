@@ -43,7 +43,6 @@ class RenderedStep:
     try_this: Markup
     answer: Markup
     view_url: str
-    app_url: str  # the main page on the same state
     view_title: str
     height: int
     numbers: str | None
@@ -136,7 +135,6 @@ class Lesson:
             number=number, total=len(self.steps), title=texts["title"],
             text=markup.render(texts["text"]), try_this=markup.inline(texts["try"]),
             answer=markup.render(texts["answer"]), view_url=view_url(step),
-            app_url=f"/?{urlencode({'s': _encoded_state(step)})}",
             view_title=f"Live view of step {number}: {what}",
             height=step.height or VIEW_HEIGHTS[step.view], numbers=step.numbers, facts=facts,
             problem=problem)

@@ -50,7 +50,10 @@ def main(numbers: list[int]) -> None:
             page.screenshot(path=HERE / f"lesson-step-{n}.png", full_page=True)
         phone = browser.new_page(viewport={"width": 360, "height": 740})
         phone.goto(f"{base}/lesson/5")
+        # Chromium does not animate a frame below the fold: scroll to it as a student would
+        phone.locator("iframe.lesson-frame").scroll_into_view_if_needed()
         view_ready(phone)
+        phone.evaluate("() => window.scrollTo(0, 0)")
         phone.screenshot(path=HERE / "lesson-360.png", full_page=True)
         page.goto(f"{base}/embed?lesson=6")
         view_ready(page)
