@@ -2,6 +2,9 @@
  * The lesson pages (templates/lesson.html, lesson_embed.html): the left and right arrow keys
  * follow the Back and Next links when focus is not in a control, and the live view's iframe
  * grows to fit its content (the embed's `convscope:height` message, docs/embedding.md).
+ * Embedded on its own (`/embed?lesson=N`, body.lesson-embedded, in another page's iframe),
+ * the step posts its own height to the host page as every embed does
+ * (`{type: "convscope:height", height}`, to "*": a height tells nothing about the student).
  * Navigation itself is plain links: everything works without this module.
  * @module lesson/nav
  */
@@ -46,6 +49,15 @@ function start() {
     window.location.assign(link.href);
   });
   window.addEventListener("message", (ev) => fitFrame(ev, document, window.location.origin));
+  if (document.body.classList.contains("lesson-embedded") && window.parent !== window) {
+    let last = 0;
+    new ResizeObserver(() => {
+      const height = Math.ceil(document.documentElement.scrollHeight);
+      if (height === last) return;
+      last = height;
+      window.parent.postMessage({ type: "convscope:height", height }, "*");
+    }).observe(document.body);
+  }
 }
 
 if (typeof document !== "undefined") {
