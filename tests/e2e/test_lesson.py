@@ -135,3 +135,36 @@ def test_start_here_takes_the_student_to_the_lesson_in_one_click(
     page.get_by_role("link", name="Take the lesson").click()
     page.wait_for_url(f"{live_server}/lesson")
     assert page.get_by_text(f"Step 1 of {TOTAL}", exact=True).is_visible()
+
+
+COURSE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Week 3</title>
+</head><body><h1>Week 3</h1>
+<iframe id="step" src="{src}" title="Convscope lesson step" width="900" height="300"></iframe>
+<script>
+  window.heights = [];
+  window.addEventListener("message", (event) => {{
+    if (event.origin !== "{app}" || event.data.type !== "convscope:height") return;
+    window.heights.push(event.data.height);
+    document.getElementById("step").style.height = event.data.height + "px";
+  }});
+</script></body></html>"""
+
+
+def test_an_embedded_step_in_a_course_page_reports_its_height(page: Any,
+                                                            embed_sites: Any) -> None:
+    app, host = embed_sites.app, embed_sites.host
+    host.pages["/week3.html"] = COURSE_PAGE.format(src=f"{app}/embed?lesson=4", app=app)
+    page.goto(f"{host.origin}/week3.html")
+    frame = next(f for f in page.frames if f.url.startswith(f"{app}/embed?lesson=4"))
+    assert frame.get_by_role("heading", level=1).inner_text().startswith("Stride")
+    wait_ready(view_frame(page))
+    # the step grows as its own live view reports in: the course page follows every change
+    deadline = time.monotonic() + 20
+    while True:
+        last = page.evaluate("() => window.heights.at(-1) ?? 0")
+        inner = frame.evaluate("() => document.documentElement.scrollHeight")
+        shown = page.evaluate("() => document.getElementById('step').clientHeight")
+        if last > 600 and abs(inner - last) <= 4 and shown == last:
+            break
+        assert time.monotonic() < deadline, (last, inner, shown)
+        time.sleep(0.1)
