@@ -127,6 +127,8 @@ def test_start_here_guide_points_at_the_lesson_and_stays_dismissed(
     page.wait_for_timeout(300)
     assert page.locator("#start-here").count() == 0 or not page.locator(
         "#start-here").is_visible()
+    # the lesson stays one click away, in the top bar
+    assert page.get_by_role("link", name="Lesson", exact=True).get_attribute("href") == "/lesson"
 
 
 def test_start_here_takes_the_student_to_the_lesson_in_one_click(
