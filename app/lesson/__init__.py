@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -19,14 +20,20 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from .. import engine
 from ..engine import EngineError
 from . import markup
 from .format import LessonError, Step, parse_lesson
 from .numbers import step_numbers, words
+from .trained import blocks_from_layers
+
+# a trained network's layers by name (app.models.get_model(name).layers); KeyError if unknown
+ModelLayers = Callable[[str], Sequence[engine.Layer]]
 
 LESSON_FILE = Path(__file__).with_name("lesson.md")
 # the shape the file is checked against at start-up (the samples are decoded later)
 NOMINAL_SHAPE = (3, 512, 512)
+DIGIT_SHAPE = (1, 28, 28)  # the held-out digits of a trained network (docs: CONTRACT)
 # iframe heights that fit each embed view at ~900 px wide; a step's `height` overrides
 VIEW_HEIGHTS = {"patch": 1150, "pyramid": 760, "layer": 820}
 TEXT_FIELDS = (("text", "text"), ("try", "try_this"), ("answer", "answer"), ("title", "title"))
@@ -58,9 +65,10 @@ def _environment() -> SandboxedEnvironment:
 
 def view_state(step: Step) -> dict[str, Any]:
     """The page configuration (``s=``, static/js/state.js) the step's view opens on."""
-    image: dict[str, Any] = ({"digit": step.digit} if step.digit is not None
-                             else {"sample": step.image})
-    return {"image": image, "color": step.color, "layers": list(step.layers),
+    digits = step.digit is not None or step.model is not None
+    image: dict[str, Any] = ({"digit": step.digit or 0} if digits else {"sample": step.image})
+    return {"mode": "digits" if digits else "photos", "image": image,
+            "color": "grey" if digits else step.color, "layers": list(step.layers),
             "selected": {"layer": step.layer, "map": step.map}, "scale": "map",
             "anim": {"layer": step.layer, "map": step.map, "step": step.step,
                      "flip": step.flip, "playing": 0},
@@ -80,11 +88,33 @@ def view_url(step: Step) -> str:
     return f"/embed?{urlencode(query)}"
 
 
-class Lesson:
-    """The checked steps of a lesson file."""
+def nominal_shape(step: Step) -> tuple[int, int, int]:
+    """The input shape a step is checked against before any image is decoded."""
+    return DIGIT_SHAPE if step.digit is not None or step.model is not None else NOMINAL_SHAPE
 
-    def __init__(self, steps: tuple[Step, ...]) -> None:
-        self.steps = steps
+
+def _with_model(step: Step, models: ModelLayers | None) -> Step:
+    if step.model is None:
+        return step
+    try:
+        if models is None:
+            raise KeyError(step.model)
+        layers = models(step.model)
+    except KeyError:
+        raise LessonError(f"lesson step {step.number}, field 'model': no trained network "
+                          f"called {step.model!r} in this installation") from None
+    try:
+        return replace(step, layers=blocks_from_layers(step.model, layers))
+    except LessonError as exc:
+        raise LessonError(f"lesson step {step.number}, field 'model': {exc}") from None
+
+
+class Lesson:
+    """The checked steps of a lesson file; ``models`` gives a trained network's layers to
+    the steps that name one (``model:``)."""
+
+    def __init__(self, steps: tuple[Step, ...], *, models: ModelLayers | None = None) -> None:
+        self.steps = tuple(_with_model(s, models) for s in steps)
         self._env = _environment()
         self._templates = {(s.number, field): self._compile(s, field, getattr(s, attr))
                            for s in steps for field, attr in TEXT_FIELDS}
@@ -104,7 +134,7 @@ class Lesson:
             raise KeyError(number)
         return self.steps[number - 1]
 
-    def render(self, number: int, shape: tuple[int, int, int] = NOMINAL_SHAPE) -> RenderedStep:
+    def render(self, number: int, shape: tuple[int, int, int] | None = None) -> RenderedStep:
         """Step ``number`` with its numbers computed for an input of ``shape`` ``(C, H, W)``.
 
         Raises
@@ -113,6 +143,7 @@ class Lesson:
             A text quotes a number that does not exist (names the step and field).
         """
         step = self.step(number)
+        shape = shape or nominal_shape(step)
         problem = None
         try:
             facts = step_numbers(step.layers, shape)
@@ -140,7 +171,7 @@ class Lesson:
             problem=problem)
 
 
-def load_lesson(path: Path = LESSON_FILE) -> Lesson:
+def load_lesson(path: Path = LESSON_FILE, *, models: ModelLayers | None = None) -> Lesson:
     """Read and check a lesson file: structure, fields, templates and every quoted number.
 
     Raises
@@ -152,14 +183,15 @@ def load_lesson(path: Path = LESSON_FILE) -> Lesson:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise LessonError(f"cannot read the lesson file {path}: {exc}") from None
-    lesson = Lesson(parse_lesson(text))
+    lesson = Lesson(parse_lesson(text), models=models)
     for step in lesson.steps:
         rendered = lesson.render(step.number)
         if rendered.problem:
+            c, h, w = nominal_shape(step)
             raise LessonError(f"lesson step {step.number}, field 'layers': {rendered.problem} "
-                              f"(on a {NOMINAL_SHAPE[2]} x {NOMINAL_SHAPE[1]} photo)")
+                              f"(on a {w} x {h} x {c} image)")
     return lesson
 
 
-__all__ = ["LESSON_FILE", "Lesson", "LessonError", "RenderedStep", "Step", "load_lesson",
-           "view_state", "view_url"]
+__all__ = ["DIGIT_SHAPE", "LESSON_FILE", "Lesson", "LessonError", "ModelLayers", "RenderedStep",
+           "Step", "load_lesson", "nominal_shape", "view_state", "view_url"]

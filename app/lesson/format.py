@@ -29,7 +29,7 @@ NUMBERS = ("geometry", "padding", "weights")
 COLORS = ("auto", "rgb", "grey")
 REQUIRED = ("title", "view", "layers", "try", "answer")
 OPTIONAL = ("layer", "map", "image", "digit", "color", "step", "flip", "numbers", "height",
-            "controls")
+            "controls", "model")
 CONTROLS = ("on", "locked", "hidden")
 INT_FIELDS = {"layer": (1, 64), "map": (0, 4095), "step": (0, 10**7), "flip": (0, 1),
               "height": (200, 4000), "digit": (0, 999)}
@@ -61,6 +61,7 @@ class Step:
     numbers: str | None = None
     height: int | None = None
     controls: str = "on"
+    model: str | None = None  # a trained network: its layers, filled in by the Lesson
 
 
 def _where(number: int, field: str) -> str:
@@ -105,7 +106,12 @@ def _fields(number: int, lines: list[str]) -> dict[str, str]:
         if key in fields:
             raise LessonError(f"{_where(number, key)}: given twice")
         fields[key] = value.strip()
+    if fields.get("model") and "layers" in fields:
+        raise LessonError(f"{_where(number, 'layers')}: a step with a trained 'model' takes "
+                          f"its layers from it: give 'model' or 'layers', not both")
     for key in REQUIRED:
+        if key == "layers" and fields.get("model"):
+            continue
         if not fields.get(key):
             raise LessonError(f"{_where(number, key)}: missing (every step needs "
                               f"{', '.join(REQUIRED)})")
@@ -170,9 +176,12 @@ def parse_lesson(text: str) -> tuple[Step, ...]:
             opts["controls"] = _choice(number, "controls", f["controls"], CONTROLS)
         if "image" in f:
             opts["image"] = f["image"]
+        if "model" in f:
+            opts["model"] = f["model"]
         steps.append(Step(number=number, title=f["title"], text=text_body,
                           view=_choice(number, "view", f["view"], VIEWS),
-                          layers=_layers(number, f["layers"]), try_this=f["try"],
+                          layers=_layers(number, f["layers"]) if "layers" in f else (),
+                          try_this=f["try"],
                           answer=f["answer"], **opts))
     if len(steps) > MAX_STEPS:
         raise LessonError(f"the lesson has {len(steps)} steps; at most {MAX_STEPS} are allowed")

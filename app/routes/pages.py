@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotFoundError
 from ..imaging import ImagingError
-from ..lesson import NOMINAL_SHAPE, Lesson, RenderedStep
+from ..lesson import Lesson, RenderedStep, nominal_shape
 from ..lesson.numbers import words
 from ..services.container import Services
 from ..settings import Settings
@@ -67,12 +67,12 @@ async def embed(request: Request) -> HTMLResponse:
 def _input_shape(services: Services, lesson: Lesson, number: int) -> tuple[int, int, int]:
     """(C, H, W) of the image the step shows (decodes the sample once; blocking)."""
     step = lesson.step(number)
-    if step.digit is not None:
-        return (1, 28, 28)
+    if step.digit is not None or step.model is not None:
+        return nominal_shape(step)
     try:
         image = services.samples.get(step.image).image
     except (NotFoundError, ImagingError):  # not in this gallery: the usual photo's numbers
-        return NOMINAL_SHAPE
+        return nominal_shape(step)
     return (1 if step.color == "grey" else image.channels, image.height, image.width)
 
 
