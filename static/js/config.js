@@ -169,7 +169,7 @@ export const DIGITS = Object.freeze({
   /** Ink levels kept in the URL: 16 (0, 17, ..., 255). */
   levels: 16,
   brush: Object.freeze({ coreRadius: 0.75, edgeRadius: 1.65 }),
-  padCellPx: 8,
+  padCellPx: 7,
   galleryPage: 60,
   galleryMax: 1000,
   galleryCellPx: 2,

@@ -226,6 +226,7 @@ function sanitizeConv(raw) {
   const trained = trainedOf(raw);
   const source = oneOf(raw.source, ["presets", "random", "custom", ...(trained ? ["trained"] : [])],
     "random");
+  // a block copied from a trained layer remembers it, so "trained" can be picked again
   const custom = source === "custom" && isNumberArray(raw.weights, 4);
   return convBlock({
     kernel: pairOf(raw.kernel, 1, LIMITS.maxKernel, d.kernel),
@@ -243,13 +244,14 @@ function sanitizeConv(raw) {
     seed: clampInt(raw.seed, 0, LIMITS.maxSeed, 0),
     weights: custom ? raw.weights : null,
     bias: custom && isNumberArray(raw.bias, 1) ? raw.bias : null,
-    ...(source === "trained" ? trained : {}),
+    ...(trained ?? {}),
   });
 }
 
-/** `{model, trainedLayer}` of a block that names a trained layer validly, else null. */
+/** `{model, trainedLayer}` of a block that names a trained layer validly, else null (the
+ * block's source may be another: a trained block edited by hand keeps where it came from). */
 function trainedOf(raw) {
-  if (raw?.source !== "trained" || typeof raw.model !== "string"
+  if (typeof raw?.model !== "string"
     || !/^[a-z0-9_-]{1,40}$/.test(raw.model) || !isInt(raw.trainedLayer)
     || raw.trainedLayer < 0 || raw.trainedLayer > 64) return null;
   return { model: raw.model, trainedLayer: raw.trainedLayer };
@@ -261,7 +263,8 @@ function sanitizeBlock(raw) {
     return denseBlock({ units: clampInt(raw.units, 1, LIMITS.maxUnits, 10),
       seed: clampInt(raw.seed, 0, LIMITS.maxSeed, 0),
       activation: oneOf(raw.activation, ACTIVATIONS, "none"),
-      ...(trained ? { source: "trained", ...trained } : {}) });
+      ...(trained ? { source: raw.source === "trained" ? "trained" : "random", ...trained }
+        : {}) });
   }
   return sanitizeConv(raw ?? {});
 }
