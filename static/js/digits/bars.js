@@ -73,7 +73,7 @@ export function flattenText(header) {
     + `${hwdText(input)} image with ${count(convWeights)} weights; a dense layer making the `
     + `same ${hwdText(feed)} from the raw image would need ${count(raw)} × ${count(inputs)} + `
     + `${count(inputs)} = ${count(denseSame)}. A classifier straight on the raw image would `
-    + `take ${count(raw)} inputs (${count(raw * units + units)} weights) but see pixels, not `
-    + "strokes.";
+    + `take ${count(raw)} inputs (${count(raw * units + units)} weights) but see single `
+    + "pixels, not the strokes and edges the conv layers find.";
   return { flatten, compare, inputs, weights };
 }
