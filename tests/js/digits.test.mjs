@@ -239,3 +239,19 @@ test("flatten step is named with its numbers", () => {
   assert.match(text.compare, /with 1,376 weights/);
   assert.match(text.compare, /784 × 784 \+ 784 = 615,440/);
 });
+
+test("gallery pages mix the whole held-out set and never overlap or run past it", async () => {
+  const { galleryPage } = await import("../../static/js/digits/gallery.js");
+  const seen = new Set();
+  for (let page = 0; page < 30; page += 1) {
+    for (const { start, count } of galleryPage({ total: 1000, page, per: 6 })) {
+      for (let n = start; n < start + count; n += 1) {
+        assert.ok(!seen.has(n) && n < 1000);
+        seen.add(n);
+      }
+    }
+  }
+  assert.equal(seen.size, 1000);
+  const first = galleryPage({ total: 1000, page: 0, per: 6 });
+  assert.deepEqual(first.map((p) => p.start), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
+});

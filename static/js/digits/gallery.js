@@ -25,21 +25,51 @@ export function paintDigit(canvas, pixels) {
 }
 
 /**
- * @param {{api: object, model: string, onPick: (n: number) => void,
- *   onLoaded: () => void}} deps `onLoaded` runs when a page of pixels arrives
+ * Where the gallery's page `page` comes from: one run of `per` digits from each of `strands`
+ * equal slices of the held-out set, so every page mixes the whole set (a held-out file
+ * sorted by class still shows every class on the first page). Pure.
+ * @param {{total: number, page: number, per: number, strands?: number}} options
+ * @returns {Array<{start: number, count: number}>} requests (count > 0), in display order of
+ *   their strands
+ */
+export function galleryPage({ total, page, per, strands = 10 }) {
+  const out = [];
+  for (let k = 0; k < strands; k += 1) {
+    const begin = Math.floor((k * total) / strands);
+    const end = Math.floor(((k + 1) * total) / strands);
+    const start = begin + page * per;
+    const count = Math.min(per, end - start);
+    if (count > 0) out.push({ start, count });
+  }
+  return out;
+}
+
+/**
+ * @param {{api: object, model: {name: string, heldout: number}, onPick: (n: number) => void,
+ *   onLoaded: () => void}} deps `onLoaded` runs when pixels arrive
  * @returns {{el: HTMLElement, sync: (picked: number|null) => void,
- *   pixelsOf: (n: number) => Uint8Array|null, want: (n: number) => void}}
+ *   pixelsOf: (n: number) => Uint8Array|null, labelOf: (n: number) => number|null,
+ *   want: (n: number) => void}}
  */
 export function createGallery({ api, model, onPick, onLoaded }) {
   const side = DIGITS.side;
   const cells = side * side;
+  const total = Math.min(model.heldout ?? DIGITS.galleryMax, DIGITS.galleryMax);
+  const per = Math.max(1, Math.round(DIGITS.galleryPage / 10));
   const list = h("div", { class: "digit-gallery", role: "group",
     "aria-label": "Held-out digits the network never trained on" });
   const more = h("button", { type: "button", class: "more-digits", text: "More digits" });
   const status = h("p", { class: "muted gallery-status", role: "status" });
+  const end = h("span", { class: "gallery-end", "aria-hidden": "true" });
+  list.append(end);
   const el = h("div", { class: "digit-gallery-wrap" }, list, more, status);
-  const data = { total: null, next: 0, pixels: new Map(), labels: new Map(), buttons: new Map(),
+  const data = { page: 0, shown: 0, pixels: new Map(), labels: new Map(), buttons: new Map(),
     loading: null, picked: null };
+
+  const keep = (page) => page.labels.forEach((label, k) => {
+    data.labels.set(page.start + k, label);
+    data.pixels.set(page.start + k, page.pixels.subarray(k * cells, (k + 1) * cells));
+  });
 
   function addButton(n) {
     const canvas = h("canvas", { width: side, height: side });
@@ -53,25 +83,25 @@ export function createGallery({ api, model, onPick, onLoaded }) {
     return button;
   }
 
-  /** Fetch the page holding digit `start` onwards. */
-  async function load(start) {
-    if (data.loading || (data.total !== null && start >= data.total)) return data.loading;
-    const count = Math.min(DIGITS.galleryPage, (data.total ?? DIGITS.galleryMax) - start);
-    data.loading = api.fetchHeldout(model, { start, count }).then((page) => {
-      data.total = page.total;
+  /** Fetch and show the next page. */
+  function loadMore() {
+    if (data.loading) return data.loading;
+    const parts = galleryPage({ total, page: data.page, per });
+    if (!parts.length) return null;
+    data.loading = Promise.all(parts.map((p) => api.fetchHeldout(model.name, p))).then((pages) => {
+      pages.forEach(keep);
       const fresh = [];
-      page.labels.forEach((label, k) => {
-        const n = page.start + k;
-        data.labels.set(n, label);
-        data.pixels.set(n, page.pixels.subarray(k * cells, (k + 1) * cells));
-        if (!data.buttons.has(n) && n === data.next) {
-          fresh.push(addButton(n));
-          data.next += 1;
+      for (let i = 0; i < per; i += 1) {
+        for (const p of parts) {
+          const n = p.start + i;
+          if (i < p.count && !data.buttons.has(n)) fresh.push(addButton(n));
         }
-      });
-      list.append(...fresh);
-      more.hidden = data.next >= data.total;
-      setText(status, `${data.next} of ${data.total} held-out digits shown`);
+      }
+      end.before(...fresh);
+      data.page += 1;
+      data.shown += fresh.length;
+      more.hidden = !galleryPage({ total, page: data.page, per }).length;
+      setText(status, `${data.shown} of ${total} held-out digits shown`);
       onLoaded();
     }).catch((err) => {
       setText(status, `Could not load the held-out digits: ${err.message}`);
@@ -79,13 +109,14 @@ export function createGallery({ api, model, onPick, onLoaded }) {
     return data.loading;
   }
 
-  more.addEventListener("click", () => load(data.next));
+  more.addEventListener("click", () => loadMore());
+  // scrolling the gallery to its end loads the next page
   if (typeof IntersectionObserver !== "undefined") {
     new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && data.next > 0) load(data.next);
-    }).observe(more);
+      if (entries.some((e) => e.isIntersecting) && data.page > 0) loadMore();
+    }, { root: list }).observe(end);
   }
-  load(0);
+  loadMore();
 
   return {
     el,
@@ -98,17 +129,12 @@ export function createGallery({ api, model, onPick, onLoaded }) {
     },
     pixelsOf: (n) => data.pixels.get(n) ?? null,
     labelOf: (n) => data.labels.get(n) ?? null,
-    /** Make sure digit `n`'s pixels are fetched (a URL may pick one past the first page). */
+    /** Make sure digit `n`'s pixels are fetched (a URL may pick one not shown yet). */
     want(n) {
-      if (data.pixels.has(n) || data.loading) return;
-      const start = Math.floor(n / DIGITS.galleryPage) * DIGITS.galleryPage;
-      const count = Math.min(DIGITS.galleryPage, (data.total ?? DIGITS.galleryMax) - start);
-      if (count <= 0) return;
-      api.fetchHeldout(model, { start, count }).then((page) => {
-        page.labels.forEach((label, k) => {
-          data.labels.set(page.start + k, label);
-          data.pixels.set(page.start + k, page.pixels.subarray(k * cells, (k + 1) * cells));
-        });
+      if (data.pixels.has(n) || data.labels.has(`want${n}`) || n >= total) return;
+      data.labels.set(`want${n}`, true);
+      api.fetchHeldout(model.name, { start: n, count: 1 }).then((page) => {
+        keep(page);
         onLoaded();
       }).catch(() => {});
     },

@@ -77,7 +77,7 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
 
   function ensureGallery(model) {
     if (memo.gallery || !model) return;
-    memo.gallery = createGallery({ api, model: model.name, onLoaded: schedule,
+    memo.gallery = createGallery({ api, model, onLoaded: schedule,
       onPick: (n) => store.setState({ image: { digit: n } }) });
     galleryHolder.replaceChildren(memo.gallery.el);
   }
