@@ -78,8 +78,8 @@ export function createClassifierPanel(root, { onReset }) {
     if (!view) return;
     if (memo.rows.length !== view.bars.length) buildRows(view.bars.length);
     const win = view.bars[view.winner];
-    setText(answer, view.trained
-      ? `The network says ${win.label} (${percent(win.p)} sure).`
+    setText(answer, problem ? `No answer for these settings; the bars are the last answer `
+      + `(${win.label}).` : view.trained ? `The network says ${win.label} (${percent(win.p)} sure).`
       : `Highest score: ${win.label}, by chance.`);
     note.hidden = view.trained;
     setText(note, view.note ? `${view.note[0].toUpperCase()}${view.note.slice(1)}.` : "");

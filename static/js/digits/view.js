@@ -41,6 +41,7 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
   const switches = [...doc.querySelectorAll("#mode-switch [data-mode]")];
   const classifierRoot = doc.getElementById("classifier");
   const memo = { drawn: null, gallery: null, uploads: new Map(), model: null };
+  const embedded = doc.body.classList.contains("embed");
 
   const modelOf = () => findModel(store.getState().models);
   switches.forEach((b) => b.addEventListener("click", () => {
@@ -153,6 +154,8 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
         ? { message: state.error.message.replace(/\.$/, "") } : null;
     classifier?.draw({ pyramid: state.pyramid, classes: model?.classes ?? null, blank, fit,
       stale: state.status !== "ready", canReset: Boolean(model) });
+    // an embedded photo stack stays as it was; an embedded digit shows the answer on top
+    if (classifierRoot && embedded && !digits) classifierRoot.hidden = true;
   }
 
   return { sync };
