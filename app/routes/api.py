@@ -16,9 +16,11 @@ from ..imaging import encode_png, safe_display_name
 from ..schemas import (
     ConvolveRequest,
     ConvolveResponse,
+    DigitRef,
     ErrorResponse,
     Health,
     ImageInfo,
+    PixelsRef,
     PyramidRequest,
     SampleInfo,
     SampleRef,
@@ -28,6 +30,7 @@ from ..schemas import (
 from ..services import convolve as convolve_service
 from ..services.container import Services, get_services
 from ..services.images import StoredImage
+from ..services.model_images import inline_image
 from ..services.requests import json_body, parse_body
 from ..services.samples import Sample
 from ..services.uploads import FIELD, read_file_field
@@ -163,9 +166,12 @@ async def _sample(name: str, services: Services) -> Sample:
 
 
 def _image_of(request: PyramidRequest, services: Services) -> StoredImage:
-    """The request's image (blocking: a sample may need its first decode)."""
+    """The request's image (blocking: a sample may need its first decode, a held-out digit
+    the model's first load)."""
     if isinstance(request.image, SampleRef):
         return services.samples.get(request.image.sample).image
+    if isinstance(request.image, DigitRef | PixelsRef):
+        return inline_image(request.image)
     return services.find_image(request.image.id)
 
 
@@ -173,6 +179,8 @@ async def _resolve(request: PyramidRequest, services: Services) -> StoredImage:
     """The request's image, from the event loop (used by the export routes)."""
     if isinstance(request.image, SampleRef):
         return (await _sample(request.image.sample, services)).image
+    if isinstance(request.image, DigitRef | PixelsRef):
+        return await services.pool.run(inline_image, request.image)
     return services.find_image(request.image.id)
 
 
