@@ -22,18 +22,20 @@ models = pytest.importorskip("app.models", reason="the trained digit network is 
 from app.engine import run_stack  # noqa: E402 - after the skip
 
 GALLERY_PICKS = 24
-WINNER = "() => document.querySelector('#classifier .prob-bar.winner')?.dataset.cls ?? null"
+# the highlighted class, once the bars are those of the pyramid the current settings asked for
+WINNER = """() => { const s = window.__convscope.store.getState();
+  const panel = document.getElementById('classifier');
+  return s.status === 'ready' && s.pyramid
+    && panel.dataset.pyramidAt === String(s.pyramid.changedAt)
+    && (panel.querySelector('.prob-bar.winner')?.dataset.cls ?? null); }"""
 
 
-def engine_predictions(count: int) -> tuple[list[int], list[int]]:
-    """The engine's class for held-out digits 0..count-1, and their labels."""
+def engine_prediction(n: int) -> tuple[int, int]:
+    """The engine's class for held-out digit n, and its label."""
     model = models.get_model("digits")
-    preds = []
-    for n in range(count):
-        x = (model.heldout_pixels[n].astype(np.float32) / 255)[None]
-        _, outputs = run_stack(x, list(model.layers))
-        preds.append(int(np.argmax(outputs[-1].reshape(-1))))
-    return preds, [int(v) for v in model.heldout_labels[:count]]
+    x = (model.heldout_pixels[n].astype(np.float32) / 255)[None]
+    _, outputs = run_stack(x, list(model.layers))
+    return int(np.argmax(outputs[-1].reshape(-1))), int(model.heldout_labels[n])
 
 
 @pytest.fixture
@@ -78,18 +80,24 @@ def zero_stroke() -> list[list[tuple[float, float]]]:
 
 
 def test_picking_held_out_digits_shows_the_engines_class(digits_page: Any) -> None:
-    preds, labels = engine_predictions(GALLERY_PICKS)
     page = digits_page
-    page.wait_for_selector(f"#digits-panel .digit[data-digit='{GALLERY_PICKS - 1}']")
+    buttons = page.locator("#digits-panel .digit")
+    poll(page, f"() => document.querySelectorAll('#digits-panel .digit').length >= {GALLERY_PICKS}")
+    picks = [int(buttons.nth(k).get_attribute("data-digit")) for k in range(GALLERY_PICKS)]
     right = 0
-    for n in range(GALLERY_PICKS):
-        page.locator(f"#digits-panel .digit[data-digit='{n}']").click()
+    classes = set()
+    for k, n in enumerate(picks):
+        pred, label = engine_prediction(n)
+        assert buttons.nth(k).get_attribute("data-label") == str(label)
+        buttons.nth(k).click()
         poll(page, f"() => window.__convscope.store.getState().image.digit === {n}")
         shown = winner(page)
         assert page_state(page)["request"]["image"] == {"digit": n}
-        assert shown == str(preds[n]), f"held-out digit {n}"
-        right += shown == str(labels[n])
+        assert shown == str(pred), f"held-out digit {n}"
+        right += shown == str(label)
+        classes.add(label)
     assert right >= 20, f"only {right} of {GALLERY_PICKS} held-out digits read right"
+    assert len(classes) == 10, "the gallery's first digits show every class"
 
 
 def test_trained_head_is_named_and_the_flatten_step_counted(digits_page: Any) -> None:
@@ -157,7 +165,7 @@ def test_a_kernel_edit_keeps_the_head_trained(digits_page: Any) -> None:
 
 def test_photo_stack_says_its_head_is_untrained(loaded_page: Any) -> None:
     note = loaded_page.locator("#classifier .classifier-note")
-    assert "random, untrained weights: these scores mean nothing yet" in note.inner_text()
+    assert "random, untrained weights: these scores mean nothing yet" in note.inner_text().lower()
 
 
 def test_a_drawn_digit_round_trips_through_the_url(digits_page: Any, browser: Any) -> None:
