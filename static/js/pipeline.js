@@ -110,14 +110,22 @@ export function createPipeline({ store, api, perf, previews = () => PREVIEW_SIDE
       if (ctl.inflight === key) ctl.inflight = null;
       if (ctl.pending && !ctl.inflight) {
         ctl.pending = false;
-        if (!ctl.frame) ctl.frame = requestAnimationFrame(run);
+        if (!ctl.frame) {
+          ctl.frame = -1;
+          queueMicrotask(run);
+        }
       }
     }
   }
 
   function schedule() {
     ctl.changedAt = performance.now();
-    if (!ctl.frame) ctl.frame = requestAnimationFrame(run);
+    // the pen: sent at once (one request in flight at most, see run), not a frame later
+    const drawing = store.getState().image?.pixels !== undefined;
+    if (!ctl.frame && drawing) {
+      ctl.frame = -1;
+      queueMicrotask(run);
+    } else if (!ctl.frame) ctl.frame = requestAnimationFrame(run);
     // said at once (not in the next frame), so a test or a benchmark can wait for "ready"
     if (store.getState().status !== "loading") store.setState({ status: "loading" });
   }
