@@ -4,11 +4,13 @@ drawings, ``{"model": ...}`` recipes and stacks, and the classifier's probabilit
 from __future__ import annotations
 
 import base64
+import io
 from typing import Any, get_args
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from app.engine import run_stack
 from app.models import MODEL_NAMES, get_model
@@ -297,3 +299,29 @@ def test_softmax_is_stable_for_huge_scores_and_sums_to_one() -> None:
     assert p[0] == p[3] == pytest.approx(0.5) and p[2] == 0.0
     assert sum(softmax(np.random.default_rng(0).standard_normal(10) * 50)) == pytest.approx(
         1, abs=1e-12)
+
+
+def test_recent_digit_and_drawing_ids_work_as_ids_and_as_png(client: TestClient) -> None:
+    pad = np.zeros((28, 28), np.uint8)
+    pad[4:24, 12:15] = 255
+    for ref, pixels in (({"digit": DIGIT}, get_model("digits").heldout_pixels[DIGIT]),
+                        ({"pixels": pad.tolist()}, pad)):
+        header = _header(client, {"image": ref})
+        again = _header(client, {"image": {"id": header["image"]["id"]}, "model": "digits"})
+        assert again["image"] == header["image"]
+        png = client.get(f"/api/images/{header['image']['id']}")
+        assert png.status_code == 200
+        assert png.content.startswith(b"\x89PNG")
+        np.testing.assert_array_equal(np.asarray(Image.open(io.BytesIO(png.content))), pixels)
+
+
+def test_exports_take_digits_and_drawings(client: TestClient) -> None:
+    pad = np.zeros((5, 7), np.uint8)
+    pad[2, 1:6] = 200
+    r = client.post("/api/export/npy", json={"image": {"pixels": pad.tolist()}, "layer": 0})
+    assert r.status_code == 200, r.text
+    values = np.load(io.BytesIO(r.content))
+    np.testing.assert_array_equal(values[0], pad.astype(np.float32) / np.float32(255))
+    r = client.post("/api/export/png", json={"image": {"digit": 1}, "model": "digits",
+                                             "layer": 1})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
