@@ -92,8 +92,8 @@ def error_body(*, code: str, message: str, field: str | None = None, value: obje
 
 LAYER_TAGS = frozenset({"conv", "none", "relu", "leaky_relu", "sigmoid", "tanh", "maxpool",
                         "avgpool", "dense"})
-TAGS_AFTER = {"weights": frozenset({"array", "random", "preset", "presets"}),
-              "image": frozenset({"sample", "id"})}
+TAGS_AFTER = {"weights": frozenset({"array", "random", "preset", "presets", "model"}),
+              "image": frozenset({"sample", "id", "digit", "pixels"})}
 TYPE_MISMATCHES = ("_type", "_parsing", "literal_error")
 
 

@@ -20,7 +20,7 @@ from .errors import install_handlers
 from .lesson import load_lesson
 from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
 from .memory import keep_freed_memory
-from .routes import api, export, pages
+from .routes import api, export, models, pages
 from .security import SecurityHeadersMiddleware
 from .services.container import build_services
 from .services.requests import body_components
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
     app.include_router(api.router)
     app.include_router(export.router)
+    app.include_router(models.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False),
               name="static")

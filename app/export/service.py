@@ -14,13 +14,14 @@ from numpy.typing import NDArray
 
 from .. import engine
 from ..errors import LimitError
-from ..schemas import PyramidRequest, to_engine_layers
+from ..models import get_model
+from ..schemas import DenseLayer, LayerSpec, ModelRecipe, PyramidRequest, to_engine_layers
 from ..services import caps
 from ..services.images import StoredImage, as_tensor
 from ..services.pyramid import check_layer_index
 from ..settings import Settings
 from . import animation, figures
-from .pytorch import pytorch_code
+from .pytorch import EMBED_INPUT_MAX_VALUES, Head, pytorch_code
 from .schemas import (
     DEFAULT_GIF_FRAMES,
     DEFAULT_GIF_SIZE,
@@ -197,5 +198,32 @@ def export_pytorch(request: PyramidRequest, image: StoredImage, limits: caps.Cap
     title = (f"A Convscope stack rebuilt in PyTorch (image {image.name!r}, colour "
              f"{request.color!r}).\n\nx is the working image as float32 pixel / 255, "
              f"shape (1, {c}, {h}, {w}); POST /api/export/npy with layer 0 gives it exactly.")
-    code = pytorch_code(stack.planned, input_shape=(c, h, w), title=title)
+    example = stack.x if stack.x.size <= EMBED_INPUT_MAX_VALUES else None
+    if example is not None:
+        title += "\nexample_input() is that image, embedded."
+    code = pytorch_code(stack.planned, input_shape=(c, h, w), title=title, example=example,
+                        trained=_trained_layers(request.layers), head=_head(request.layers))
     return Export(code.encode(), "text/x-python", "convscope_stack.py")
+
+
+def _trained_layers(specs: list[LayerSpec]) -> dict[int, str]:
+    """``{index: what the code says}`` for the layers whose weights are a trained recipe."""
+    said = {}
+    for index, spec in enumerate(specs):
+        recipe = getattr(spec, "weights", None)
+        if isinstance(recipe, ModelRecipe):
+            said[index] = (f"the trained weights and bias of {recipe.model!r}, its layer "
+                           f"{recipe.layer} (0-based)")
+    return said
+
+
+def _head(specs: list[LayerSpec]) -> Head | None:
+    """The classes of a dense last layer: the model's labels when it is trained, else its
+    output numbers."""
+    last = specs[-1] if specs else None
+    if not isinstance(last, DenseLayer):
+        return None
+    if isinstance(last.weights, ModelRecipe):
+        return Head(classes=get_model(last.weights.model).classes, model=last.weights.model)
+    units = last.units if not isinstance(last.weights, np.ndarray) else last.weights.shape[0]
+    return Head(classes=tuple(str(k) for k in range(units)))

@@ -16,9 +16,11 @@ from ..imaging import encode_png, safe_display_name
 from ..schemas import (
     ConvolveRequest,
     ConvolveResponse,
+    DigitRef,
     ErrorResponse,
     Health,
     ImageInfo,
+    PixelsRef,
     PyramidRequest,
     SampleInfo,
     SampleRef,
@@ -30,7 +32,7 @@ from ..services.container import Services, get_services
 from ..services.images import StoredImage
 from ..services.requests import json_body, parse_body
 from ..services.samples import Sample
-from ..services.uploads import FIELD, read_file_field
+from ..services.uploads import FIELD, PREPARE, PREPARE_CHOICES, prepare_option, read_file_field
 
 router = APIRouter()
 BODY_MODELS = (ConvolveRequest, PyramidRequest, TensorRequest)
@@ -65,7 +67,13 @@ PNG = {"content": {"image/png": {"schema": {"type": "string", "format": "binary"
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": [FIELD],
     "properties": {FIELD: {"type": "string", "format": "binary",
-                           "description": "PNG, JPEG, WebP or GIF (first frame)."}}}}}}}
+                           "description": "PNG, JPEG, WebP or GIF (first frame)."},
+                   PREPARE: {"type": "string", "enum": list(PREPARE_CHOICES),
+                             "description": "`digit`: prepare a photo of one handwritten "
+                             "digit as MNIST's were (grey, inverted if the background is "
+                             "light, cropped to the ink, scaled into 20 x 20 keeping its "
+                             "aspect, centred by centre of mass in 28 x 28); the stored "
+                             "image is then 28 x 28 x 1."}}}}}}}
 
 
 def _binary(description: str) -> dict[int | str, dict[str, Any]]:
@@ -107,10 +115,13 @@ async def convolve(request: Request, services: ServicesDep) -> Response:
                         408: {"model": ErrorResponse, "description": "The body did not "
                               "arrive within `upload_read_seconds`."},
                         422: {"model": ErrorResponse, "description": "Corrupt or truncated "
-                              "image."},
+                              "image; `prepare` other than `digit`; with `prepare=digit`, "
+                              "an image with no ink (`code: nothing_drawn`, \"nothing "
+                              "drawn: ...\")."},
                         **BUSY})
 async def upload_image(request: Request, services: ServicesDep) -> ImageInfo:
-    """Decode an upload into a working image (longest side ``working_size``) kept in memory.
+    """Decode an upload into a working image (longest side ``working_size``) kept in memory;
+    with the form field `prepare=digit`, a 28 x 28 MNIST-like digit (docs/api.md).
 
     Nothing is written to disk; the id is a content hash, so uploading the same photo again
     gives the same id.
@@ -120,7 +131,8 @@ async def upload_image(request: Request, services: ServicesDep) -> ImageInfo:
 
     def work() -> StoredImage:
         upload = read_file_field(content_type, body)
-        return services.decode(upload.data, safe_display_name(upload.filename))
+        return services.decode(upload.data, safe_display_name(upload.filename),
+                               prepare=prepare_option(upload))
 
     image = await services.pool.run(work)
     services.images.add(image)
@@ -163,9 +175,12 @@ async def _sample(name: str, services: Services) -> Sample:
 
 
 def _image_of(request: PyramidRequest, services: Services) -> StoredImage:
-    """The request's image (blocking: a sample may need its first decode)."""
+    """The request's image (blocking: a sample may need its first decode, a held-out digit
+    the model's first load)."""
     if isinstance(request.image, SampleRef):
         return services.samples.get(request.image.sample).image
+    if isinstance(request.image, DigitRef | PixelsRef):
+        return services.inline_image(request.image)
     return services.find_image(request.image.id)
 
 
@@ -173,6 +188,8 @@ async def _resolve(request: PyramidRequest, services: Services) -> StoredImage:
     """The request's image, from the event loop (used by the export routes)."""
     if isinstance(request.image, SampleRef):
         return (await _sample(request.image.sample, services)).image
+    if isinstance(request.image, DigitRef | PixelsRef):
+        return await services.pool.run(services.inline_image, request.image)
     return services.find_image(request.image.id)
 
 

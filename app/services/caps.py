@@ -8,14 +8,23 @@ so that a refused request draws none. Over a cap -> 422 with the estimate and th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from .. import engine
 from ..errors import LimitError
-from ..schemas import ConvLayer, DenseLayer, LayerSpec, PoolLayer, RandomRecipe
+from ..schemas import (
+    ConvLayer,
+    DenseLayer,
+    LayerSpec,
+    ModelRecipe,
+    PoolLayer,
+    RandomRecipe,
+    check_fit,
+)
+from ..schemas.trained import trained_layer
 from ..settings import Settings
 
 
@@ -64,6 +73,8 @@ def check_fields(layers: Sequence[LayerSpec], caps: Caps) -> None:
     for i, layer in enumerate(layers):
         if isinstance(layer, ConvLayer):
             w = layer.weights
+            if isinstance(w, ModelRecipe):  # the trained array's own shape
+                w = _trained_array(layer, i)
             if isinstance(w, np.ndarray):
                 maps, kernel = int(w.shape[0]), [int(n) for n in w.shape[2:]]
             else:
@@ -82,8 +93,16 @@ def check_fields(layers: Sequence[LayerSpec], caps: Caps) -> None:
                   what="padding")
         elif isinstance(layer, DenseLayer):
             w = layer.weights
+            if isinstance(w, ModelRecipe):
+                w = _trained_array(layer, i)
             units = int(w.shape[0]) if isinstance(w, np.ndarray) else layer.units
             _over(caps.max_filters, [units], field="units", index=i, what="units")
+
+
+def _trained_array(layer: ConvLayer | DenseLayer, index: int) -> np.ndarray:
+    weights = trained_layer(layer, index=index).weights
+    assert isinstance(weights, np.ndarray)  # a shipped model has arrays
+    return weights
 
 
 def check_input(shape: tuple[int, int, int], caps: Caps) -> None:
@@ -113,17 +132,22 @@ def _stand_in(layer: engine.Layer, in_shape: tuple[int, int, int]) -> engine.Lay
     return layer
 
 
-def dry_plan(layers: list[engine.Layer],
-             shape: tuple[int, int, int]) -> list[engine.PlannedLayer]:
+def dry_plan(layers: list[engine.Layer], shape: tuple[int, int, int], *,
+             before: Callable[[int, tuple[int, int, int]], None] | None = None,
+             ) -> list[engine.PlannedLayer]:
     """The plan of ``layers`` on ``shape`` without drawing a single weight.
 
     A stand-in needs its input's shape, so the stack is planned once per layer: cheap (no
     array is made) and the errors name the same layer as :func:`app.engine.plan` does.
+    ``before(index, in_shape)`` is called before each layer is planned (it may refuse it).
     """
     stand_ins: list[engine.Layer] = []
     planned: list[engine.PlannedLayer] = []
-    for layer in layers:
-        stand_ins.append(_stand_in(layer, planned[-1].geometry.out_shape if planned else shape))
+    for index, layer in enumerate(layers):
+        in_shape = planned[-1].geometry.out_shape if planned else shape
+        if before is not None:
+            before(index, in_shape)
+        stand_ins.append(_stand_in(layer, in_shape))
         planned = engine.plan(stand_ins, shape)
     return planned
 
@@ -131,8 +155,11 @@ def dry_plan(layers: list[engine.Layer],
 def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
                      shape: tuple[int, int, int], caps: Caps) -> list[engine.PlannedLayer]:
     """Plan ``layers`` on ``shape`` once the weights, multiply-adds and output values of the
-    whole stack are known to be within the caps: a refused request draws no weight."""
-    dry = dry_plan(layers, shape)
+    whole stack are known to be within the caps: a refused request draws no weight. A
+    trained layer that does not fit what the stack hands it is refused first, saying why
+    (:func:`app.schemas.check_fit`)."""
+    dry = dry_plan(layers, shape, before=lambda index, in_shape: check_fit(specs, index,
+                                                                           in_shape))
     for i, (spec, planned) in enumerate(zip(specs, dry, strict=True)):
         g = planned.geometry
         if isinstance(spec, DenseLayer) and isinstance(spec.weights, RandomRecipe) and (

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
 from fastapi import Request
 
+from ..digit_prep import prepare_digit
 from ..imaging import ImageLimits, decode_upload
+from ..schemas import DigitRef, PixelsRef
 from ..settings import BUNDLED_SAMPLES, Settings
 from .caps import Caps
 from .images import ImageStore, StoredImage, make_image
+from .model_images import inline_image
 from .pyramid import PyramidService
 from .samples import BUNDLED, SampleLibrary
 from .workers import WorkerPool
+
+#: Recent held-out digits and drawings kept (at most 64 x 64 bytes each).
+INLINE_IMAGES = 64
+INLINE_IMAGE_BYTES = INLINE_IMAGES * 64 * 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,16 +32,29 @@ class Services:
     image_limits: ImageLimits
     pool: WorkerPool
     images: ImageStore
+    inline: ImageStore
     samples: SampleLibrary
     pyramids: PyramidService
 
-    def decode(self, data: bytes, name: str) -> StoredImage:
-        """Decode an upload (blocking) into a working image with its content id."""
-        return make_image(decode_upload(data, limits=self.image_limits).pixels, name=name)
+    def decode(self, data: bytes, name: str, *, prepare: str | None = None) -> StoredImage:
+        """Decode an upload (blocking) into a working image with its content id;
+        ``prepare="digit"`` makes it a 28 x 28 MNIST-like digit (:mod:`app.digit_prep`)."""
+        pixels = decode_upload(data, limits=self.image_limits).pixels
+        if prepare == "digit":
+            pixels = prepare_digit(pixels)[:, :, np.newaxis]
+        return make_image(pixels, name=name)
 
     def find_image(self, image_id: str) -> StoredImage:
-        """An uploaded image or an already decoded sample with this id (404 otherwise)."""
-        return self.samples.find_id(image_id) or self.images.get(image_id)
+        """An uploaded image, an already decoded sample or a recent held-out digit or drawing
+        with this id (404 otherwise)."""
+        return (self.samples.find_id(image_id) or self.inline.find(image_id)
+                or self.images.get(image_id))
+
+    def inline_image(self, ref: DigitRef | PixelsRef) -> StoredImage:
+        """The image of a ``{"digit": N}`` or ``{"pixels": ...}`` reference, kept in a small
+        cache of its own (drawings change with every stroke and must not push uploads out of
+        theirs), so that its id works in ``{"id": ...}`` and ``GET /api/images/{id}``."""
+        return self.inline.add(inline_image(ref))
 
     def close(self) -> None:
         """Stop the workers."""
@@ -68,6 +89,7 @@ def build_services(settings: Settings) -> Services:
                         retry_after=settings.retry_after_seconds),
         images=ImageStore(max_entries=settings.image_cache_entries,
                           max_bytes=settings.image_cache_bytes),
+        inline=ImageStore(max_entries=INLINE_IMAGES, max_bytes=INLINE_IMAGE_BYTES),
         samples=SampleLibrary(settings.samples_dir, decode=decode_sample,
                               metadata=BUNDLED if bundled else None),
         pyramids=PyramidService(caps=caps, max_entries=settings.pyramid_cache_entries,

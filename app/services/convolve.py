@@ -8,9 +8,11 @@ import numpy as np
 
 from .. import engine
 from ..errors import LimitError
+from ..models import get_model
 from ..schemas import ConvolveRequest, to_engine_layers
 from . import caps
 from .encoding import geometry_json
+from .heads import ends_in_dense, softmax
 
 #: JSON bytes budgeted per output value (``-0.123456789012345678,`` is 22 at most) and layer.
 JSON_BYTES_PER_VALUE = 22
@@ -20,7 +22,21 @@ JSON_BYTES_PER_LAYER = 1024
 def check(request: ConvolveRequest, limits: caps.Caps) -> None:
     """The field bounds and input size, checked before a worker is taken."""
     caps.check_input(_shape(request), limits)
+    if request.model is not None:
+        _check_model_input(request.model, _shape(request), raw=list(request.input.shape))
     caps.check_fields(request.layers, limits)
+
+
+def _check_model_input(name: str, shape: tuple[int, int, int], *, raw: list[int]) -> None:
+    """A trained network takes exactly its input shape (C x H x W, or H x W when C = 1)."""
+    want = get_model(name).input_shape
+    if shape != want:
+        c, h, w = want
+        also = f" (or {h} x {w})" if c == 1 else ""
+        raise engine.ShapeError(
+            f"input: the {name!r} network takes {c} x {h} x {w}{also} values as it sees "
+            f"them (pixel / 255, 0..1), got {' x '.join(map(str, raw))}", field="input",
+            value=raw, limit=f"{c} x {h} x {w}{also}")
 
 
 def _shape(request: ConvolveRequest) -> tuple[int, int, int]:
@@ -44,4 +60,7 @@ def convolve(request: ConvolveRequest, limits: caps.Caps) -> bytes:
                              field="weights", value=None, limit="|value| < 3.4e38",
                              layer=index)
         layers.append({**geometry_json(step.geometry), "output": out.tolist()})
-    return json.dumps({"layers": layers}, separators=(",", ":")).encode()
+    body: dict[str, object] = {"layers": layers}
+    if ends_in_dense(planned):
+        body["probabilities"] = softmax(outputs[-1])
+    return json.dumps(body, separators=(",", ":")).encode()

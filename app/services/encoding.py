@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import struct
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -148,13 +148,15 @@ def _dumps(value: Any) -> str:
 def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.PlannedLayer],
                    outputs: list[Array], previews: Sequence[int], started: float,
                    array_text: Callable[[Array], str] = array_json,
-                   ranges: Sequence[tuple[Array, Array]] | None = None) -> bytes:
+                   ranges: Sequence[tuple[Array, Array]] | None = None,
+                   extra: Mapping[str, Any] | None = None) -> bytes:
     """The CSP1 body; ``previews`` is the largest side sent of each layer's maps (the input
     first), ``started`` the ``time.perf_counter()`` when the work began.
 
     ``array_text`` writes a conv layer's weights and bias as JSON; a caching version saves
     most of the header's cost when only one layer of a stack changed. ``ranges``:
-    :func:`map_ranges` of every layer (the input first), if already known.
+    :func:`map_ranges` of every layer (the input first), if already known. ``extra``:
+    more header fields (``probabilities`` and ``head`` when the stack ends in a classifier).
     """
     layer_texts: list[str] = []
     chunks: list[bytes] = []
@@ -181,7 +183,8 @@ def encode_pyramid(*, image: dict[str, Any], x: Array, planned: list[engine.Plan
         offset += len(data)
     elapsed = round((time.perf_counter() - started) * 1000, 2)
     header = (f'{{"image":{_dumps(image)},"encoding":{_dumps(ENCODING)},'
-              f'"layers":[{",".join(layer_texts)}],"bytes":{offset},"elapsed_ms":{elapsed}}}')
+              f'"layers":[{",".join(layer_texts)}],"bytes":{offset},"elapsed_ms":{elapsed}'
+              + "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in (extra or {}).items()) + "}")
     return frame_text(PYRAMID_MAGIC, header, chunks)
 
 

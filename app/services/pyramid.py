@@ -21,6 +21,7 @@ from ..errors import LimitError
 from ..schemas import PyramidRequest, TensorRequest, to_engine_layers
 from . import caps, encoding
 from .cache import LruCache
+from .heads import classifier_fields
 from .images import StoredImage, as_tensor
 
 Array = NDArray[np.float32]
@@ -108,7 +109,10 @@ class PyramidService:
         return encoding.encode_pyramid(image=image.info(), x=computed.x,
                                        planned=computed.planned, outputs=computed.outputs,
                                        previews=previews, started=started,
-                                       array_text=self._array_text, ranges=computed.ranges)
+                                       array_text=self._array_text, ranges=computed.ranges,
+                                       extra=classifier_fields(request.layers,
+                                                               computed.planned,
+                                                               computed.outputs))
 
     def _array_text(self, values: Array) -> str:
         """:func:`encoding.array_json`, remembered by content: when one control changes, the

@@ -154,3 +154,27 @@ export const EXPORTS = Object.freeze({
   /** How long a "Copied" acknowledgement stays on a button. */
   ackMs: 1500,
 });
+
+/**
+ * The trained digit network (issue 14): the drawing pad and its brush, the held-out gallery,
+ * the classifier's bars. The brush is a soft round pen about two cells wide: full ink inside
+ * `coreRadius` cells of the stroke's centre line, fading linearly to nothing at `edgeRadius`
+ * (MNIST's strokes are anti-aliased, 2-3 pixels wide, white on black).
+ */
+export const DIGITS = Object.freeze({
+  model: "digits",
+  side: 28,
+  /** The box MNIST scales each digit into (centred in 28 x 28 by centre of mass). */
+  guideBox: 20,
+  /** Ink levels kept in the URL: 16 (0, 17, ..., 255). */
+  levels: 16,
+  brush: Object.freeze({ coreRadius: 0.75, edgeRadius: 1.65 }),
+  padCellPx: 7,
+  galleryPage: 60,
+  galleryMax: 1000,
+  galleryCellPx: 2,
+  kernelCellPx: 9,
+  barWidthPx: 150,
+  colors: Object.freeze({ guide: "rgba(255, 212, 0, 0.55)", grid: "rgba(255, 255, 255, 0.06)",
+    winner: "#1f7a3a", bar: "#8aa4c2", untrained: "#b8b8b8" }),
+});

@@ -19,6 +19,7 @@
 
 import { DEFAULT_SAMPLE, LIMITS, PADDING_MODES, ACTIVATIONS, POOLINGS, PRESETS } from "./config.js";
 import { DEFAULT_SPEED } from "./patch/config.js";
+import { MAX_PAD_TEXT } from "./digits/codec.js";
 
 /**
  * @typedef {Object} ConvBlock  a conv layer, optionally followed by a pooling layer
@@ -31,7 +32,8 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  * @property {[number, number]} dilation
  * @property {string} activation
  * @property {string} pool  an id of config.POOLINGS ("none", "max2", ...)
- * @property {"presets"|"random"|"custom"} source  where the kernels come from
+ * @property {"presets"|"random"|"custom"|"trained"} source  where the kernels come from
+ *   ("trained": the weights and bias of layer `trainedLayer` of the trained network `model`)
  * @property {string[]} presets  one preset name (or "random") per map, when source = presets
  * @property {number} seed  seed of random kernels
  * @property {number[][][][]|null} weights  hand-typed K x C x kh x kw, when source = custom
@@ -42,6 +44,7 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  * @property {number} units
  * @property {number} seed
  * @property {string} activation
+ * @property {"random"|"trained"} [source]  "trained": layer `trainedLayer` of network `model`
  *
  * @typedef {Object} Anim  owned by the patch panel; round-tripped as is
  * @property {number} layer  pyramid layer index (1..N) of the animated conv layer
@@ -51,8 +54,10 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  * @property {number} speed
  *
  * @typedef {Object} Config
- * @property {{sample: string}|{id: string, name: string, width: number, height: number,
- *   channels: number}} image
+ * @property {"photos"|"digits"} mode  the photo gallery, or the trained digit network
+ * @property {{sample: string}|{digit: number}|{pixels: string}|{id: string, name: string,
+ *   width: number, height: number, channels: number, prepared?: "digit"}} image  `digit` =
+ *   a held-out digit of the trained network; `pixels` = the drawing pad (digits/codec.js)
  * @property {"auto"|"rgb"|"grey"} color
  * @property {Array<ConvBlock|DenseBlock>} layers
  * @property {{layer: number, map: number}} selected  pyramid layer (0 = input) and map
@@ -62,8 +67,8 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  */
 
 /** Keys of the state that are configuration (URL + localStorage). */
-export const CONFIG_KEYS = Object.freeze(["image", "color", "layers", "selected", "scale",
-  "anim", "grid"]);
+export const CONFIG_KEYS = Object.freeze(["mode", "image", "color", "layers", "selected",
+  "scale", "anim", "grid"]);
 
 /** Name of the query parameter that carries the state. */
 export const STATE_PARAM = "s";
@@ -92,6 +97,7 @@ export function fitPresets(presets, maps) {
  */
 export function defaultConfig() {
   return {
+    mode: "photos",
     image: { sample: DEFAULT_SAMPLE },
     color: "auto",
     layers: [
@@ -217,7 +223,10 @@ const isNumberArray = (v, depth) => (depth === 0 ? typeof v === "number" && Numb
 function sanitizeConv(raw) {
   const d = convBlock();
   const maps = clampInt(raw.maps, 1, LIMITS.maxMaps, d.maps);
-  const source = oneOf(raw.source, ["presets", "random", "custom"], "random");
+  const trained = trainedOf(raw);
+  const source = oneOf(raw.source, ["presets", "random", "custom", ...(trained ? ["trained"] : [])],
+    "random");
+  // a block copied from a trained layer remembers it, so "trained" can be picked again
   const custom = source === "custom" && isNumberArray(raw.weights, 4);
   return convBlock({
     kernel: pairOf(raw.kernel, 1, LIMITS.maxKernel, d.kernel),
@@ -235,14 +244,27 @@ function sanitizeConv(raw) {
     seed: clampInt(raw.seed, 0, LIMITS.maxSeed, 0),
     weights: custom ? raw.weights : null,
     bias: custom && isNumberArray(raw.bias, 1) ? raw.bias : null,
+    ...(trained ?? {}),
   });
+}
+
+/** `{model, trainedLayer}` of a block that names a trained layer validly, else null (the
+ * block's source may be another: a trained block edited by hand keeps where it came from). */
+function trainedOf(raw) {
+  if (typeof raw?.model !== "string"
+    || !/^[a-z0-9_-]{1,40}$/.test(raw.model) || !isInt(raw.trainedLayer)
+    || raw.trainedLayer < 0 || raw.trainedLayer > 64) return null;
+  return { model: raw.model, trainedLayer: raw.trainedLayer };
 }
 
 function sanitizeBlock(raw) {
   if (raw?.type === "dense") {
+    const trained = trainedOf(raw);
     return denseBlock({ units: clampInt(raw.units, 1, LIMITS.maxUnits, 10),
       seed: clampInt(raw.seed, 0, LIMITS.maxSeed, 0),
-      activation: oneOf(raw.activation, ACTIVATIONS, "none") });
+      activation: oneOf(raw.activation, ACTIVATIONS, "none"),
+      ...(trained ? { source: raw.source === "trained" ? "trained" : "random", ...trained }
+        : {}) });
   }
   return sanitizeConv(raw ?? {});
 }
@@ -254,8 +276,12 @@ function sanitizeImage(raw) {
   if (typeof raw?.id === "string" && /^[0-9a-f]{16,128}$/.test(raw.id)) {
     return { id: raw.id, name: String(raw.name ?? "upload").slice(0, 200),
       width: clampInt(raw.width, 1, 1e5, 0), height: clampInt(raw.height, 1, 1e5, 0),
-      channels: clampInt(raw.channels, 1, 4, 3) };
+      channels: clampInt(raw.channels, 1, 4, 3),
+      ...(raw.prepared === "digit" ? { prepared: "digit" } : {}) };
   }
+  if (isInt(raw?.digit) && raw.digit >= 0 && raw.digit < 100000) return { digit: raw.digit };
+  if (typeof raw?.pixels === "string" && raw.pixels.length <= MAX_PAD_TEXT
+    && /^[0-9a-z]*$/.test(raw.pixels)) return { pixels: raw.pixels };
   return { sample: DEFAULT_SAMPLE };
 }
 
@@ -274,8 +300,11 @@ export function sanitizeConfig(raw) {
   const denseAt = layers.findIndex((b) => b.type === "dense");
   const cleanLayers = denseAt >= 0 ? layers.slice(0, denseAt + 1) : layers;
   const sel = raw.selected ?? {};
+  const image = sanitizeImage(raw.image);
+  const digitImage = image.digit !== undefined || image.pixels !== undefined;
   return {
-    image: sanitizeImage(raw.image),
+    mode: raw.mode === "digits" || digitImage ? "digits" : "photos",
+    image,
     color: oneOf(raw.color, ["auto", "rgb", "grey"], "auto"),
     layers: cleanLayers,
     selected: { layer: clampInt(sel.layer, 0, 64, 1), map: clampInt(sel.map, 0, 4096, 0) },

@@ -11,6 +11,8 @@ from app.settings import Settings, get_settings
 EXPECTED = {
     ("post", "/api/convolve"): {"200", "413", "422", "503"},
     ("post", "/api/images"): {"200", "400", "413", "415", "422", "503"},
+    ("get", "/api/models"): {"200", "503"},
+    ("get", "/api/models/{name}/heldout"): {"200", "404", "422", "503"},
     ("get", "/api/images/{image_id}"): {"200", "404", "422", "503"},
     ("get", "/api/samples"): {"200", "503"},
     ("get", "/api/samples/{name}.png"): {"200", "404", "422", "503"},
@@ -47,6 +49,25 @@ def test_binary_responses_are_octet_streams_with_their_format(
 def test_upload_documents_a_multipart_file_field(schema: dict) -> None:  # type: ignore[type-arg]
     body = schema["paths"]["/api/images"]["post"]["requestBody"]["content"]
     assert body["multipart/form-data"]["schema"]["required"] == ["file"]
+
+
+def test_upload_documents_the_prepare_digit_field(schema: dict) -> None:  # type: ignore[type-arg]
+    body = schema["paths"]["/api/images"]["post"]["requestBody"]["content"]
+    prepare = body["multipart/form-data"]["schema"]["properties"]["prepare"]
+    assert prepare["enum"] == ["digit"] and "28 x 28" in prepare["description"]
+
+
+def test_new_image_references_and_model_field_are_in_the_schema(
+        schema: dict) -> None:  # type: ignore[type-arg]
+    components = schema["components"]["schemas"]
+    assert {"DigitRef", "PixelsRef", "ModelRecipe", "ModelInfo", "HeldoutPage"} <= set(
+        components)
+    for request in ("PyramidRequest", "TensorRequest", "ConvolveRequest",
+                    "PytorchExportRequest"):
+        assert "model" in components[request]["properties"], request
+    pixels = components["PixelsRef"]["properties"]["pixels"]
+    assert (pixels["maxItems"], pixels["items"]["maxItems"]) == (64, 64)
+    assert pixels["items"]["items"]["maximum"] == 255
 
 
 def test_503_documents_retry_after(schema: dict) -> None:  # type: ignore[type-arg]

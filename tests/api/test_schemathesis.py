@@ -132,7 +132,7 @@ def api_schema(app_and_image: tuple[Any, str]) -> Any:
             return st.sampled_from([params["image_id"], image_id]).map(
                 lambda value: {**params, "image_id": value})
         if isinstance(params.get("name"), str):
-            return st.sampled_from([params["name"], *SAMPLE_NAMES]).map(
+            return st.sampled_from([params["name"], *SAMPLE_NAMES, "digits"]).map(
                 lambda value: {**params, "name": value})
         return st.just(params)
 
@@ -165,13 +165,17 @@ KNOWN_GOOD: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/api/samples"): {},
     ("GET", "/api/samples/{name}.png"): {"path_parameters": {"name": "camera"}},
     ("GET", "/api/images/{image_id}"): {"path_parameters": {"image_id": "<uploaded>"}},
+    ("GET", "/api/models"): {},
+    ("GET", "/api/models/{name}/heldout"): {"path_parameters": {"name": "digits"},
+                                            "query": {"start": 990, "count": 20}},
     ("POST", "/api/images"): {"body": {"file": b"<png>"}, "media_type": "multipart/form-data"},
     ("POST", "/api/convolve"): {"body": {"input": [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]],
                                          "layers": [{"type": "conv", "filters": 2,
                                                      "kernel_size": 2}]}},
-    ("POST", "/api/pyramid"): {"body": PYRAMID},
+    ("POST", "/api/pyramid"): {"body": {"image": {"digit": 7}, "model": "digits"}},
     ("POST", "/api/pyramid/tensor"): {"body": {**PYRAMID, "layer": 2, "maps": [0, 3]}},
-    ("POST", "/api/export/pytorch"): {"body": PYRAMID},
+    ("POST", "/api/export/pytorch"): {"body": {"image": {"pixels": [[0, 255], [255, 0]]},
+                                               "layers": S7_LAYERS[:2]}},
     ("POST", "/api/export/png"): {"body": {**PYRAMID, "layer": 1}},
     ("POST", "/api/export/npy"): {"body": {**PYRAMID, "layer": 2, "map": 1}},
     ("POST", "/api/export/gif"): {"body": {**PYRAMID, "layer": 2, "frames": 3, "size": 64}},

@@ -1,0 +1,90 @@
+"""Request and response models of the HTTP API (``docs/api.md``), with their static bounds.
+
+:mod:`.layers` the layer specs and weight recipes, :mod:`.trained` the shipped networks as
+specs (and their recipes resolved), :mod:`.requests` the request bodies, :mod:`.responses`
+the answers.
+"""
+
+from .layers import (
+    MAX_STACK,
+    ActivationLayer,
+    ConvLayer,
+    DenseLayer,
+    Layers,
+    LayerSpec,
+    ModelName,
+    ModelRecipe,
+    PoolLayer,
+    PresetName,
+    PresetRecipe,
+    PresetsRecipe,
+    RandomRecipe,
+    Strict,
+)
+from .requests import (
+    ConvolveRequest,
+    DigitRef,
+    ImageIdRef,
+    ImageRef,
+    PixelsRef,
+    PyramidRequest,
+    SampleRef,
+    TensorRequest,
+)
+from .responses import (
+    ConvolveLayerOut,
+    ConvolveResponse,
+    ErrorInfo,
+    ErrorResponse,
+    Formula,
+    GeometryOut,
+    Health,
+    HeldoutPage,
+    ImageInfo,
+    ModelInfo,
+    SampleInfo,
+    ValidationDetail,
+    ValidationResponse,
+)
+from .trained import check_fit, model_layer_specs, to_engine_layers
+
+__all__ = [
+    "MAX_STACK",
+    "ActivationLayer",
+    "ConvLayer",
+    "ConvolveLayerOut",
+    "ConvolveRequest",
+    "ConvolveResponse",
+    "DenseLayer",
+    "DigitRef",
+    "ErrorInfo",
+    "ErrorResponse",
+    "Formula",
+    "GeometryOut",
+    "Health",
+    "HeldoutPage",
+    "ImageIdRef",
+    "ImageInfo",
+    "ImageRef",
+    "LayerSpec",
+    "Layers",
+    "ModelInfo",
+    "ModelName",
+    "ModelRecipe",
+    "PixelsRef",
+    "PoolLayer",
+    "PresetName",
+    "PresetRecipe",
+    "PresetsRecipe",
+    "PyramidRequest",
+    "RandomRecipe",
+    "SampleInfo",
+    "SampleRef",
+    "Strict",
+    "TensorRequest",
+    "ValidationDetail",
+    "ValidationResponse",
+    "check_fit",
+    "model_layer_specs",
+    "to_engine_layers",
+]
