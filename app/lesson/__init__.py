@@ -22,13 +22,19 @@ from markupsafe import Markup
 
 from .. import engine
 from ..engine import EngineError
+from ..models import get_model
 from . import markup
 from .format import LessonError, Step, parse_lesson
 from .numbers import step_numbers, words
 from .trained import blocks_from_layers
 
-# a trained network's layers by name (app.models.get_model(name).layers); KeyError if unknown
+# a trained network's layers by name; KeyError if there is none
 ModelLayers = Callable[[str], Sequence[engine.Layer]]
+
+
+def shipped_models(name: str) -> Sequence[engine.Layer]:
+    """The layers of a trained network shipped with the app (app/models)."""
+    return get_model(name).layers
 
 LESSON_FILE = Path(__file__).with_name("lesson.md")
 # the shape the file is checked against at start-up (the samples are decoded later)
@@ -171,7 +177,8 @@ class Lesson:
             problem=problem)
 
 
-def load_lesson(path: Path = LESSON_FILE, *, models: ModelLayers | None = None) -> Lesson:
+def load_lesson(path: Path = LESSON_FILE, *,
+                models: ModelLayers | None = shipped_models) -> Lesson:
     """Read and check a lesson file: structure, fields, templates and every quoted number.
 
     Raises
@@ -194,4 +201,4 @@ def load_lesson(path: Path = LESSON_FILE, *, models: ModelLayers | None = None) 
 
 
 __all__ = ["DIGIT_SHAPE", "LESSON_FILE", "Lesson", "LessonError", "ModelLayers", "RenderedStep",
-           "Step", "load_lesson", "nominal_shape", "view_state", "view_url"]
+           "Step", "load_lesson", "nominal_shape", "shipped_models", "view_state", "view_url"]

@@ -65,7 +65,7 @@ def test_a_missing_trained_network_names_the_step_and_field(tmp_path: Path) -> N
     path.write_text(STEP, encoding="utf-8")
     with pytest.raises(LessonError, match="lesson step 1, field 'model': no trained network "
                                           "called 'digits'"):
-        load_lesson(path)
+        load_lesson(path, models=None)
 
     def none(name: str) -> tuple[engine.Layer, ...]:
         raise KeyError(name)
@@ -73,6 +73,7 @@ def test_a_missing_trained_network_names_the_step_and_field(tmp_path: Path) -> N
     with pytest.raises(LessonError, match="field 'model'"):
         load_lesson(path, models=none)
     assert len(load_lesson(path, models=lambda name: digits_like())) == 1
+    assert len(load_lesson(path)) == 1  # the shipped digits network
 
 
 def test_model_and_layers_together_are_refused() -> None:

@@ -170,3 +170,18 @@ def test_an_embedded_step_in_a_course_page_reports_its_height(page: Any,
             break
         assert time.monotonic() < deadline, (last, inner, shown)
         time.sleep(0.1)
+
+
+def test_the_classifier_step_shows_the_trained_network_answering(page: Any,
+                                                                 live_server: str) -> None:
+    page.goto(f"{live_server}/lesson/8")
+    frame = view_frame(page)
+    wait_ready(frame)
+    answer = frame.locator("#classifier")
+    answer.wait_for(state="visible")
+    deadline = time.monotonic() + 20
+    while "The network says 7" not in answer.inner_text():
+        assert time.monotonic() < deadline, answer.inner_text()
+        time.sleep(0.1)
+    page.get_by_text("Show the answer").click()
+    assert "It answers 7" in page.locator("details.answer").inner_text()
