@@ -138,9 +138,9 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
       ensureGallery(model);
       if (model && memo.model !== model) {
         memo.model = model;
-        setText(heading, `${model.title}: a small convnet trained on 4,000 MNIST digits, `
-          + `${(model.accuracy * 100).toFixed(1)} % right on ${model.heldout} it never saw. `
-          + "Draw a digit: every map and the answer follow your pen.");
+        setText(heading, `${model.title}: a small convnet trained on MNIST digits, `
+          + `${(model.accuracy * 100).toFixed(1)} % right on the ${model.heldout} held-out `
+          + "ones it never saw. Draw a digit: every map and the answer follow your pen.");
       }
       showInput(state.image);
       memo.gallery?.sync(state.image.digit ?? null);
