@@ -100,7 +100,8 @@ export function sanitizeConfig(raw) {
   const image = sanitizeImage(raw.image);
   const digitImage = image.digit !== undefined || image.pixels !== undefined;
   return {
-    mode: raw.mode === "digits" || digitImage ? "digits" : "photos",
+    // written only for the digits view (state.js configOf): absent = the photos
+    ...(raw.mode === "digits" || digitImage ? { mode: "digits" } : {}),
     image,
     color: oneOf(raw.color, ["auto", "rgb", "grey"], "auto"),
     layers: cleanLayers,

@@ -54,7 +54,8 @@ import { sanitizeConfig } from "./sanitize.js";
  * @property {number} speed
  *
  * @typedef {Object} Config
- * @property {"photos"|"digits"} mode  the photo gallery, or the trained digit network
+ * @property {"photos"|"digits"} [mode]  the photo gallery (absent), or the trained digit
+ *   network
  * @property {{sample: string}|{digit: number}|{pixels: string}|{id: string, name: string,
  *   width: number, height: number, channels: number, prepared?: "digit"}} image  `digit` =
  *   a held-out digit of the trained network; `pixels` = the drawing pad (digits/codec.js)
@@ -97,7 +98,6 @@ export function fitPresets(presets, maps) {
  */
 export function defaultConfig() {
   return {
-    mode: "photos",
     image: { sample: DEFAULT_SAMPLE },
     color: "auto",
     layers: [
@@ -141,9 +141,14 @@ export function createStore(initial) {
   };
 }
 
-/** The configuration part of a state. @returns {Config} */
+/**
+ * The configuration part of a state. `mode` is written only for the digits view, so a
+ * photo view's link is the same as before the digits view existed.
+ * @returns {Config}
+ */
 export function configOf(state) {
-  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, state[k] ?? null]));
+  return Object.fromEntries(CONFIG_KEYS.filter((k) => k !== "mode" || state.mode === "digits")
+    .map((k) => [k, state[k] ?? null]));
 }
 
 function toBase64Url(text) {

@@ -46,10 +46,10 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
   const modelOf = () => findModel(store.getState().models);
   switches.forEach((b) => b.addEventListener("click", () => {
     const s = store.getState();
-    if (b.dataset.mode === s.mode) return;
+    if (b.dataset.mode === (s.mode ?? "photos")) return;
     const model = modelOf();
     if (b.dataset.mode === "digits" && model) store.setState(digitsConfig(model));
-    if (b.dataset.mode === "photos") store.setState(defaultConfig());
+    if (b.dataset.mode === "photos") store.setState({ ...defaultConfig(), mode: "photos" });
   }));
 
   const pad = createPad({ onDraw: (pixels) => {
@@ -124,7 +124,7 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
     const model = findModel(state.models);
     const digits = state.mode === "digits";
     switches.forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.mode === state.mode));
+      b.setAttribute("aria-pressed", String(b.dataset.mode === (state.mode ?? "photos")));
       if (b.dataset.mode === "digits") {
         b.disabled = !model && !digits;
         b.title = model ? `${model.title}: held-out accuracy ${(model.accuracy * 100).toFixed(1)} %`
