@@ -93,7 +93,11 @@ def digits_screenshots(page: Any, base: str) -> None:
     page.locator("#patch-panel").scroll_into_view_if_needed()
     page.wait_for_selector('#patch-panel button:has-text("Download as GIF"):not([disabled])',
                            timeout=30_000)
-    time.sleep(0.6)
+    # the window on the digit's bar, where this kernel answers most
+    page.evaluate("""() => { const store = window.__convscope.store;
+      store.setState({ anim: { ...store.getState().anim, step: 28 * 8 + 13 } }); }""")
+    time.sleep(0.8)
+    page.locator("#patch-panel").scroll_into_view_if_needed()
     page.screenshot(path=HERE / "digits-patch.png")
 
     page.evaluate("() => window.scrollTo(0, 0)")

@@ -10,11 +10,13 @@
  * @module api
  */
 
-import { BLOB_KEEP, BUSY_RETRY } from "./config.js";
+import { createBlobStore } from "./blob-store.js";
+import { BUSY_RETRY } from "./config.js";
 import { decodePyramid, decodeTensor } from "./decode.js";
 import { filenameFrom } from "./exports/bodies.js";
 
 export { decodePyramid, decodeTensor } from "./decode.js";
+export { createBlobStore } from "./blob-store.js";
 
 const URLS = Object.freeze({
   samples: "/api/samples",
@@ -105,56 +107,6 @@ async function errorFrom(response) {
   }
   const detail = typeof body?.detail === "string" ? body.detail : response.statusText;
   return new ApiError(detail || `HTTP ${response.status}`, { status: response.status });
-}
-
-/**
- * Originals of uploaded images, kept in IndexedDB (survives a reload) and in memory.
- * @param {{dbName?: string, keep?: number}} [options]
- */
-export function createBlobStore({ dbName = "convscope", keep = BLOB_KEEP } = {}) {
-  const memory = new Map();
-  const open = () => new Promise((resolve) => {
-    if (typeof indexedDB === "undefined") { resolve(null); return; }
-    const req = indexedDB.open(dbName, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore("images");
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => resolve(null);
-  });
-  const dbPromise = open();
-  const tx = async (mode, fn) => {
-    const db = await dbPromise;
-    if (!db) return null;
-    return new Promise((resolve) => {
-      const t = db.transaction("images", mode);
-      const result = fn(t.objectStore("images"));
-      t.oncomplete = () => resolve(result.result ?? null);
-      t.onerror = () => resolve(null);
-    });
-  };
-  return {
-    /** Keep `blob` for `id` (the newest `keep` only), and how it was prepared. */
-    async put(id, blob, name, { prepare = null } = {}) {
-      const entry = { blob, name, prepare, time: Date.now() };
-      memory.set(id, entry);
-      await tx("readwrite", (s) => s.put(entry, id));
-      const keys = (await tx("readonly", (s) => s.getAllKeys())) ?? [];
-      if (keys.length > keep) {
-        const entries = await Promise.all(keys.map(async (k) => [k,
-          await tx("readonly", (s) => s.get(k))]));
-        entries.sort((a, b) => (a[1]?.time ?? 0) - (b[1]?.time ?? 0));
-        for (const [k] of entries.slice(0, keys.length - keep)) {
-          await tx("readwrite", (s) => s.delete(k));
-        }
-      }
-    },
-    /**
-     * The kept original of `id`, or null.
-     * @returns {Promise<{blob: Blob, name: string, prepare: string|null}|null>}
-     */
-    async get(id) {
-      return memory.get(id) ?? (await tx("readonly", (s) => s.get(id)));
-    },
-  };
 }
 
 /**

@@ -173,7 +173,7 @@ export const DIGITS = Object.freeze({
   galleryPage: 60,
   galleryMax: 1000,
   galleryCellPx: 2,
-  kernelCellPx: 9,
+  kernelCellPx: 7,
   barWidthPx: 150,
   colors: Object.freeze({ guide: "rgba(255, 212, 0, 0.55)", grid: "rgba(255, 255, 255, 0.06)",
     winner: "#1f7a3a", bar: "#8aa4c2", untrained: "#b8b8b8" }),

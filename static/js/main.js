@@ -239,7 +239,8 @@ function start() {
 
   doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
     () => store.setState({ scale: r.value })));
-  doc.getElementById("reset")?.addEventListener("click", () => store.setState(defaultConfig()));
+  doc.getElementById("reset")?.addEventListener("click",
+    () => store.setState({ ...defaultConfig(), mode: "photos" }));
   doc.getElementById("share")?.addEventListener("click", async (ev) => {
     const url = new URL(stateToSearch(window.location.search, store.getState()), window.location.href);
     try {

@@ -46,10 +46,10 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
   const modelOf = () => findModel(store.getState().models);
   switches.forEach((b) => b.addEventListener("click", () => {
     const s = store.getState();
-    if (b.dataset.mode === s.mode) return;
+    if (b.dataset.mode === (s.mode ?? "photos")) return;
     const model = modelOf();
     if (b.dataset.mode === "digits" && model) store.setState(digitsConfig(model));
-    if (b.dataset.mode === "photos") store.setState(defaultConfig());
+    if (b.dataset.mode === "photos") store.setState({ ...defaultConfig(), mode: "photos" });
   }));
 
   const pad = createPad({ onDraw: (pixels) => {
@@ -124,7 +124,7 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
     const model = findModel(state.models);
     const digits = state.mode === "digits";
     switches.forEach((b) => {
-      b.setAttribute("aria-pressed", String(b.dataset.mode === state.mode));
+      b.setAttribute("aria-pressed", String(b.dataset.mode === (state.mode ?? "photos")));
       if (b.dataset.mode === "digits") {
         b.disabled = !model && !digits;
         b.title = model ? `${model.title}: held-out accuracy ${(model.accuracy * 100).toFixed(1)} %`
@@ -138,9 +138,9 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
       ensureGallery(model);
       if (model && memo.model !== model) {
         memo.model = model;
-        setText(heading, `${model.title}: a small convnet trained on 4,000 MNIST digits, `
-          + `${(model.accuracy * 100).toFixed(1)} % right on ${model.heldout} it never saw. `
-          + "Draw a digit: every map and the answer follow your pen.");
+        setText(heading, `${model.title}: a small convnet trained on MNIST digits, `
+          + `${(model.accuracy * 100).toFixed(1)} % right on the ${model.heldout} held-out `
+          + "ones it never saw. Draw a digit: every map and the answer follow your pen.");
       }
       showInput(state.image);
       memo.gallery?.sync(state.image.digit ?? null);
