@@ -73,7 +73,8 @@ def view_state(step: Step) -> dict[str, Any]:
     """The page configuration (``s=``, static/js/state.js) the step's view opens on."""
     digits = step.digit is not None or step.model is not None
     image: dict[str, Any] = ({"digit": step.digit or 0} if digits else {"sample": step.image})
-    return {"mode": "digits" if digits else "photos", "image": image,
+    # `mode` only for the digits view, as the page writes it (static/js/sanitize.js)
+    return {**({"mode": "digits"} if digits else {}), "image": image,
             "color": "grey" if digits else step.color, "layers": list(step.layers),
             "selected": {"layer": step.layer, "map": step.map}, "scale": "map",
             "anim": {"layer": step.layer, "map": step.map, "step": step.step,
