@@ -178,15 +178,17 @@ class Lesson:
             problem=problem)
 
 
-def load_lesson(path: Path = LESSON_FILE, *,
+def load_lesson(path: Path | None = None, *,
                 models: ModelLayers | None = shipped_models) -> Lesson:
-    """Read and check a lesson file: structure, fields, templates and every quoted number.
+    """Read and check a lesson file (default :data:`LESSON_FILE`): structure, fields,
+    templates and every quoted number.
 
     Raises
     ------
     LessonError
         The first problem, naming the step and the field.
     """
+    path = path or LESSON_FILE
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

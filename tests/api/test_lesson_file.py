@@ -149,3 +149,15 @@ def test_view_state_opens_the_step_layers_on_its_layer_and_map() -> None:
 
 def test_the_shipped_file_is_the_default() -> None:
     assert LESSON_FILE.name == "lesson.md" and LESSON_FILE.exists()
+
+
+def test_a_broken_lesson_file_stops_the_app_at_start_up(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.lesson
+    from app.main import create_app
+    from app.settings import Settings
+
+    broken = write(tmp_path, step() + step(extra="view: patch\n"))
+    monkeypatch.setattr(app.lesson, "LESSON_FILE", broken)
+    with pytest.raises(LessonError, match="lesson step 2, field 'view': given twice"):
+        create_app(Settings())
