@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +115,10 @@ def test_main_page_has_the_start_here_guide_pointing_at_the_lesson(
         'id="start-here"'))]
     assert 'href="/lesson"' in guide and 'href="#patch-panel"' in guide
     assert 'href="#grid-mode"' in guide and "Start here" in guide
+
+
+@pytest.mark.parametrize("path", ["/lesson/5", "/embed?lesson=5", "/lesson/0"])
+def test_headings_go_down_one_level_at_a_time(client: TestClient, path: str) -> None:
+    levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", client.get(path).text)]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in pairwise(levels))

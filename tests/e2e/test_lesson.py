@@ -185,3 +185,13 @@ def test_the_classifier_step_shows_the_trained_network_answering(page: Any,
         time.sleep(0.1)
     page.get_by_text("Show the answer").click()
     assert "It answers 7" in page.locator("details.answer").inner_text()
+
+
+def test_keyboard_focus_is_visible_on_the_lesson_links(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/lesson/2")
+    page.get_by_role("link", name="Back").focus()
+    page.keyboard.press("Tab")  # from Back to Next, by keyboard
+    focused = page.evaluate("() => { const s = getComputedStyle(document.activeElement); "
+                            "return [document.activeElement.textContent.trim(), s.outlineStyle, "
+                            "parseFloat(s.outlineWidth)]; }")
+    assert focused[0] == "Next" and focused[1] != "none" and focused[2] >= 2
