@@ -295,3 +295,17 @@ test("pen strokes: one pyramid request in flight at most, the latest drawing sen
   assert.equal(store.getState().status, "ready");
   delete globalThis.requestAnimationFrame;
 });
+
+test("an embed URL carries the digits view: this drawn digit through the trained network", async () => {
+  const { embedSearch, parseEmbedOptions } = await import("../../static/js/embed/options.js");
+  const { encodeState } = await import("../../static/js/state.js");
+  const text = encodePad(stroke(new Uint8Array(784), { from: { x: 18, y: 6 }, to: { x: 11, y: 23 } }));
+  const state = digitsState({ image: { pixels: text } });
+  const search = embedSearch({ view: "pyramid", controls: "locked", state: encodeState(state) });
+  assert.equal(parseEmbedOptions(search).controls, "locked");
+  const back = searchToConfig(search);
+  assert.equal(back.mode, "digits");
+  assert.deepEqual(back.image, { pixels: text });
+  assert.deepEqual(buildPyramidRequest({ ...back, models: [MODEL], samples: [] }).layers
+    .map((l) => l.weights ?? null), MODEL.layers.map((l) => l.weights ?? null));
+});
