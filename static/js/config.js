@@ -101,9 +101,11 @@ export const COLORS = Object.freeze({
  * `exactSettleMs`: how long a new pyramid must stay (no newer change in flight) before the
  * selected map's exact values are fetched: longer than a held key's repeat (~33 ms), short
  * enough that a single change sharpens the enlarged map within about a tenth of a second.
+ * `exactSettleDrawingMs`: the same on the digits pad, where the pen moves on every frame: the
+ * exact values wait until the pen pauses, so they never compete with the next stroke's maps.
  */
 export const TIMING = Object.freeze({ urlWriteMs: 150, hoverFetchDelayMs: 40,
-  exactSettleMs: 60 });
+  exactSettleMs: 60, exactSettleDrawingMs: 300 });
 
 /** How many uploaded originals the browser keeps for re-upload. */
 /**

@@ -112,7 +112,9 @@ function start() {
   // and the network; meanwhile the inspector keeps the map's last exact picture.
   const selectedFetch = createPatientFetch(tensors);
   const selectedExact = ({ pyramid, selected: { layer, map } }) => {
-    const settled = perf.lastDrawnAt + TIMING.exactSettleMs - performance.now();
+    const settle = store.getState().image.pixels !== undefined ? TIMING.exactSettleDrawingMs
+      : TIMING.exactSettleMs;
+    const settled = perf.lastDrawnAt + settle - performance.now();
     return selectedFetch(pyramid.request, layer, map, { delayMs: Math.max(0, settled),
       still: () => {
         const s = store.getState();

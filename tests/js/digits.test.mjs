@@ -255,3 +255,57 @@ test("gallery pages mix the whole held-out set and never overlap or run past it"
   const first = galleryPage({ total: 1000, page: 0, per: 6 });
   assert.deepEqual(first.map((p) => p.start), [0, 100, 200, 300, 400, 500, 600, 700, 800, 900]);
 });
+
+test("pen strokes: one pyramid request in flight at most, the latest drawing sent next", async () => {
+  const { createPipeline } = await import("../../static/js/pipeline.js");
+  const { createStore } = await import("../../static/js/state.js");
+  globalThis.requestAnimationFrame = (fn) => setTimeout(fn, 0);
+  const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const calls = [];
+  const api = { fetchPyramid: (request) => new Promise((resolve) => {
+    calls.push({ request, resolve: () => resolve({ request, bytes: 1, ms: 1,
+      header: { layers: [{ shape: [1, 28, 28] }] } }) });
+  }) };
+  const store = createStore({ ...digitsState({ image: { pixels: "" } }), status: "loading",
+    error: null });
+  createPipeline({ store, api, perf: {} }).schedule();
+  await tick();
+  assert.equal(store.getState().status, "blank");
+  assert.equal(calls.length, 0, "a blank pad sends nothing");
+  const texts = [1, 2, 3, 4].map((n) => encodePad(stroke(new Uint8Array(784),
+    { from: { x: 8, y: 8 }, to: { x: 8 + n * 3, y: 20 } })));
+  store.setState({ image: { pixels: texts[0] } });
+  await tick();
+  for (const text of texts.slice(1)) {
+    store.setState({ image: { pixels: text } });
+    await tick();
+  }
+  assert.equal(calls.length, 1, "the first stroke is in flight; the next ones wait");
+  calls[0].resolve();
+  await tick();
+  await tick();
+  assert.equal(calls.length, 2);
+  assert.deepEqual(calls[1].request.image.pixels, padRows(decodePad(texts[3])),
+    "the latest drawing, not the ones in between");
+  assert.equal(store.getState().pyramid.request, calls[0].request, "the first answer is drawn");
+  calls[1].resolve();
+  await tick();
+  await tick();
+  assert.equal(calls.length, 2);
+  assert.equal(store.getState().status, "ready");
+  delete globalThis.requestAnimationFrame;
+});
+
+test("an embed URL carries the digits view: this drawn digit through the trained network", async () => {
+  const { embedSearch, parseEmbedOptions } = await import("../../static/js/embed/options.js");
+  const { encodeState } = await import("../../static/js/state.js");
+  const text = encodePad(stroke(new Uint8Array(784), { from: { x: 18, y: 6 }, to: { x: 11, y: 23 } }));
+  const state = digitsState({ image: { pixels: text } });
+  const search = embedSearch({ view: "pyramid", controls: "locked", state: encodeState(state) });
+  assert.equal(parseEmbedOptions(search).controls, "locked");
+  const back = searchToConfig(search);
+  assert.equal(back.mode, "digits");
+  assert.deepEqual(back.image, { pixels: text });
+  assert.deepEqual(buildPyramidRequest({ ...back, models: [MODEL], samples: [] }).layers
+    .map((l) => l.weights ?? null), MODEL.layers.map((l) => l.weights ?? null));
+});

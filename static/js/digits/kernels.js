@@ -59,8 +59,9 @@ export function createKernelStrip({ onAnimate }) {
     }));
     const what = source === "trained" ? "trained" : source === "custom" ? "hand-edited" : source;
     setText(caption, `Layer 1's ${weights.length} ${what} kernels (${kh}×${kw}; red = `
-      + "positive weight, blue = negative, white = 0). Trained ones look for strokes and "
-      + "edges. Click one to watch it slide over the digit.");
+      + "positive weight, blue = negative, white = 0). Each answers to its own kind of stroke "
+      + "or edge: compare it with its map in Layer 1. Click one to watch it slide over the "
+      + "digit.");
   }
 
   return { el, draw };

@@ -82,10 +82,3 @@ export function digitsConfig(model, { image = { digit: 0 } } = {}) {
 export function findModel(models, name = DIGITS.model) {
   return (models ?? []).find((m) => m.name === name) ?? null;
 }
-
-/** True when every block of `layers` is the trained network's, as shipped. */
-export function isTrainedStack(layers, model) {
-  if (!model) return false;
-  const trained = blocksFromModel(model);
-  return JSON.stringify(layers) === JSON.stringify(trained);
-}

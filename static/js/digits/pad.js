@@ -28,7 +28,8 @@ export function createPad({ onDraw, label = "Drawing pad" }) {
     title: "MNIST digits fill this 20 × 20 box", style: { inset: `${inset}%` } });
   const cursor = h("span", { class: "pad-cursor", hidden: true, "aria-hidden": "true",
     style: { width: `${100 / side}%`, height: `${100 / side}%` } });
-  const el = h("div", { class: "pad", tabIndex: 0, role: "img", "aria-label": `${label}: `
+  const el = h("div", { class: "pad", tabIndex: 0, role: "application",
+    "aria-roledescription": "drawing pad", "aria-label": `${label}: `
     + "draw a digit with the mouse, a finger or a pen; from the keyboard, the arrow keys move "
     + "the pen, Space puts it down or lifts it, Delete clears",
   style: { width: `${px}px`, height: `${px}px` } }, canvas, guide, cursor);
