@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from .engine import threads as engine_threads
 from .errors import install_handlers
+from .lesson import load_lesson
 from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
 from .memory import keep_freed_memory
 from .routes import api, export, models, pages
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not TEMPLATES_DIR.is_dir():
         raise RuntimeError(f"the page templates are not at {TEMPLATES_DIR}: run Convscope from "
                            "its source checkout (pip install -e .), as the README says")
+    lesson = load_lesson()  # a broken lesson file stops here, naming the step and field
     services = build_services(settings)
 
     @asynccontextmanager
@@ -58,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Convscope", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
+    app.state.lesson = lesson
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     app.dependency_overrides[get_settings] = lambda: settings
     install_handlers(app)
