@@ -31,6 +31,7 @@ from ..services.images import StoredImage
 from ..services.requests import json_body, parse_body
 from ..services.samples import Sample
 from ..services.uploads import FIELD, read_file_field
+from .binary import cached_binary
 
 router = APIRouter()
 BODY_MODELS = (ConvolveRequest, PyramidRequest, TensorRequest)
@@ -188,7 +189,7 @@ async def pyramid(request: Request, services: ServicesDep) -> Response:
         services.pyramids.check(body)
         return services.pyramids.pyramid(body, _image_of(body, services))
 
-    return Response(await services.pool.run(work), media_type=OCTET)
+    return await cached_binary(request, services, raw, work)
 
 
 @router.post("/api/pyramid/tensor", tags=["compute"], response_class=Response,
@@ -203,4 +204,4 @@ async def pyramid_tensor(request: Request, services: ServicesDep) -> Response:
         services.pyramids.check(body)
         return services.pyramids.tensor(body, _image_of(body, services))
 
-    return Response(await services.pool.run(work), media_type=OCTET)
+    return await cached_binary(request, services, raw, work)

@@ -7,12 +7,17 @@ and only names found in the folder are looked up.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
 
 from ..errors import NotFoundError
 from ..imaging import ImagingError, encode_png
@@ -22,6 +27,8 @@ logger = logging.getLogger("convscope")
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 MAX_SAMPLES = 100
 PNG_LEVEL = 6  # encoded once per sample: worth the smaller file
+THUMB_SIDE = 120  # the gallery draws 45 CSS px squares: sharp up to a 2.6x screen
+THUMB_QUALITY = 82  # JPEG: a few kB per thumbnail instead of a 150-400 kB PNG
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,28 @@ class Sample:
         return {"name": self.name, "title": self.meta.title, "credit": self.meta.credit,
                 "licence": self.meta.licence, "id": self.image.id, "width": self.image.width,
                 "height": self.image.height, "channels": self.image.channels,
-                "url": f"/api/samples/{quote(self.name)}.png"}
+                "url": f"/api/samples/{quote(self.name)}.png",
+                "thumbnail": thumbnail_url(self.name)}
+
+
+def thumbnail_url(name: str) -> str:
+    """Where the gallery finds a sample's thumbnail."""
+    return f"/api/samples/{quote(name)}/thumbnail.jpg"
+
+
+def square_thumbnail(pixels: NDArray[np.uint8], *, side: int) -> bytes:
+    """JPEG of the centre square of ``pixels`` (H, W, C uint8, C = 1 or 3), ``side`` pixels
+    a side (smaller images are not enlarged)."""
+    height, width = pixels.shape[:2]
+    crop = min(height, width)
+    top, left = (height - crop) // 2, (width - crop) // 2
+    square = pixels[top:top + crop, left:left + crop]
+    image = Image.fromarray(square[:, :, 0] if square.shape[2] == 1 else square)
+    if crop > side:
+        image = image.resize((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=THUMB_QUALITY, optimize=True)
+    return buffer.getvalue()
 
 
 def discover(folder: Path) -> dict[str, Path]:
@@ -84,6 +112,7 @@ class SampleLibrary:
         self._loaded: dict[str, Sample] = {}
         self._failed: set[str] = set()
         self._pngs: dict[str, bytes] = {}
+        self._thumbs: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     @property
@@ -97,7 +126,8 @@ class SampleLibrary:
         for name in self.names:
             meta = self._meta(name)
             out.append({"name": name, "title": meta.title, "credit": meta.credit,
-                        "licence": meta.licence, "url": f"/api/samples/{quote(name)}.png"})
+                        "licence": meta.licence, "url": f"/api/samples/{quote(name)}.png",
+                        "thumbnail": thumbnail_url(name)})
         return out
 
     def _meta(self, name: str) -> SampleMeta:
@@ -154,6 +184,19 @@ class SampleLibrary:
         data = encode_png(self.get(name).image.pixels, compress_level=PNG_LEVEL)
         with self._lock:
             return self._pngs.setdefault(name, data)
+
+    def cached_thumbnail(self, name: str) -> bytes | None:
+        """The sample's thumbnail JPEG if it is already made."""
+        self._check_name(name)
+        with self._lock:
+            return self._thumbs.get(name)
+
+    def thumbnail(self, name: str) -> bytes:
+        """The sample's gallery thumbnail, made once (blocking): the centre square of the
+        working image, ``THUMB_SIDE`` pixels a side, as JPEG."""
+        data = square_thumbnail(self.get(name).image.pixels, side=THUMB_SIDE)
+        with self._lock:
+            return self._thumbs.setdefault(name, data)
 
     def all(self) -> list[Sample]:
         """Every sample that decodes (blocking); a file that does not is logged and left out."""

@@ -29,12 +29,18 @@ const URLS = Object.freeze({
 export const EXPORT_KINDS = Object.freeze(["png", "npy", "gif", "gif/grid", "pytorch"]);
 
 /**
- * Header naming the uploaded image a request is about: a proxy in front of several replicas
- * routes by it (deploy/nginx.conf), so a re-upload and its retry reach the same replica.
+ * Header with this tab's routing key, sent on every API request: a hashing proxy in front of
+ * several replicas (deploy/k8s/ingress.yaml) sends all of one tab's requests, its uploads
+ * included, to one replica, while different tabs spread over all replicas (docs/deploy.md).
  */
-export const IMAGE_HEADER = "X-Convscope-Image";
+export const ROUTE_HEADER = "X-Convscope-Route";
 
-const imageHeader = (id) => (id ? { [IMAGE_HEADER]: id } : {});
+/** A random key per page load (128 bits, hex): never empty, never shared between students. */
+export function newRouteKey() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /**
  * How long to wait before retrying a 503: its Retry-After (seconds), capped, plus jitter.
@@ -157,11 +163,13 @@ export function createBlobStore({ dbName = "convscope", keep = BLOB_KEEP } = {})
  * The API client.
  * @param {{fetchImpl?: typeof fetch, blobs?: ReturnType<typeof createBlobStore>,
  *   onImageReplaced?: (oldId: string, meta: object) => void}} [options]
- *   `onImageReplaced` is told when a lost image was uploaded again under a new id
+ *   `onImageReplaced` is told when a lost image was uploaded again under a new id;
+ *   `routeKey` (default: random) is sent in the ROUTE_HEADER of every request
  */
 export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlobStore(),
-  onImageReplaced = () => {} } = {}) {
+  onImageReplaced = () => {}, routeKey = newRouteKey() } = {}) {
   const channels = new Map();
+  const route = { [ROUTE_HEADER]: routeKey };
 
   const send = async (url, init, channel) => {
     let signal;
@@ -172,7 +180,8 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
       signal = controller.signal;
     }
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetchImpl(url, { ...init, signal });
+      const response = await fetchImpl(url, { ...init, headers: { ...init.headers, ...route },
+        signal });
       if (response.status === 503 && attempt < BUSY_RETRY.retries) {
         await wait(busyDelayMs(response.headers.get("Retry-After")), signal);
         continue;
@@ -183,14 +192,13 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
   };
 
   const postJson = (url, body, channel) => send(url, { method: "POST",
-    headers: { "Content-Type": "application/json", ...imageHeader(body.image?.id) },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body) }, channel);
 
-  async function uploadImage(file, { name = file.name ?? "image", imageId = null } = {}) {
+  async function uploadImage(file, { name = file.name ?? "image" } = {}) {
     const form = new FormData();
     form.append("file", file, name);
-    const response = await send(URLS.images, { method: "POST", body: form,
-      headers: imageHeader(imageId) });
+    const response = await send(URLS.images, { method: "POST", body: form });
     const meta = await response.json();
     // kept for a re-upload, without delaying the first pyramid (memory at once, disk later)
     blobs.put(meta.id, file, name).catch(() => {});
@@ -209,7 +217,7 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
         throw new ApiError("The server no longer has this uploaded image and this browser does "
           + "not keep a copy: please upload it again.", { status: 404, field: "image" });
       }
-      const meta = await uploadImage(kept.blob, { name: kept.name, imageId: id });
+      const meta = await uploadImage(kept.blob, { name: kept.name });
       if (meta.id !== id) onImageReplaced(id, meta);
       return call({ ...request, image: { id: meta.id } });
     }

@@ -164,6 +164,7 @@ KNOWN_GOOD: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/healthz"): {},
     ("GET", "/api/samples"): {},
     ("GET", "/api/samples/{name}.png"): {"path_parameters": {"name": "camera"}},
+    ("GET", "/api/samples/{name}/thumbnail.jpg"): {"path_parameters": {"name": "camera"}},
     ("GET", "/api/images/{image_id}"): {"path_parameters": {"image_id": "<uploaded>"}},
     ("POST", "/api/images"): {"body": {"file": b"<png>"}, "media_type": "multipart/form-data"},
     ("POST", "/api/convolve"): {"body": {"input": [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]],
