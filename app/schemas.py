@@ -113,6 +113,18 @@ class ConvLayer(Strict):
     dilation: PositivePair = 1
     activation: ActivationName = "none"
 
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _kernel_2d(cls, value: Any) -> Any:
+        # A lone kh x kw kernel is one map of a one-channel input: K = C = 1. (On a C-channel
+        # input the engine's shape error says to write K x C x kh x kw.)
+        if isinstance(value, np.ndarray) and value.ndim == 2:
+            return value[None, None]
+        if (isinstance(value, list) and value and isinstance(value[0], list) and value[0]
+                and not isinstance(value[0][0], list)):
+            return [[value]]
+        return value
+
     def to_engine(self) -> engine.Conv:
         """The engine's :class:`~app.engine.Conv`."""
         w = self.weights

@@ -25,6 +25,7 @@ from .images import StoredImage
 
 logger = logging.getLogger("convscope")
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+HEADER_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 MAX_SAMPLES = 100
 PNG_LEVEL = 6  # encoded once per sample: worth the smaller file
 THUMB_SIDE = 120  # the gallery draws 45 CSS px squares: sharp up to a 2.6x screen
@@ -89,12 +90,23 @@ def square_thumbnail(pixels: NDArray[np.uint8], *, side: int) -> bytes:
     return buffer.getvalue()
 
 
+def looks_like_image(path: Path) -> bool:
+    """Whether ``path`` starts like a PNG, JPEG, WebP or GIF (Pillow reads the header only):
+    a text file or a truncated download named ``.png`` never reaches the gallery."""
+    try:
+        with Image.open(path) as image:
+            return image.format in HEADER_FORMATS
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False
+
+
 def discover(folder: Path) -> dict[str, Path]:
     """``{name: path}`` for the images in ``folder`` (sorted; the first of equal stems)."""
     found: dict[str, Path] = {}
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            if path.suffix.lower() in SUFFIXES and path.is_file() and path.stem not in found:
+            if (path.suffix.lower() in SUFFIXES and path.is_file() and path.stem not in found
+                    and looks_like_image(path)):
                 found[path.stem] = path
             if len(found) >= MAX_SAMPLES:
                 break
@@ -121,9 +133,14 @@ class SampleLibrary:
         return list(self._paths)
 
     def catalogue(self) -> list[dict[str, str]]:
-        """Name, title, credit, licence and URL of every sample, without decoding any."""
+        """Name, title, credit, licence and URL of every sample, without decoding any; a
+        sample whose decoding failed (over a pixel cap, say) is left out, as in :meth:`all`."""
         out = []
+        with self._lock:
+            failed = set(self._failed)
         for name in self.names:
+            if name in failed:
+                continue
             meta = self._meta(name)
             out.append({"name": name, "title": meta.title, "credit": meta.credit,
                         "licence": meta.licence, "url": f"/api/samples/{quote(name)}.png",

@@ -19,6 +19,8 @@
 
 import { DEFAULT_SAMPLE, LIMITS, PADDING_MODES, ACTIVATIONS, POOLINGS, PRESETS } from "./config.js";
 import { DEFAULT_SPEED } from "./patch/config.js";
+import { UnreadableState, blocksFromApiLayers, checkNothingChanged, isApiLayerList }
+  from "./state-layers.js";
 
 /**
  * @typedef {Object} ConvBlock  a conv layer, optionally followed by a pooling layer
@@ -188,12 +190,25 @@ export function stateToSearch(search, state) {
  * @returns {Config|null}
  */
 export function searchToConfig(search) {
+  return readSearch(search).config;
+}
+
+/**
+ * Like {@link searchToConfig}, and why a state present in the URL could not be read:
+ * `problem` is null when there is no state or it was read, else a sentence for the visitor
+ * (API-style layers the page cannot show exactly, see state-layers.js, or an unreadable value).
+ * @param {string} search
+ * @returns {{config: Config|null, problem: string|null}}
+ */
+export function readSearch(search) {
   const value = new URLSearchParams(search).get(STATE_PARAM);
-  if (!value) return null;
+  if (!value) return { config: null, problem: null };
   try {
-    return sanitizeConfig(JSON.parse(fromBase64Url(value)));
-  } catch {
-    return null;
+    return { config: sanitizeConfig(JSON.parse(fromBase64Url(value))), problem: null };
+  } catch (err) {
+    const problem = err instanceof UnreadableState ? `its layers cannot be shown exactly: ${
+      err.message}` : "it is not base64url-encoded JSON";
+    return { config: null, problem };
   }
 }
 
@@ -248,7 +263,8 @@ function sanitizeBlock(raw) {
 }
 
 function sanitizeImage(raw) {
-  if (typeof raw?.sample === "string" && /^[\w.-]{1,100}$/.test(raw.sample)) {
+  // any gallery file name (spaces, accents, ...); control characters and slashes never are
+  if (typeof raw?.sample === "string" && /^[^\u0000-\u001f\u007f/\\]{1,100}$/u.test(raw.sample)) {
     return { sample: raw.sample };
   }
   if (typeof raw?.id === "string" && /^[0-9a-f]{16,128}$/.test(raw.id)) {
@@ -268,11 +284,15 @@ function sanitizeImage(raw) {
 export function sanitizeConfig(raw) {
   if (!raw || typeof raw !== "object") return defaultConfig();
   const d = defaultConfig();
-  const layers = Array.isArray(raw.layers) ? raw.layers.slice(0, LIMITS.maxApiLayers)
+  // layers written as the API writes them become blocks, or the state is refused (throws)
+  const fromApi = isApiLayerList(raw.layers) ? blocksFromApiLayers(raw.layers) : null;
+  const rawLayers = fromApi ?? raw.layers;
+  const layers = Array.isArray(rawLayers) ? rawLayers.slice(0, LIMITS.maxApiLayers)
     .map(sanitizeBlock) : d.layers;
   // a dense block only at the top
   const denseAt = layers.findIndex((b) => b.type === "dense");
   const cleanLayers = denseAt >= 0 ? layers.slice(0, denseAt + 1) : layers;
+  if (fromApi) checkNothingChanged(fromApi, cleanLayers);
   const sel = raw.selected ?? {};
   return {
     image: sanitizeImage(raw.image),
