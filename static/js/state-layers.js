@@ -7,8 +7,8 @@
  * have to change (clamp, drop, round) is a refusal too.
  *
  * The API layers are those of docs/api.md ("Layers"); the page blocks those of state.js.
- * `python -m app.notebook` builds page URLs from API layers with the same rules
- * (app/notebook.py).
+ * The notebook helper
+ * (app/notebook.py writes API layers into `s=` and leaves the reading to this module).
  * @module state-layers
  */
 
@@ -120,6 +120,10 @@ function convWeightsOf(layer, where, problems) {
   }
   if (Array.isArray(w.presets) && w.presets.length > 0
       && w.presets.every((p) => p === "random" || PRESETS.includes(p))) {
+    if (w.presets.length !== filters) { // as the API: one preset per map, filters default 1
+      problems.push(`${where}: ${w.presets.length} presets given for ${filters} feature maps `
+        + `(set "filters": ${w.presets.length})`);
+    }
     return { source: "presets", presets: [...w.presets], seed: w.seed ?? 0,
       maps: w.presets.length, kernel };
   }
@@ -169,7 +173,7 @@ function poolIdOf(layer, where, previous, problems) {
   if (!previous || previous.type !== "conv" || previous.pool !== "none") {
     problems.push(`${where}: a ${layer.type} layer must follow a conv layer in the page`);
   } else if (!match || padded) {
-    const offered = POOLINGS.filter((p) => p.mode).map((p) => p.label).join(", ");
+    const offered = POOLINGS.filter((p) => p.mode).map((p) => p.label).join("; ");
     problems.push(`${where}: ${layer.type} size ${JSON.stringify(size)} stride `
       + `${JSON.stringify(stride)}${padded ? " with padding" : ""} is not one the page offers `
       + `(${offered})`);

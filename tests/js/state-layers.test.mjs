@@ -17,7 +17,8 @@ test("api layers in a state give the same request the api layers describe", () =
       padding: "same" },
     { type: "relu" },
     { type: "maxpool", size: 2 },
-    { type: "conv", weights: { presets: ["sobel_x", "random"], seed: 3 }, padding: [1, 2],
+    { type: "conv", filters: 2, weights: { presets: ["sobel_x", "random"], seed: 3 },
+      padding: [1, 2],
       dilation: [2, 1], activation: "tanh" },
     { type: "dense", units: 4, weights: { random: 9 } },
   ];
@@ -68,6 +69,8 @@ for (const [name, layers, words] of [
     "a bias next to recipe weights"],
   ["more maps than the page offers", [{ type: "conv", filters: 500, weights: { random: 1 } }],
     "filters 500"],
+  ["presets that do not match filters", [{ type: "conv", weights: { presets: ["sobel_x",
+    "sobel_y"] } }], "2 presets given for 1 feature maps"],
   ["an unknown preset", [{ type: "conv", weights: { preset: "sobel_z" } }], "sobel_z"],
   ["a dense layer with array weights", [{ type: "dense", units: 2, weights: [[1, 2]] }],
     "not an array"],
