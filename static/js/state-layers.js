@@ -7,8 +7,7 @@
  * have to change (clamp, drop, round) is a refusal too.
  *
  * The API layers are those of docs/api.md ("Layers"); the page blocks those of state.js.
- * The notebook helper
- * (app/notebook.py writes API layers into `s=` and leaves the reading to this module).
+ * The notebook helper (app/notebook.py) writes API layers into `s=` and relies on this module.
  * @module state-layers
  */
 
@@ -173,7 +172,7 @@ function poolIdOf(layer, where, previous, problems) {
   if (!previous || previous.type !== "conv" || previous.pool !== "none") {
     problems.push(`${where}: a ${layer.type} layer must follow a conv layer in the page`);
   } else if (!match || padded) {
-    const offered = POOLINGS.filter((p) => p.mode).map((p) => p.label).join("; ");
+    const offered = POOLINGS.filter((p) => p.mode).map((p) => p.label).join(" / ");
     problems.push(`${where}: ${layer.type} size ${JSON.stringify(size)} stride `
       + `${JSON.stringify(stride)}${padded ? " with padding" : ""} is not one the page offers `
       + `(${offered})`);
