@@ -61,7 +61,7 @@ export function createExportPanel(root, { api, store }) {
   const mapLabel = h("span", { class: "export-label", id: "export-map-label" });
   const layerLabel = h("span", { class: "export-label", id: "export-layer-label" });
   const pyramidLabel = h("span", { class: "export-label", id: "export-pyramid-label",
-    text: "Whole pyramid, as drawn" });
+    text: "Whole pyramid, as drawn on the page" });
   const pyramidButton = exportButton({ text: "PNG", status, busyText: "Drawing the pyramid…",
     run: () => pyramidPng(root.ownerDocument.getElementById("pyramid")) });
   pyramidButton.setAttribute("aria-label", "Download the whole pyramid as drawn, as PNG");
@@ -79,10 +79,10 @@ export function createExportPanel(root, { api, store }) {
       mapLabel, buttons[0], buttons[1]),
     h("div", { class: "export-row", role: "group", "aria-labelledby": layerLabel.id },
       layerLabel, buttons[2], buttons[3]),
-    h("div", { class: "export-row", role: "group", "aria-labelledby": pyramidLabel.id },
-      pyramidLabel, pyramidButton),
     h("div", { class: "field export-field" }, h("label", { for: colormap.id, text: "PNG colours" }),
       colormap),
+    h("div", { class: "export-row", role: "group", "aria-labelledby": pyramidLabel.id },
+      pyramidLabel, pyramidButton),
     status,
     h("p", { class: "hint", text: ".npy holds the exact float32 values: numpy.load(file). "
       + "The sliding-patch GIF and the PyTorch code are with the animation and at the top." }));
