@@ -13,7 +13,6 @@ from PIL import Image
 
 from .test_exports import download, exports_panel
 
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SCALE = 2
 MARGIN = 12
 
@@ -43,7 +42,6 @@ def test_pyramid_png_is_the_pyramid_as_drawn(loaded_page: Any, tmp_path: Path) -
         fy = int((probe["y"] - box[1] + MARGIN) * SCALE)
         got = figure[fy - 1:fy + 2, fx - 1:fx + 2].reshape(-1, 3)
         assert any(np.abs(g.astype(int) - probe["rgb"]).max() <= 2 for g in got), (probe, got)
-    Image.fromarray(figure).save(SHOTS / "pyramid-export.png")
     assert "Saved convscope-pyramid.png" in exports_panel(page).locator(
         ".export-status").inner_text()
 
