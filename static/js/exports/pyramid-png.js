@@ -93,18 +93,30 @@ function rectOf(el) {
 
 function piecesOf(root, win) {
   const pieces = [];
-  for (const row of root.querySelectorAll(".pyr-row")) {
-    for (const el of row.querySelectorAll(IMAGE_SELECTORS.join(","))) {
-      pieces.push({ kind: "image", source: el, rect: rectOf(el) });
-    }
-    for (const el of row.querySelectorAll(TEXT_SELECTORS.join(","))) {
-      const text = el.textContent.trim();
-      if (!text || el.closest("[hidden]")) continue;
-      const style = win.getComputedStyle(el);
-      const lineHeight = Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.25;
-      pieces.push({ kind: "text", text, rect: rectOf(el), color: style.color, lineHeight,
-        font: `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}` });
-    }
+  // the selected row's accent colour is a pointer mark too: read every row unselected
+  const selected = [...root.querySelectorAll(".pyr-row.selected")];
+  selected.forEach((row) => row.classList.remove("selected"));
+  try {
+    for (const row of root.querySelectorAll(".pyr-row")) pieces.push(...rowPieces(row, win));
+  } finally {
+    selected.forEach((row) => row.classList.add("selected"));
+  }
+  return pieces;
+}
+
+function rowPieces(row, win) {
+  const pieces = [];
+  for (const el of row.querySelectorAll(IMAGE_SELECTORS.join(","))) {
+    pieces.push({ kind: "image", source: el, rect: rectOf(el) });
+  }
+  for (const el of row.querySelectorAll(TEXT_SELECTORS.join(","))) {
+    const text = el.textContent.trim();
+    if (!text || el.closest("[hidden]")) continue;
+    const style = win.getComputedStyle(el);
+    const lineHeight = Number.parseFloat(style.lineHeight)
+      || Number.parseFloat(style.fontSize) * 1.25;
+    pieces.push({ kind: "text", text, rect: rectOf(el), color: style.color, lineHeight,
+      font: `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}` });
   }
   return pieces;
 }
