@@ -32,6 +32,7 @@ from numpy.typing import ArrayLike, NDArray
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import validation_details
+from .page_state import read_page_state
 from .schemas import Layers
 
 STATE_PARAM = "s"
@@ -135,6 +136,13 @@ def read_state(url: str) -> dict[str, Any]:
     value = values[0]
     state: dict[str, Any] = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
     return state
+
+
+def layers_of_link(url: str, *, channels: int = 3) -> list[dict[str, Any]]:
+    """The stack of a page or embed link (**Copy link**, the Embed dialog) as API layers, for
+    :meth:`Convscope.convolve`: the page's blocks turned into the layers it sends the server
+    on an input of ``channels`` channels (hand-typed kernels are fitted to them)."""
+    return read_page_state(url).api_layers(channels)
 
 
 def decode_tensor(data: bytes) -> NDArray[np.float32]:

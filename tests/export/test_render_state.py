@@ -114,3 +114,22 @@ def test_bad_links_exit_2_saying_what_is_wrong(tmp_path: Path, capsys: pytest.Ca
                                                args: list[str], needle: str) -> None:
     assert main(["render", *args, "-o", str(tmp_path)]) == 2
     assert needle in capsys.readouterr().err
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_python_and_the_page_agree_on_which_lists_are_api_layers() -> None:
+    from app.page_state import is_api_layer_list
+    cases: list[list[Any]] = [
+        PAGE_BLOCKS, [], [{"type": "conv"}], [{"type": "conv", "stride": 2}],
+        [{"type": "conv", "maps": 2, "stride": [2, 2]}], [{"type": "relu"}],
+        [{"type": "conv", "weights": [[[[1]]]]}], [{**CONV, "source": "custom",
+                                                    "weights": [[[[1]]]]}],
+        [{"type": "conv", "padding": [1, 2]}], [{"type": "conv", "padding": "same"}],
+        [{"type": "dense", "units": 3}], [{"type": "dense", "weights": {"random": 1}}],
+        [{"type": "dense", "weights": {"random": 1}, "seed": 2}], [{"type": "conv", "stride": True}],
+    ]
+    script = ("import { isApiLayerList } from './static/js/state-layers.js';"
+              f"console.log(JSON.stringify({json.dumps(cases)}.map(isApiLayerList)));")
+    page = subprocess.run([str(NODE), "--input-type=module", "-e", script], cwd=ROOT,
+                          capture_output=True, text=True, check=True, timeout=60)
+    assert [is_api_layer_list(c) for c in cases] == json.loads(page.stdout)

@@ -112,3 +112,20 @@ def test_an_uploaded_image_goes_in_the_state_with_its_size() -> None:
     assert page_state(LAYERS, image=image)["image"] == image
     with pytest.raises(ValueError, match="not both"):
         page_state(LAYERS, image=image, sample="camera")
+
+
+def test_a_copied_page_link_gives_back_api_layers_that_run() -> None:
+    from app.notebook import layers_of_link
+    blocks = [{"type": "conv", "kernel": [3, 3], "maps": 2, "stride": [2, 2],
+               "padding": "same", "pad": [1, 1, 1, 1], "dilation": [1, 1],
+               "activation": "relu", "pool": "max2", "source": "random", "presets": [],
+               "seed": 5, "weights": None, "bias": None},
+              {"type": "dense", "units": 3, "seed": 1, "activation": "none"}]
+    link = f"http://x/?s={encode_state({'image': {'sample': 'camera'}, 'layers': blocks})}"
+    layers = layers_of_link(link, channels=1)
+    assert [layer["type"] for layer in layers] == ["conv", "maxpool", "dense"]
+    x = np.random.default_rng(2).random((1, 8, 8)).astype(np.float32)
+    _, outputs = engine.run_stack(x, to_engine_layers(_specs(layers)))
+    assert outputs[-1].shape == (3, 1, 1)
+    api = [{"type": "conv", "weights": {"random": 1}}]
+    assert layers_of_link(Convscope("http://x").page_url(api)) == api
