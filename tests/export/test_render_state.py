@@ -126,7 +126,8 @@ def test_python_and_the_page_agree_on_which_lists_are_api_layers() -> None:
                                                     "weights": [[[[1]]]]}],
         [{"type": "conv", "padding": [1, 2]}], [{"type": "conv", "padding": "same"}],
         [{"type": "dense", "units": 3}], [{"type": "dense", "weights": {"random": 1}}],
-        [{"type": "dense", "weights": {"random": 1}, "seed": 2}], [{"type": "conv", "stride": True}],
+        [{"type": "dense", "weights": {"random": 1}, "seed": 2}],
+        [{"type": "conv", "stride": True}],
     ]
     script = ("import { isApiLayerList } from './static/js/state-layers.js';"
               f"console.log(JSON.stringify({json.dumps(cases)}.map(isApiLayerList)));")
