@@ -104,7 +104,10 @@ class ConvLayer(Strict):
     """Convolution (cross-correlation, as in PyTorch), bias, then ``activation``."""
 
     type: Literal["conv"]
-    weights: ConvWeights = Field(default_factory=lambda: RandomRecipe(random=0))
+    weights: ConvWeights = Field(
+        default_factory=lambda: RandomRecipe(random=0),
+        description="K x C x kh x kw array; a lone kh x kw kernel (K = C = 1, for a "
+                    "one-channel input); or a recipe (random, preset, presets).")
     bias: Tensor1 | None = None
     filters: PositiveInt = Field(1, description="K, used when weights is a recipe.")
     kernel_size: PositivePair = Field(3, description="Used when weights is a recipe.")
