@@ -47,13 +47,14 @@ def _render(request: Request, name: str) -> HTMLResponse:
     return templates.TemplateResponse(request, name, page_context(services.settings, services))
 
 
-@router.get("/", response_class=HTMLResponse)
+# HEAD too: link checkers and course platforms' link previews ask with HEAD first.
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     """The visualizer."""
     return _render(request, "index.html")
 
 
-@router.get("/embed", response_class=HTMLResponse)
+@router.api_route("/embed", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def embed(request: Request) -> HTMLResponse:
     """The visualizer without chrome, for an iframe in course material."""
     if "lesson" in request.query_params:

@@ -32,12 +32,18 @@ const URLS = Object.freeze({
 export const EXPORT_KINDS = Object.freeze(["png", "npy", "gif", "gif/grid", "pytorch"]);
 
 /**
- * Header naming the uploaded image a request is about: a proxy in front of several replicas
- * routes by it (deploy/nginx.conf), so a re-upload and its retry reach the same replica.
+ * Header with this tab's routing key, sent on every API request: a hashing proxy in front of
+ * several replicas (deploy/k8s/ingress.yaml) sends all of one tab's requests, its uploads
+ * included, to one replica, while different tabs spread over all replicas (docs/deploy.md).
  */
-export const IMAGE_HEADER = "X-Convscope-Image";
+export const ROUTE_HEADER = "X-Convscope-Route";
 
-const imageHeader = (id) => (id ? { [IMAGE_HEADER]: id } : {});
+/** A random key per page load (128 bits, hex): never empty, never shared between students. */
+export function newRouteKey() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /**
  * How long to wait before retrying a 503: its Retry-After (seconds), capped, plus jitter.
@@ -113,11 +119,13 @@ async function errorFrom(response) {
  * The API client.
  * @param {{fetchImpl?: typeof fetch, blobs?: ReturnType<typeof createBlobStore>,
  *   onImageReplaced?: (oldId: string, meta: object) => void}} [options]
- *   `onImageReplaced` is told when a lost image was uploaded again under a new id
+ *   `onImageReplaced` is told when a lost image was uploaded again under a new id;
+ *   `routeKey` (default: random) is sent in the ROUTE_HEADER of every request
  */
 export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlobStore(),
-  onImageReplaced = () => {} } = {}) {
+  onImageReplaced = () => {}, routeKey = newRouteKey() } = {}) {
   const channels = new Map();
+  const route = { [ROUTE_HEADER]: routeKey };
 
   const send = async (url, init, channel) => {
     let signal;
@@ -128,7 +136,8 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
       signal = controller.signal;
     }
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetchImpl(url, { ...init, signal });
+      const response = await fetchImpl(url, { ...init, headers: { ...init.headers, ...route },
+        signal });
       if (response.status === 503 && attempt < BUSY_RETRY.retries) {
         await wait(busyDelayMs(response.headers.get("Retry-After")), signal);
         continue;
@@ -139,16 +148,14 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
   };
 
   const postJson = (url, body, channel) => send(url, { method: "POST",
-    headers: { "Content-Type": "application/json", ...imageHeader(body.image?.id) },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body) }, channel);
 
-  async function uploadImage(file, { name = file.name ?? "image", imageId = null,
-    prepare = null } = {}) {
+  async function uploadImage(file, { name = file.name ?? "image", prepare = null } = {}) {
     const form = new FormData();
     form.append("file", file, name);
     if (prepare) form.append("prepare", prepare);
-    const response = await send(URLS.images, { method: "POST", body: form,
-      headers: imageHeader(imageId) });
+    const response = await send(URLS.images, { method: "POST", body: form });
     const meta = await response.json();
     // kept for a re-upload, without delaying the first pyramid (memory at once, disk later)
     blobs.put(meta.id, file, name, { prepare }).catch(() => {});
@@ -167,8 +174,7 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
         throw new ApiError("The server no longer has this uploaded image and this browser does "
           + "not keep a copy: please upload it again.", { status: 404, field: "image" });
       }
-      const meta = await uploadImage(kept.blob, { name: kept.name, imageId: id,
-        prepare: kept.prepare ?? null });
+      const meta = await uploadImage(kept.blob, { name: kept.name, prepare: kept.prepare ?? null });
       if (meta.id !== id) onImageReplaced(id, meta);
       return call({ ...request, image: { id: meta.id } });
     }

@@ -14,6 +14,11 @@ export const PREVIEW_SIDE = 128;
 
 /** Bounds of a preview side the server accepts (app/schemas.py PreviewSide). */
 export const PREVIEW_BOUNDS = Object.freeze({ min: 8, max: 512 });
+/**
+ * Screen density the previews are asked for at most: a phone at 3x gets 2x previews, which
+ * look the same on maps of a few hundred cells and weigh (2/3)^2 = 44 % as much.
+ */
+export const PREVIEW_MAX_DPR = 2;
 
 /** Limits the layer editor offers (server defaults: max_kernel 15, max_stride 8, ...). */
 export const LIMITS = Object.freeze({

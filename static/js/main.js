@@ -17,7 +17,7 @@
 
 import { createApi } from "./api.js";
 import { createColormaps, formatValue } from "./colormap.js";
-import { PREVIEW_SIDE, TIMING } from "./config.js";
+import { PREVIEW_MAX_DPR, PREVIEW_SIDE, TIMING } from "./config.js";
 import { setText } from "./dom.js";
 import { createDigitsView } from "./digits/view.js";
 import { createStackEditor } from "./editor/stack-editor.js";
@@ -225,7 +225,7 @@ function start() {
   // each layer's previews at the size its tiles are drawn (the same layout as the view's)
   const previews = (state, layers) => (layers && pyramidRoot ? previewSides(layers, {
     width: frame.width, oneLayer: embed?.onlyLayer(state) != null,
-    dpr: window.devicePixelRatio || 1 }) : PREVIEW_SIDE);
+    dpr: Math.min(window.devicePixelRatio || 1, PREVIEW_MAX_DPR) }) : PREVIEW_SIDE);
   const pipeline = createPipeline({ store, api, perf, previews });
   if (pyramidRoot) {
     new ResizeObserver((entries) => {

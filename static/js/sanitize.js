@@ -8,6 +8,7 @@
 import { ACTIVATIONS, DEFAULT_SAMPLE, LIMITS, PADDING_MODES, POOLINGS, PRESETS } from "./config.js";
 import { MAX_PAD_TEXT } from "./digits/codec.js";
 import { convBlock, defaultConfig, denseBlock } from "./state.js";
+import { blocksFromApiLayers, checkNothingChanged, isApiLayerList } from "./state-layers.js";
 
 const isInt = (v) => Number.isInteger(v);
 const clampInt = (v, lo, hi, fallback) => (isInt(v) ? Math.min(Math.max(v, lo), hi) : fallback);
@@ -67,7 +68,8 @@ function sanitizeBlock(raw) {
 }
 
 function sanitizeImage(raw) {
-  if (typeof raw?.sample === "string" && /^[\w.-]{1,100}$/.test(raw.sample)) {
+  // any gallery file name (spaces, accents, ...); control characters and slashes never are
+  if (typeof raw?.sample === "string" && /^[^\u0000-\u001f\u007f/\\]{1,100}$/u.test(raw.sample)) {
     return { sample: raw.sample };
   }
   if (typeof raw?.id === "string" && /^[0-9a-f]{16,128}$/.test(raw.id)) {
@@ -91,11 +93,15 @@ function sanitizeImage(raw) {
 export function sanitizeConfig(raw) {
   if (!raw || typeof raw !== "object") return defaultConfig();
   const d = defaultConfig();
-  const layers = Array.isArray(raw.layers) ? raw.layers.slice(0, LIMITS.maxApiLayers)
+  // layers written as the API writes them become blocks, or the state is refused (throws)
+  const fromApi = isApiLayerList(raw.layers) ? blocksFromApiLayers(raw.layers) : null;
+  const rawLayers = fromApi ?? raw.layers;
+  const layers = Array.isArray(rawLayers) ? rawLayers.slice(0, LIMITS.maxApiLayers)
     .map(sanitizeBlock) : d.layers;
   // a dense block only at the top
   const denseAt = layers.findIndex((b) => b.type === "dense");
   const cleanLayers = denseAt >= 0 ? layers.slice(0, denseAt + 1) : layers;
+  if (fromApi) checkNothingChanged(fromApi, cleanLayers);
   const sel = raw.selected ?? {};
   const image = sanitizeImage(raw.image);
   const digitImage = image.digit !== undefined || image.pixels !== undefined;

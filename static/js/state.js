@@ -20,6 +20,7 @@
 import { DEFAULT_SAMPLE } from "./config.js";
 import { DEFAULT_SPEED } from "./patch/config.js";
 import { sanitizeConfig } from "./sanitize.js";
+import { UnreadableState } from "./state-layers.js";
 
 /**
  * @typedef {Object} ConvBlock  a conv layer, optionally followed by a pooling layer
@@ -199,12 +200,25 @@ export function stateToSearch(search, state) {
  * @returns {Config|null}
  */
 export function searchToConfig(search) {
+  return readSearch(search).config;
+}
+
+/**
+ * Like {@link searchToConfig}, and why a state present in the URL could not be read:
+ * `problem` is null when there is no state or it was read, else a sentence for the visitor
+ * (API-style layers the page cannot show exactly, see state-layers.js, or an unreadable value).
+ * @param {string} search
+ * @returns {{config: Config|null, problem: string|null}}
+ */
+export function readSearch(search) {
   const value = new URLSearchParams(search).get(STATE_PARAM);
-  if (!value) return null;
+  if (!value) return { config: null, problem: null };
   try {
-    return sanitizeConfig(JSON.parse(fromBase64Url(value)));
-  } catch {
-    return null;
+    return { config: sanitizeConfig(JSON.parse(fromBase64Url(value))), problem: null };
+  } catch (err) {
+    const problem = err instanceof UnreadableState ? `its layers cannot be shown exactly: ${
+      err.message}` : "it is not base64url-encoded JSON";
+    return { config: null, problem };
   }
 }
 
