@@ -4,10 +4,12 @@ input, and the trained network reads it as it reads the original."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from app.digit_prep import prepare_digit
 from app.models import get_model
@@ -75,3 +77,33 @@ def test_photographed_heldout_digits_are_read_as_the_originals(client: TestClien
             answers.append(int(np.argmax(read_pyramid(reply.content)[0]["probabilities"])))
         same += answers[0] == answers[1]
     assert same >= 9
+
+
+PEN: dict[str, Any] = {
+    "0": lambda pen, w: pen.ellipse([(70, 60), (230, 340)], outline=INK, width=w),
+    "1": lambda pen, w: pen.line([(150, 60), (140, 340)], fill=INK, width=w),
+    "2": lambda pen, w: (pen.arc([(70, 50), (230, 200)], 180, 40, fill=INK, width=w),
+                         pen.line([(215, 160), (70, 330), (240, 330)], fill=INK, width=w)),
+    "4": lambda pen, w: (pen.line([(180, 60), (60, 250), (250, 250)], fill=INK, width=w),
+                         pen.line([(180, 60), (180, 340)], fill=INK, width=w)),
+    "7": lambda pen, w: pen.line([(60, 70), (240, 70), (120, 340)], fill=INK, width=w),
+}
+INK, PAPER = 30, 235
+
+
+@pytest.mark.parametrize("label", sorted(PEN))
+@pytest.mark.parametrize("width", [10, 36])
+def test_digit_drawn_with_a_pen_on_paper_is_classified_right(client: TestClient, label: str,
+                                                             width: int) -> None:
+    """Digits drawn dark on light paper (a fine and a thick pen, 300 x 400, JPEG) and
+    prepared by the server are read right by the trained network."""
+    sheet = Image.new("L", (300, 400), PAPER)
+    PEN[label](ImageDraw.Draw(sheet), width)
+    r = client.post("/api/images", files={"file": ("photo.jpg", _png(np.asarray(sheet),
+                                                                     "JPEG"))},
+                    data={"prepare": "digit"})
+    assert r.status_code == 200, r.text
+    reply = client.post("/api/pyramid", json={"image": {"id": r.json()["id"]},
+                                              "model": "digits", "preview": 8})
+    probabilities = read_pyramid(reply.content)[0]["probabilities"]
+    assert get_model("digits").classes[int(np.argmax(probabilities))] == label

@@ -15,6 +15,7 @@ from PIL import Image
 from app.engine import run_stack
 from app.models import MODEL_NAMES, get_model
 from app.schemas import ModelName
+from app.schemas.trained import trained_in_shapes
 from app.services.heads import softmax
 from app.services.images import image_id
 
@@ -22,6 +23,7 @@ from .binary import read_pyramid, read_tensor
 from .conftest import make_client
 
 DIGIT = 3
+FIRST_CONV_MAPS = int(get_model("digits").layers[0].weights.shape[0])  # type: ignore[union-attr]
 
 
 def _model_layers(client: TestClient) -> list[dict[str, Any]]:
@@ -156,15 +158,19 @@ def test_digit_past_the_heldout_ones_is_422(client: TestClient) -> None:
 
 def test_trained_classifier_after_a_stride_change_says_exactly_why(client: TestClient) -> None:
     layers = _model_layers(client)
-    layers[2]["stride"] = 2  # the second conv: 14 x 14 -> 7 x 7, then the pool: 3 x 3
+    second_conv = [i for i, layer in enumerate(layers) if layer["type"] == "conv"][1]
+    layers[second_conv]["stride"] = 2  # 14 x 14 -> 7 x 7, then the pool: 3 x 3
+    maps = layers[second_conv]["filters"]
+    c, h, w = trained_in_shapes("digits")[-1]  # what the classifier was trained on
     error = _error(client.post("/api/pyramid", json={"image": {"digit": 0}, "layers": layers}))
     assert error["code"] == "shape" and error["field"] == "weights"
     assert error["layer"] == len(layers) - 1
-    assert error["value"] == 16 * 3 * 3 and error["limit"] == "784 inputs (16 x 7 x 7)"
+    assert error["value"] == maps * 3 * 3
+    assert error["limit"] == f"{c * h * w} inputs ({c} x {h} x {w})"
     assert error["message"] == (
-        f"layer {len(layers)}: the trained classifier of 'digits' takes 784 inputs "
-        f"(16 x 7 x 7) but this stack gives it 144 (16 x 3 x 3); the shapes before it "
-        f"changed (reset to the trained network to use it)")
+        f"layer {len(layers)}: the trained classifier of 'digits' takes {c * h * w} inputs "
+        f"({c} x {h} x {w}) but this stack gives it {maps * 9} ({maps} x 3 x 3); the shapes "
+        f"before it changed (reset to the trained network to use it)")
 
 
 def test_trained_kernels_on_three_channels_say_which_channels_they_take(
@@ -204,7 +210,7 @@ def test_explicit_bias_next_to_a_trained_recipe_is_refused(client: TestClient) -
     ({"type": "conv", "weights": {"model": "digits", "layer": 40}}, "weights.layer",
      "there is no layer 40"),
     ({"type": "conv", "weights": {"model": "digits", "layer": 0}, "filters": 3}, "filters",
-     "filters 3 does not match 8"),
+     f"filters 3 does not match {FIRST_CONV_MAPS}"),
     ({"type": "conv", "weights": {"model": "digits", "layer": 0}, "kernel_size": 3},
      "kernel_size", "kernel_size [3, 3] does not match [5, 5]"),
 ])

@@ -1,0 +1,1 @@
+"""Tests of the trained networks shipped with the app (app/models)."""
