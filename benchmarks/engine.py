@@ -38,9 +38,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.engine import Conv, Layer, rowconv, run_stack
-from app.engine import threads as engine_threads
+from app.engine import Conv, Layer, run_stack
 from app.engine.conv import conv2d
+from app.engine.fast.choose import ROWS_MAX_MAPS, direct_sgemm
 from app.engine.shapes import resolve_padding
 from app.memory import keep_freed_memory
 
@@ -196,12 +196,12 @@ def main() -> None:
         from threadpoolctl import threadpool_info
         blas = [f"{i['internal_api']} {i['version']} {i['architecture']} x{i['num_threads']}"
                 for i in threadpool_info() if i["user_api"] == "blas"]
-        print("BLAS:", ", ".join(blas), f"| engine threads: {engine_threads.THREADS}")
+        print("BLAS:", ", ".join(blas))
     except ImportError:
         pass
     # which strategy runs which layer (app/engine/conv.py): rows need OpenBLAS's direct sgemm
-    print(f"rows for layers of <= {rowconv.MAX_MAPS} maps: "
-          f"{'yes' if rowconv.direct_products() else 'no, every layer in blocks'}")
+    print(f"rows for layers of <= {ROWS_MAX_MAPS} maps: "
+          f"{'yes' if direct_sgemm() else 'no, every layer in blocks'}")
     inputs = [(s, rng.standard_normal((s.c, s.h, s.w)).astype(np.float32),
                rng.standard_normal((s.k_out, s.c, s.k, s.k)).astype(np.float32))
               for s in SHAPES]
