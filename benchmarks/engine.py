@@ -13,11 +13,16 @@ only medians and ratios within this run are reported. ``OPENBLAS_CORETYPE`` and
 ``OPENBLAS_L2_SIZE`` change NumPy's BLAS kernels; the script prints what it finds and which
 kernel ran.
 
+With ``--cpu`` the one-thread contenders are timed by the calling thread's CPU time instead
+of the wall clock: on a machine shared with other work, a thread descheduled mid-run adds
+wall time but no CPU time (both contenders run all their work on the calling thread then).
+
 With ``--rounds N`` the layers and the pyramid are measured N times over (SciPy and memory
 once) and two summaries give, per shape, the median ratio over the rounds, its range and in
 how many rounds the goal (target) was met: core for core first, then two threads.
 
-Usage: ``python benchmarks/engine.py [--quick] [--no-scipy] [--no-memory] [--rounds N]``.
+Usage: ``python benchmarks/engine.py [--quick] [--no-scipy] [--no-memory] [--cpu]
+[--rounds N]``.
 """
 
 from __future__ import annotations
@@ -95,10 +100,12 @@ def median_ms(fn: Callable[[], object], *, runs: int) -> float:
 
 @dataclass(frozen=True)
 class Contender:
-    """A function to time, and the thread setting its blocks of runs are taken under."""
+    """A function to time, the thread setting its blocks of runs are taken under, and its
+    clock: wall time, or (``cpu``, for one thread) the calling thread's CPU time."""
 
     fn: Callable[[], object]
     threads: Callable[[], AbstractContextManager[object]]
+    cpu: bool = False
 
 
 def interleaved(contenders: dict[str, Contender], *, blocks: int) -> dict[str, float]:
@@ -106,12 +113,13 @@ def interleaved(contenders: dict[str, Contender], *, blocks: int) -> dict[str, f
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(blocks):
         for name, c in contenders.items():
+            clock = time.thread_time if c.cpu else time.perf_counter
             with c.threads():
                 c.fn()  # warm-up inside the block: caches and thread pools of this contender
                 for _ in range(BLOCK_RUNS):
-                    t0 = time.perf_counter()
+                    t0 = clock()
                     c.fn()
-                    samples[name].append((time.perf_counter() - t0) * 1e3)
+                    samples[name].append((clock() - t0) * 1e3)
             time.sleep(PAUSE_S)
     return {name: statistics.median(v) for name, v in samples.items()}
 
@@ -146,12 +154,13 @@ def torch_threads(count: int) -> Iterator[None]:
         torch.set_num_threads(2)
 
 
-def contenders(engine: Callable[[], object],
-               torch: Callable[[], object] | None) -> dict[str, Contender]:
-    """The engine and (when installed) PyTorch, on one thread each, then on two each."""
-    out = {"engine1": Contender(engine, lambda: blas_threads(1))}
+def contenders(engine: Callable[[], object], torch: Callable[[], object] | None, *,
+               cpu: bool = False) -> dict[str, Contender]:
+    """The engine and (when installed) PyTorch, on one thread each (timed by ``cpu`` time
+    if asked), then on two each (wall time)."""
+    out = {"engine1": Contender(engine, lambda: blas_threads(1), cpu)}
     if torch is not None:
-        out["torch1"] = Contender(torch, lambda: torch_threads(1))
+        out["torch1"] = Contender(torch, lambda: torch_threads(1), cpu)
     out["engine2"] = Contender(engine, lambda: blas_threads(2))
     if torch is not None:
         out["torch2"] = Contender(torch, lambda: torch_threads(2))
@@ -220,6 +229,9 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true", help="skip the 4096 memory case")
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure the layers and the pyramid this many times")
+    parser.add_argument("--cpu", action="store_true",
+                        help="time the one-thread contenders by the calling thread's CPU "
+                             "time (a machine shared with other work)")
     args = parser.parse_args()
     blocks = 3 if args.quick else 5
     # the server's allocator setting (app/memory.py); it applies to PyTorch's arrays too
@@ -236,17 +248,18 @@ def main() -> None:
         if args.rounds > 1:
             print(f"round {i + 1} of {args.rounds}")
         first = i == 0
-        print(f"{'':4} {'':6} {'core for core (1 thread each)':^37} | "
+        clock = "CPU" if args.cpu else "wall"
+        print(f"{'':4} {'':6} {f'core for core (1 thread each, {clock})':^37} | "
               f"{'for the record: 2 threads each, SciPy':^46}")
         print(f"{'id':4} {'GFLOP':>6} {'engine ms':>10} {'torch ms':>9} {'x torch':>8} "
               f"{'goal':>6} | {'engine ms':>10} {'torch ms':>9} {'x torch':>8} "
               f"{'scipy ms':>9} {'x scipy':>8} {'peak MiB':>9}")
         for s, x, w in inputs:
             r1, r2 = bench_layer(s, x, w, blocks=blocks, scipy=first and not args.no_scipy,
-                                 peak=first)
+                                 peak=first, cpu=args.cpu)
             ratios1[s.name].append(r1)
             ratios2[s.name].append(r2)
-        r1, r2 = bench_pyramid(*pyramid, blocks=blocks, peak=first)
+        r1, r2 = bench_pyramid(*pyramid, blocks=blocks, peak=first, cpu=args.cpu)
         ratios1["S7"].append(r1)
         ratios2["S7"].append(r2)
     if args.rounds > 1:
@@ -276,12 +289,12 @@ def print_setup() -> None:
 
 
 def bench_layer(s: Shape, x: np.ndarray, w: np.ndarray, *, blocks: int, scipy: bool,
-                peak: bool) -> tuple[float, float]:
+                peak: bool, cpu: bool = False) -> tuple[float, float]:
     """One row of the table; returns the ratios to PyTorch on one thread each and on two
     each (NaN without PyTorch)."""
     def engine() -> object:
         return conv2d(x, w, stride=s.stride, padding=s.padding)
-    res = interleaved(contenders(engine, torch_route(x, w, s)), blocks=blocks)
+    res = interleaved(contenders(engine, torch_route(x, w, s), cpu=cpu), blocks=blocks)
     sp = scipy_route(x, w, s) if scipy else None
     t_sp = median_ms(sp, runs=3) if sp is not None else float("nan")
     mib = f"{peak_mib(engine):9.1f}" if peak else ""
@@ -351,7 +364,7 @@ def pyramid_inputs(rng: np.random.Generator) -> tuple[np.ndarray, list[Layer],
 
 
 def bench_pyramid(x: np.ndarray, layers: list[Layer], weights: list[tuple[np.ndarray, int]],
-                  *, blocks: int, peak: bool) -> tuple[float, float]:
+                  *, blocks: int, peak: bool, cpu: bool = False) -> tuple[float, float]:
     """S7's row of the table; returns the ratios to PyTorch on one thread each and on two
     each (NaN without PyTorch)."""
     def engine() -> object:
@@ -375,7 +388,7 @@ def bench_pyramid(x: np.ndarray, layers: list[Layer], weights: list[tuple[np.nda
         torch_pyramid = torch_run
     except ImportError:
         pass
-    res = interleaved(contenders(engine, torch_pyramid), blocks=blocks)
+    res = interleaved(contenders(engine, torch_pyramid, cpu=cpu), blocks=blocks)
     mib = f"{peak_mib(engine):9.1f}" if peak else ""
     print_row("S7", 0.566e9, res, float("nan"), mib)
     return ratios_of(res)
