@@ -12,8 +12,8 @@ slow on large layers); ``rows``: :mod:`app.engine.fast.rows`; ``blocks``:
 
 STRATEGIES: tuple[Strategy, ...] = ("reference", "rows", "blocks")
 
-# Layers of at most this many maps run in rows. With more, the product outweighs the copy
-# the rows save (3x3 layers of 64 maps ran 17-56 % slower in rows; docs/perf.md).
+# Layers of at most this many maps run in rows; with more, the product outweighs the copy
+# the rows save (docs/perf.md, "Two strategies").
 ROWS_MAX_MAPS = 32
 
 # OpenBLAS's kernels (what ``OPENBLAS_CORETYPE`` forces) that run a small product straight
@@ -26,9 +26,9 @@ def choose_strategy(*, maps: int, row_dilation: int, direct_sgemm: bool) -> Stra
 
     Rows copy a third of what the blocks copy for a 3x3 layer, but run one small product per
     output row. That pays when the copy is most of the work (few maps) and the BLAS runs
-    small products directly (``direct_sgemm``: elsewhere each pays a full packed call, and
-    rows were 24-50 % slower than blocks). Rows read whole input rows, so a row dilation
-    goes to the blocks. Numbers: docs/perf.md ("Two strategies").
+    small products directly (``direct_sgemm``: elsewhere each pays a full packed call and
+    the rows lose to the blocks). Rows read whole input rows, so a row dilation goes to
+    the blocks. Numbers: docs/perf.md ("Two strategies").
     """
     if direct_sgemm and maps <= ROWS_MAX_MAPS and row_dilation == 1:
         return "rows"
