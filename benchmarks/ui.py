@@ -7,13 +7,17 @@ Three numbers from issue 4, all timed inside the page with ``performance.now()``
   p95, and the bytes each update moves (target p50 <= 100 ms, p95 <= 200 ms, < 2 MB);
 * upload of a 4000 x 3000 JPEG -> the first full pyramid on screen (target <= 500 ms);
 * the sliding-patch animation's frame times while playing at the fastest speed
-  (target: 60 frames per second).
+  (target: 60 frames per second);
+* the first load over the wire, every resource's transfer size, and its cumulative layout
+  shift, on desktop and phone (issue 17: targets <= 1.2 MB and CLS <= 0.05;
+  benchmarks/page_weight.py).
 
 The control changed is layer 1's "Random seed" (new weights, same shapes: the whole pyramid
 is recomputed and redrawn). A MutationObserver on ``#pyramid[data-render-count]`` stops the
 clock when the page has drawn every map of the new pyramid.
 
-Usage: ``python benchmarks/ui.py [--changes 40]``. Needs Debian's ``/usr/bin/chromium``.
+Usage: ``python benchmarks/ui.py [--changes 40] [--first-load]`` (``--first-load``: only the
+last item). Needs Debian's ``/usr/bin/chromium``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.page_weight import PROFILES, measure_first_load, report  # noqa: E402
 from tests.servers import serve_app  # noqa: E402 - after the path
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -138,11 +143,21 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=40, help="control changes to time")
+    parser.add_argument("--first-load", action="store_true",
+                        help="measure only the first load (bytes, layout shift)")
     args = parser.parse_args()
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r}; "
           f"load average {os.getloadavg()[0]:.2f}")
     with serve_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for profile in PROFILES:  # first, while the server's caches are as a class finds them
+            load = measure_first_load(browser, url, profile)
+            print(report(load, top=6))
+            print(f"  -> first load {load.total / 1e6:.2f} MB (target <= 1.2 MB), CLS "
+                  f"{load.cls:.3f} (target <= 0.05)")
+        if args.first_load:
+            browser.close()
+            return
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(url + "/")
         page.wait_for_selector('#pyramid:not([data-render-count="0"])')
