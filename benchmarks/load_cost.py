@@ -27,9 +27,8 @@ from typing import Any
 sys.path.insert(0, str(Path.cwd()))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fastapi.testclient import TestClient  # noqa: E402
-
-from load import SAMPLES, fresh_config, stack  # noqa: E402
+from fastapi.testclient import TestClient
+from load import SAMPLES, fresh_config, stack
 
 GZIP = {"Accept-Encoding": "gzip"}
 PLAIN = {"Accept-Encoding": "identity"}
@@ -82,7 +81,6 @@ def main(argv: list[str] | None = None) -> None:
                 for name, body, path in named:
                     with client.stream("POST", path, json=body, headers=GZIP) as reply:
                         wire = sum(len(chunk) for chunk in reply.iter_raw())
-                        sizes[name] = (int(reply.headers.get("x-raw", 0)), wire)
                     raw = len(client.post(path, json=body, headers=PLAIN).content)
                     sizes[name] = (raw, wire)
             print(f"\n{family} stack: CPU ms per request (median of {args.repeats}, p90)")
