@@ -56,7 +56,11 @@ export function createClassifierPanel(root, { onReset }) {
   function draw({ pyramid, classes = null, blank = false, fit: problem = null, stale = false,
     canReset = false }) {
     const view = pyramid && !blank ? classifierBars({ header: pyramid.header, classes }) : null;
-    root.hidden = !view && !blank && !problem;
+    // Until the first pyramid arrives the panel keeps its place (a reserved height, so the
+    // panels under it do not move when the bars come: layout shift, issue 17).
+    const waiting = !pyramid && !blank && !problem;
+    if (!waiting) root.hidden = !view && !blank && !problem;
+    root.classList.toggle("waiting", waiting);
     fit.hidden = !problem;
     if (problem) {
       setText(fitText, `The trained weights no longer fit: ${problem.message}. `
