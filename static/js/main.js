@@ -29,7 +29,7 @@ import { renderGeometry } from "./render/geometry.js";
 import { createInspector } from "./render/inspector.js";
 import { previewSides } from "./render/layout.js";
 import { createPyramidView } from "./render/pyramid.js";
-import { blockOfLayer, checkState } from "./request.js";
+import { blockLayout, blockOfLayer, checkState } from "./request.js";
 import { createStore, defaultConfig, stateToSearch } from "./state.js";
 import { createPatientFetch, createTensorCache } from "./tensors.js";
 
@@ -165,7 +165,7 @@ function start() {
     doc.querySelectorAll('input[name="scale"]').forEach((r) => { r.checked = r.value === state.scale; });
     const stale = state.pyramid ? " The maps below are from the last settings that worked." : "";
     const message = check.error
-      ? `Layer ${check.error.block + 1} cannot work: ${check.error.message}.${stale}`
+      ? `Layer ${blockLayout(state.layers)[check.error.block]?.conv ?? check.error.block + 1} cannot work: ${check.error.message}.${stale}`
       : state.status === "error" ? `${state.error.message}${stale}` : "";
     problem.hidden = !message;
     setText(problem, message);

@@ -136,7 +136,7 @@ def test_controls_change_stride_padding_and_the_formula(page: Any, live_server: 
     scope.get_by_label("Padding top", exact=True).fill("3")
     scope.get_by_label("Padding top", exact=True).press("Tab")
     poll(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')"
-                     ".textContent === '4 × 3'")
+                     ".textContent === '3 × 4'")  # W x H: 3 wide, 4 high
     assert "✓" in server_checked(page)
     for label in ("Input height", "Input width", "Channels", "Kernel height", "Kernel width",
                   "Dilation (rows)", "Dilation (columns)", "Bias", "Input preset",
@@ -232,7 +232,7 @@ def test_the_grid_survives_a_reload(page: Any, live_server: str) -> None:
     page.goto("about:blank")
     open_grid(page, shared)
     again = read(page, 2)
-    assert again["outShape"] == state["outShape"] == "1 × 4"
+    assert again["outShape"] == state["outShape"] == "4 × 1"  # W x H
     assert again["output"] == state["output"]
     assert scope.get_by_label("Kernel width", exact=True).input_value() == "2"
     stored = page.evaluate("() => window.__convscope.store.getState().grid")

@@ -88,7 +88,7 @@ test("the pyramid layout draws every layer on one scale, smaller going up", () =
   assert.equal(tiny.rows[1].tile[0], LAYOUT.tileMinPx);
 });
 
-test("labels number layers by editor block; a pooling layer shares its conv's number", () => {
+test("labels number every pyramid layer, a pooling layer included, as layer= does", () => {
   const request = [{ type: "conv", padding: "same", activation: "relu" },
     { type: "maxpool" }, { type: "conv", padding: [0, 1, 2, 3], activation: "none" },
     { type: "dense", units: 10, activation: "none" }];
@@ -96,8 +96,9 @@ test("labels number layers by editor block; a pooling layer shares its conv's nu
     { kernel: [2, 2], stride: [2, 2] }, { kernel: [5, 3], stride: [2, 1], dilation: [2, 2] },
     { shape: [10, 1, 1] }];
   const infos = describeLayers(request, geo);
-  assert.deepEqual(infos.map((i) => i.name), ["Input", "Layer 1", "Layer 1", "Layer 2",
-    "Layer 3 · classifier"]);
+  assert.deepEqual(infos.map((i) => i.name), ["Input", "Layer 1", "Layer 2 · pool", "Layer 3",
+    "Layer 4 · classifier"]);
+  assert.deepEqual(infos.map((i) => i.block), [0, 1, 1, 2, 3]);
   assert.equal(infos[1].text, "conv 3×3, same padding, ReLU");
   assert.equal(infos[2].text, "max pool 2×2, stride 2");
   assert.equal(infos[3].text, "conv 5×3, stride 2×1, padding 0/1/2/3 (t/b/l/r), dilation 2");

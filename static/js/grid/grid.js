@@ -141,7 +141,7 @@ export function createGridMode(root, { api, store }) {
         grid.p === 'same' && (top !== bottom || left !== right)
           ? ' (“same” cannot split the padding evenly here: the extra zero goes at the'
             + ' bottom/right, as in TensorFlow and PyTorch)' : ''}.
-        Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.</p>
+        Output: <strong data-role="out-shape">${ow} × ${oh}</strong> (width × height).</p>
       ${never ? `<p class="grid-unreached" data-role="unreached">${never} They are shaded red.</p>`
         : ''}
       ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are

@@ -115,7 +115,7 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
     if (onThis) boxStyle(cellBox, { top: hover.i, left: hover.j, bottom: hover.i, right: hover.j }, [hh, ww]);
     if (hover && hoverValue) {
       const name = hover.layer === 0 ? "input" : infos[hover.layer].name;
-      setText(readout, `${name}, map ${hover.map + 1}, row ${hover.i}, column ${hover.j}: `
+      setText(readout, `${name}, map ${hover.map + 1}, row ${hover.i + 1}, column ${hover.j + 1}: `
         + `${hoverValue.exact ? "" : "≈ "}${hoverValue.exact ? formatFloat32(hoverValue.value) : formatValue(hoverValue.value)}`
         + `${hoverValue.exact ? " (exact float32)" : " (preview; exact value loading)"}`);
       readout.dataset.exact = hoverValue.exact ? "1" : "0";
@@ -130,7 +130,7 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
       const box = receptiveFieldBox(geo, hover.i, hover.j, { height: ih, width: iw });
       rfBox.hidden = false;
       boxStyle(rfBox, box, [ih, iw]);
-      setText(rfText, `Rows ${box.top}–${box.bottom}, columns ${box.left}–${box.right} of the `
+      setText(rfText, `Rows ${box.top + 1}–${box.bottom + 1}, columns ${box.left + 1}–${box.right + 1} of the `
         + `photo (${geo.receptive_field[0]}×${geo.receptive_field[1]} field`
         + `${box.clipped ? ", partly in the zero padding" : ""}).`);
     } else {
