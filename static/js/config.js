@@ -70,6 +70,8 @@ export const DEFAULT_SAMPLE = "astronaut";
 export const LAYOUT = Object.freeze({
   inputMaxPx: 160,
   tileMinPx: 22,
+  /** A tile smaller (in width x height) than the one below it may shrink to this, not less. */
+  tileFloorPx: 8,
   tileMaxPx: 200,
   tileGapPx: 4,
   tileBorderPx: 1, // app.css .tile border: the canvas is the tile less twice this

@@ -21,6 +21,7 @@ import { PREVIEW_SIDE, TIMING } from "./config.js";
 import { setText } from "./dom.js";
 import { createStackEditor } from "./editor/stack-editor.js";
 import { prepareEmbed } from "./embed/page.js";
+import { animAtCell } from "./how-computed.js";
 import { createImageInput, readSamples } from "./input.js";
 import { initialConfig, persistConfig } from "./persist.js";
 import { createPipeline } from "./pipeline.js";
@@ -120,12 +121,15 @@ function start() {
 
   const pyramidRoot = doc.getElementById("pyramid");
   const select = (sel) => store.setState({ selected: sel });
-  const animate = ({ layer, map }) => {
+  // "Animate this map" (from its first cell), or "How was this number computed?" (cell i, j)
+  const animate = ({ layer, map, i = null, j = null }) => {
     const s = store.getState();
     const type = s.pyramid?.header.layers[layer]?.type ?? blockOfLayer(s.layers, layer)?.role;
     if (type !== "conv") return;
-    store.setState({ selected: { layer, map }, anim: { ...(s.anim ?? {}), layer, map, step: 0,
-      playing: 0 } });
+    const shape = s.pyramid?.header.layers[layer]?.shape.slice(1);
+    const anim = i !== null && shape ? animAtCell(s.anim, { layer, map, i, j, shape })
+      : { ...(s.anim ?? {}), layer, map, step: 0, playing: 0 };
+    store.setState({ selected: { layer, map }, anim });
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     doc.getElementById("patch-panel")?.scrollIntoView({ behavior: still ? "auto" : "smooth",
       block: "start" });
