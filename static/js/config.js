@@ -127,13 +127,16 @@ export const STORAGE_KEY = "convscope:state:v1";
  * controls can be pinned by the page author, and the iframe size the Embed dialog proposes.
  */
 export const EMBED = Object.freeze({
-  views: Object.freeze(["patch", "pyramid", "layer"]),
+  views: Object.freeze(["patch", "pyramid", "layer", "grid"]),
   defaultView: "pyramid",
   /** on = usable; locked = shown but disabled; hidden = not rendered. */
   controls: Object.freeze(["on", "locked", "hidden"]),
   defaultControls: "on",
   /** Starting [width, height] in CSS px of the iframe for each piece (it then grows). */
-  sizes: Object.freeze({ patch: [960, 1100], pyramid: [900, 820], layer: [760, 700] }),
+  sizes: Object.freeze({ patch: [960, 1100], pyramid: [900, 820], layer: [760, 700],
+    grid: [900, 1000] }),
+  /** theme=light|dark (absent: the reader's prefers-color-scheme). */
+  themes: Object.freeze(["light", "dark"]),
   minWidthPx: 280,
   maxWidthPx: 4000,
   minHeightPx: 200,

@@ -21,6 +21,7 @@ import { PREVIEW_SIDE, TIMING } from "./config.js";
 import { setText } from "./dom.js";
 import { createStackEditor } from "./editor/stack-editor.js";
 import { prepareEmbed } from "./embed/page.js";
+import { scrollToHashWhenRendered } from "./hash-scroll.js";
 import { animAtCell } from "./how-computed.js";
 import { createImageInput, readSamples } from "./input.js";
 import { initialConfig, persistConfig } from "./persist.js";
@@ -259,7 +260,7 @@ function start() {
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
     { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
-    { api, store });
+    { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./exports/panel.js", "createExportPanel", doc.getElementById("exports"),
     { api, store });
   mountTool("./exports/pytorch.js", "createPytorchExport", doc.getElementById("pytorch"),
@@ -267,6 +268,7 @@ function start() {
   mountTool("./embed/dialog.js", "createEmbedDialog", doc.getElementById("embed-button"),
     { store, doc, win: window });
   embed?.connect({ store });
+  if (!embed) scrollToHashWhenRendered({ doc, win: window, store });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

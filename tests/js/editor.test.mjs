@@ -85,7 +85,21 @@ test("the pyramid layout draws every layer on one scale, smaller going up", () =
   assert.ok(rows[1].maps * (rows[1].tile[1] + LAYOUT.tileGapPx) <= 600);
   assert.ok(rows[4].dense);
   const tiny = pyramidLayout(header([["input", [1, 64, 64]], ["conv", [64, 2, 2]]]), { width: 300 });
-  assert.equal(tiny.rows[1].tile[0], LAYOUT.tileMinPx);
+  assert.equal(tiny.rows[1].tile[0], LAYOUT.tileFloorPx); // smaller than below, to the floor
+});
+
+test("a layer smaller than the one below never gets a tile as large: 16 maps keep the shape", () => {
+  for (const width of [300, 450, 600, 900]) {
+    const { rows } = pyramidLayout(header([["input", [3, 512, 512]], ["conv", [4, 512, 512]],
+      ["conv", [8, 256, 256]], ["conv", [16, 128, 128]], ["maxpool", [16, 64, 64]],
+      ["dense", [10, 1, 1]]]), { width });
+    const sides = rows.slice(1, 5).map((r) => r.tile[0]);
+    for (let i = 1; i < sides.length; i += 1) {
+      assert.ok(sides[i] < sides[i - 1], `${width} px: ${sides}`);
+      assert.ok(Math.abs(sides[i] - sides[i - 1] / 2) <= 1 || sides[i] === LAYOUT.tileFloorPx,
+        `${width} px: ${sides} (each half the one below: half the width and height)`);
+    }
+  }
 });
 
 test("labels number every pyramid layer, a pooling layer included, as layer= does", () => {

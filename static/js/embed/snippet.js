@@ -95,5 +95,6 @@ export function embedTitle({ view, layerName = "", map = null }) {
     return `Convscope: the sliding patch of ${layerName || "a layer"}${mapText}`;
   }
   if (view === "layer") return `Convscope: the feature maps of ${layerName || "one layer"}`;
+  if (view === "grid") return "Convscope: grid mode, a kernel sliding over a small grid";
   return "Convscope: every feature map of every layer";
 }

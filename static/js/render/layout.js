@@ -96,7 +96,10 @@ export function previewSides(layers, { width, oneLayer = false, dpr = 1 }) {
     const [, h, w] = layers[i].shape;
     const side = Math.max(h, w);
     // the server reduces by ceil(side / preview), which sends exactly `preview` cells a side
-    const factor = Math.max(1, Math.floor(side / pixels));
+    // the largest block that still leaves `pixels` cells (floor(side / pixels) can be one
+    // short: 128 cells on 10 px -> 12, though 13 blocks still leave ceil(128 / 13) = 10)
+    let factor = Math.max(1, Math.floor(side / pixels));
+    while (Math.ceil(side / (factor + 1)) >= pixels && factor + 1 <= side) factor += 1;
     const preview = Math.ceil(side / factor);
     return Math.min(Math.max(preview, PREVIEW_BOUNDS.min), PREVIEW_BOUNDS.max);
   });

@@ -1,0 +1,59 @@
+// Issue 15 §0's pure parts: numbers in words, preset words, the "How was this number
+// computed?" jump (the animation state for one cell) and the embed title of grid mode.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PRESETS } from "../../static/js/config.js";
+import { embedTitle } from "../../static/js/embed/snippet.js";
+import { animAtCell, regionAround } from "../../static/js/how-computed.js";
+import { normaliseAnim } from "../../static/js/patch/anim-state.js";
+import { PRESET_WORDS, numberInWords, presetName } from "../../static/js/words.js";
+
+test("big numbers are written in words, small ones with every digit", () => {
+  assert.equal(numberInWords(0), "0");
+  assert.equal(numberInWords(912), "912");
+  assert.equal(numberInWords(68_000), "68,000");
+  assert.equal(numberInWords(999_999), "999,999");
+  assert.equal(numberInWords(1_000_000), "1 million");
+  assert.equal(numberInWords(7_412_000_000), "7.4 billion");
+  assert.equal(numberInWords(64_000_000_000), "64 billion");
+  assert.equal(numberInWords(2.5e12), "2.5 trillion");
+  assert.doesNotMatch(numberInWords(7.4e9), /e\+/);
+});
+
+test("every preset has plain words; layer 1's defaults say what a student sees", () => {
+  for (const id of PRESETS) assert.ok(PRESET_WORDS[id], id);
+  assert.deepEqual(["sobel_x", "sobel_y", "laplacian", "gaussian_blur"].map((p) => PRESET_WORDS[p]),
+    ["vertical edges", "horizontal edges", "outlines and spots", "blur"]);
+  assert.equal(presetName("sobel_x"), "Sobel x");
+  assert.equal(presetName("gaussian_blur"), "Gaussian blur");
+});
+
+test("a small map is shown whole; a large one zooms on a region holding the cell", () => {
+  assert.equal(regionAround({ i: 3, j: 4 }, [32, 32]), null);
+  assert.deepEqual(regionAround({ i: 100, j: 200 }, [512, 512]), [92, 192, 16, 16]);
+  assert.deepEqual(regionAround({ i: 2, j: 510 }, [512, 512]), [0, 496, 16, 16]);
+  for (const [i, j] of [[0, 0], [511, 511], [300, 7], [64, 1]]) {
+    const [row, col, h, w] = regionAround({ i, j }, [512, 256 + 256]);
+    assert.ok(i >= row && i < row + h && j >= col && j < col + w, `${i}, ${j}`);
+  }
+});
+
+test("the jump opens the patch at exactly that cell, paused, other settings kept", () => {
+  const before = { layer: 1, map: 0, step: 77, flip: 1, speed: 4, playing: 1, paint: 1,
+    region: [0, 0, 16, 16] };
+  const small = animAtCell(before, { layer: 3, map: 5, i: 6, j: 9, shape: [20, 30] });
+  assert.deepEqual(small, { layer: 3, map: 5, step: 6 * 30 + 9, flip: 1, speed: 4,
+    playing: 0 });
+  const big = animAtCell(null, { layer: 1, map: 2, i: 241, j: 207, shape: [512, 512] });
+  assert.equal(big.step, 241 * 512 + 207);
+  // the panel's own normalisation keeps the step: the cell lies inside the region
+  const header = { layers: [{ index: 0, type: "input", shape: [3, 512, 512] },
+    { index: 1, type: "conv", shape: [4, 512, 512], in_shape: [3, 512, 512] }] };
+  const shown = normaliseAnim(big, { header });
+  assert.equal(shown.step, 241 * 512 + 207);
+  assert.deepEqual(shown.region, big.region);
+});
+
+test("the grid embed has its own iframe title", () => {
+  assert.match(embedTitle({ view: "grid" }), /grid mode/);
+});
