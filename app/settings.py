@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     pyramid_cache_entries: int = Field(8, ge=0, description="Computed pyramids kept.")
     pyramid_cache_bytes: int = Field(128 * MIB, ge=0,
                                      description="Bytes of computed feature maps kept.")
+    response_cache_entries: int = Field(256, ge=0, description=(
+        "Encoded pyramid and tensor responses kept, by request body: students asking for the "
+        "same sample through the same stack are answered from memory, without a worker."))
+    response_cache_bytes: int = Field(64 * MIB, ge=0,
+                                      description="Bytes of encoded responses kept.")
+    binary_gzip_level: int = Field(1, ge=0, le=9, description=(
+        "gzip level of pyramid and tensor responses (0: not compressed). Level 1 halves a "
+        "pyramid and shrinks float32 maps to about a third, at ~20 ms per MB on a worker."))
     max_macs: int = Field(2_000_000_000, ge=1,
                           description="Multiply-adds one request may cost.")
     max_weights: int = Field(8_000_000, ge=1,

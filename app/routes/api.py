@@ -33,6 +33,7 @@ from ..services.images import StoredImage
 from ..services.requests import json_body, parse_body
 from ..services.samples import Sample
 from ..services.uploads import FIELD, PREPARE, PREPARE_CHOICES, prepare_option, read_file_field
+from .binary import cached_binary
 
 router = APIRouter()
 BODY_MODELS = (ConvolveRequest, PyramidRequest, TensorRequest)
@@ -205,7 +206,7 @@ async def pyramid(request: Request, services: ServicesDep) -> Response:
         services.pyramids.check(body)
         return services.pyramids.pyramid(body, _image_of(body, services))
 
-    return Response(await services.pool.run(work), media_type=OCTET)
+    return await cached_binary(request, services, raw, work)
 
 
 @router.post("/api/pyramid/tensor", tags=["compute"], response_class=Response,
@@ -220,4 +221,4 @@ async def pyramid_tensor(request: Request, services: ServicesDep) -> Response:
         services.pyramids.check(body)
         return services.pyramids.tensor(body, _image_of(body, services))
 
-    return Response(await services.pool.run(work), media_type=OCTET)
+    return await cached_binary(request, services, raw, work)

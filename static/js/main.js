@@ -17,8 +17,9 @@
 
 import { createApi } from "./api.js";
 import { createColormaps, formatValue } from "./colormap.js";
-import { PREVIEW_SIDE, TIMING } from "./config.js";
+import { PREVIEW_MAX_DPR, PREVIEW_SIDE, TIMING } from "./config.js";
 import { setText } from "./dom.js";
+import { createDigitsView } from "./digits/view.js";
 import { createStackEditor } from "./editor/stack-editor.js";
 import { prepareEmbed } from "./embed/page.js";
 import { scrollToHashWhenRendered } from "./hash-scroll.js";
@@ -77,6 +78,7 @@ function hoverValue(state, exactOf) {
 
 function statusText(state, perf, { timings = true } = {}) {
   if (state.status === "loading") return "Computing…";
+  if (state.status === "blank") return "Nothing drawn yet.";
   if (state.status === "invalid") return "This stack cannot run: see the message in red.";
   if (state.status === "error") return `The server said no: ${state.error?.message ?? ""}`;
   const p = state.pyramid;
@@ -92,7 +94,8 @@ function start() {
     lastDrawnAt: 0, renderCount: 0, bytesLastUpdate: 0 };
   const opening = initialConfig(window, { storage: !embed });
   const store = createStore({ ...(embed ? embed.config(opening) : opening),
-    samples: readSamples(doc), pyramid: null, status: "loading", error: null, hover: null });
+    samples: readSamples(doc), models: null, pyramid: null, status: "loading", error: null,
+    hover: null });
   const api = createApi({ onImageReplaced: (oldId, meta) => store.update((s) => (
     s.image.id === oldId ? { ...s, image: { ...s.image, ...meta, id: meta.id } } : s)) });
   window.__convscope = Object.assign(perf, { store, api });
@@ -111,7 +114,9 @@ function start() {
   // and the network; meanwhile the inspector keeps the map's last exact picture.
   const selectedFetch = createPatientFetch(tensors);
   const selectedExact = ({ pyramid, selected: { layer, map } }) => {
-    const settled = perf.lastDrawnAt + TIMING.exactSettleMs - performance.now();
+    const settle = store.getState().image.pixels !== undefined ? TIMING.exactSettleDrawingMs
+      : TIMING.exactSettleMs;
+    const settled = perf.lastDrawnAt + settle - performance.now();
     return selectedFetch(pyramid.request, layer, map, { delayMs: Math.max(0, settled),
       still: () => {
         const s = store.getState();
@@ -150,6 +155,7 @@ function start() {
   const editor = editorRoot && createStackEditor(editorRoot, { store,
     ...(embed ? { only: embed.editorBlock, tools: false } : {}) });
   const imageInput = createImageInput(doc, { store, api });
+  const digits = createDigitsView(doc, { store, api, colormaps, schedule, onAnimate: animate });
   const problem = doc.getElementById("problem");
   const status = doc.getElementById("status");
   const geometryRoot = doc.getElementById("geometry");
@@ -160,12 +166,13 @@ function start() {
     const state = store.getState();
     if (memo.checkFor?.layers !== state.layers || memo.checkFor?.image !== state.image
       || memo.checkFor?.color !== state.color || memo.checkFor?.samples !== state.samples
-      || memo.checkFor?.pyramid !== state.pyramid) {
+      || memo.checkFor?.pyramid !== state.pyramid || memo.checkFor?.models !== state.models) {
       memo.check = checkState(state);
       memo.checkFor = state;
     }
     const check = memo.check;
     editor?.sync({ state, check: serverCheck(state, check) });
+    digits.sync({ state, check });
     imageInput.sync(state);
     doc.querySelectorAll('input[name="scale"]').forEach((r) => { r.checked = r.value === state.scale; });
     const stale = state.pyramid ? " The maps below are from the last settings that worked." : "";
@@ -223,7 +230,7 @@ function start() {
   // each layer's previews at the size its tiles are drawn (the same layout as the view's)
   const previews = (state, layers) => (layers && pyramidRoot ? previewSides(layers, {
     width: frame.width, oneLayer: embed?.onlyLayer(state) != null,
-    dpr: window.devicePixelRatio || 1 }) : PREVIEW_SIDE);
+    dpr: Math.min(window.devicePixelRatio || 1, PREVIEW_MAX_DPR) }) : PREVIEW_SIDE);
   const pipeline = createPipeline({ store, api, perf, previews });
   if (pyramidRoot) {
     new ResizeObserver((entries) => {
@@ -239,7 +246,8 @@ function start() {
 
   doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
     () => store.setState({ scale: r.value })));
-  doc.getElementById("reset")?.addEventListener("click", () => store.setState(defaultConfig()));
+  doc.getElementById("reset")?.addEventListener("click",
+    () => store.setState({ ...defaultConfig(), mode: "photos" }));
   doc.getElementById("share")?.addEventListener("click", async (ev) => {
     const url = new URL(stateToSearch(window.location.search, store.getState()), window.location.href);
     try {
@@ -255,6 +263,8 @@ function start() {
   });
 
   api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
+  api.fetchModels().then((list) => store.setState({ models: list }))
+    .catch(() => store.setState({ models: [] }));
   pipeline.schedule();
   schedule();
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),

@@ -23,11 +23,11 @@ const TITLES = { patch: "The sliding patch", pyramid: "Feature maps of every lay
 /** Element ids each piece keeps (the rest of the template is removed). */
 const PIECES = Object.freeze({
   patch: ["patch-panel"],
-  pyramid: ["pyramid-panel"],
-  layer: ["pyramid-panel", "embed-details"],
+  pyramid: ["pyramid-panel", "classifier"],
+  layer: ["pyramid-panel", "embed-details", "classifier"],
   grid: ["grid-mode"],
 });
-const ALL_PIECES = ["pyramid-panel", "embed-details", "patch-panel", "grid-mode"];
+const ALL_PIECES = ["pyramid-panel", "embed-details", "patch-panel", "classifier", "grid-mode"];
 
 /**
  * The theme an embed is drawn in: the URL's `theme`, else the reader's preference.
