@@ -1,0 +1,223 @@
+"""Issue 15 §0 and §3 in real Chromium: grid mode embedded, a heading in every embed view,
+themes and compact mode, one layer numbering from the pyramid to ``layer=``, the embed
+dialog's URL, links to ``#grid-mode``, and "How was this number computed?" landing on the
+cell the student clicked, with the engine's value.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from typing import Any
+
+import pytest
+
+from .conftest import conv_block, encode_config, poll, settle
+from .test_patch import Reference
+
+pytestmark = pytest.mark.e2e
+
+VIEWS = ("patch", "pyramid", "layer", "grid")
+
+
+def pooled() -> dict[str, Any]:
+    """conv, conv + max pool, classifier: pyramid layers 1, 2, 3 (the pool) and 4."""
+    return {"image": {"sample": "astronaut"}, "color": "auto",
+            "layers": [conv_block(maps=2, stride=[2, 2], seed=1),
+                       conv_block(maps=3, stride=[2, 2], seed=2, pool="max2"),
+                       {"type": "dense", "units": 10, "seed": 3, "activation": "none"}],
+            "selected": {"layer": 1, "map": 0}, "scale": "map",
+            "anim": {"layer": 1, "map": 0, "step": 0, "flip": 0, "speed": 2, "playing": 0},
+            "grid": None}
+
+
+def embed(base: str, config: dict[str, Any] | None = None, **params: str) -> str:
+    query = {**params, **({"s": encode_config(config)} if config else {})}
+    return f"{base}/embed?{urllib.parse.urlencode(query)}"
+
+
+def wait_ready(page: Any) -> None:
+    poll(page, "() => document.querySelector('#embed-root')?.dataset.status === 'ready'")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_embed_view_has_one_heading_naming_it(page: Any, live_server: str,
+                                                    view: str) -> None:
+    page.goto(embed(live_server, view=view))
+    wait_ready(page)
+    headings = page.locator("h1")
+    assert headings.count() == 1
+    assert headings.first.inner_text().startswith("Convscope: ")
+    assert page.get_by_role("heading", level=1).count() == 1  # in the accessibility tree
+
+
+def test_grid_view_embeds_grid_mode_alone_and_locked_means_unchangeable(
+        page: Any, live_server: str) -> None:
+    page.goto(embed(live_server, view="grid", controls="locked"))
+    poll(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')")
+    for gone in ("#pyramid", "#patch-panel", "#inspector", "#embed-controls"):
+        assert page.locator(gone).count() == 0, gone
+    grid = page.locator("#grid-mode")
+    assert grid.is_visible()
+    assert grid.get_by_label("Input width", exact=True).is_disabled()
+    assert grid.get_by_label("Padding", exact=True).is_disabled()
+    assert not grid.get_by_role("button", name="Play").is_disabled()  # playback always works
+    assert grid.get_by_role("button", name="Download as GIF").count() == 0
+    poll(page, "() => document.querySelector('#grid-mode').textContent.includes('✓')")
+
+
+def test_grid_view_without_controls_still_plays(page: Any, live_server: str) -> None:
+    page.goto(embed(live_server, view="grid", controls="hidden"))
+    poll(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')")
+    assert page.locator("#grid-mode").get_by_label("Input width", exact=True).count() == 0
+    page.locator("#grid-mode").get_by_role("button", name="Step forward").click()
+    assert "Step 2 of" in page.locator("#grid-mode").inner_text()
+
+
+def background(page: Any) -> list[int]:
+    rgb: str = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    return [int(v) for v in re.findall(r"\d+", rgb)[:3]]
+
+
+def test_theme_follows_the_url_then_the_readers_preference(browser: Any,
+                                                           live_server: str) -> None:
+    for scheme, theme, expected in (("light", None, "light"), ("dark", None, "dark"),
+                                    ("dark", "light", "light"), ("light", "dark", "dark")):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        params = {"view": "pyramid", **({"theme": theme} if theme else {})}
+        page.goto(embed(live_server, **params))
+        wait_ready(page)
+        assert page.evaluate("() => document.documentElement.dataset.theme") == expected
+        bright = sum(background(page)) / 3
+        assert (bright < 80) if expected == "dark" else (bright > 200), (scheme, theme, bright)
+        context.close()
+
+
+def test_compact_hides_explanations_and_legends(page: Any, live_server: str) -> None:
+    page.goto(embed(live_server, view="pyramid"))
+    wait_ready(page)
+    assert page.locator(".legend-key").is_visible()
+    assert page.locator(".pyramid-why").is_visible()
+    page.goto(embed(live_server, view="pyramid", compact="1"))
+    wait_ready(page)
+    assert not page.locator(".legend-key").is_visible()
+    assert not page.locator(".pyramid-why").is_visible()
+    assert page.locator("#pyramid .tile").first.is_visible()
+    page.goto(embed(live_server, view="patch", compact="1"))
+    poll(page, "() => window.__convscopePatch && window.__convscopePatch.steps")
+    assert not page.locator(".patch-intro").is_visible()
+
+
+def test_one_layer_numbering_from_the_pyramid_to_layer_param(page: Any,
+                                                             live_server: str) -> None:
+    config = pooled()
+    page.goto(f"{live_server}/?s={encode_config(config)}")
+    settle(page)
+    names = page.locator("#pyramid .pyr-row .row-name").all_inner_texts()
+    assert names == ["Input", "Layer 1", "Layer 2", "Layer 3 · pool", "Layer 4 · classifier"]
+    assert page.get_by_role("group", name="Layer 2, then its pool: Layer 3",
+                            exact=True).is_visible()
+    assert page.get_by_role("group", name="Layer 4", exact=True).is_visible()  # classifier
+    # the dialog lists the same names with the number layer= takes
+    page.get_by_role("button", name="Embed…").click()
+    page.get_by_label("One layer").check()
+    options = page.locator("#embed-layer option")
+    listed = {options.nth(i).get_attribute("value"): options.nth(i).inner_text()
+              for i in range(options.count())}
+    assert listed["3"].startswith("Layer 3 · pool: max pool")
+    assert listed["4"].startswith("Layer 4 · classifier")
+    page.locator("#embed-layer").select_option("3")
+    url = page.locator("#embed-url").input_value()
+    assert "layer=3" in url
+    page.goto(url)
+    wait_ready(page)
+    assert page.locator("#pyramid .row-name").all_inner_texts() == ["Layer 3 · pool"]
+    assert page.locator("#inspector-title").inner_text().startswith("Layer 3 · pool")
+
+
+def test_dialog_writes_grid_theme_and_compact_and_copies_the_url(page: Any,
+                                                                 live_server: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{live_server}/")
+    settle(page)
+    page.get_by_role("button", name="Embed…").click()
+    page.get_by_label("Grid mode (a small typed grid)").check()
+    page.get_by_label("Theme").select_option("dark")
+    page.get_by_label("Compact: no explanations nor legends").check()
+    url = page.locator("#embed-url").input_value()
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+    assert query["view"] == ["grid"] and query["theme"] == ["dark"]
+    assert query["compact"] == ["1"] and "s" in query
+    snippet = page.locator("#embed-snippet").input_value()
+    assert url.replace("&", "&amp;") in snippet  # the snippet holds the same URL, escaped
+    page.get_by_role("button", name="Copy URL").click()
+    poll(page, "() => document.querySelector('.embed-dialog .export-status')"
+               ".textContent.includes('URL')")
+    assert page.evaluate("() => navigator.clipboard.readText()") == url
+
+
+def test_a_link_to_grid_mode_lands_there_once_drawn(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/#grid-mode")
+    settle(page)
+    top = poll(page, """() => { const r = document.getElementById('grid-mode')
+        .getBoundingClientRect(); return Math.abs(r.top) < 4 && r.height > 200 ? r.top + 1 : 0; }""")
+    assert top
+    assert page.evaluate("() => window.scrollY") > 500
+
+
+def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
+                                                            live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    settle(page)
+    tile = page.locator('#pyramid .tile[data-layer="2"][data-map="2"]')
+    box = tile.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    hover = page.evaluate("() => window.__convscope.store.getState().hover")
+    assert (hover["layer"], hover["map"]) == (2, 2)
+    i, j = hover["i"], hover["j"]
+    readout = page.locator("#inspector .readout").inner_text()
+    assert f"row {i + 1}, column {j + 1}" in readout  # rows and columns counted from 1
+    how = page.get_by_role("button", name=re.compile("How was this number computed"))
+    assert f"Row {i + 1}, column {j + 1}" in how.inner_text()
+    how.click()
+    width = page.evaluate("() => window.__convscope.store.getState().pyramid.header"
+                          ".layers[2].shape[2]")
+    poll(page, f"() => window.__convscopePatch && window.__convscopePatch.steps"
+               f" && window.__convscopePatch.step === {i * width + j}")
+    where = poll(page, """() => { const el = document.querySelector(
+        '#patch-panel [data-role="where"]'); return el && el.textContent; }""")
+    assert f"output cell row {i + 1}, column {j + 1}." in where
+    anim = page.evaluate("() => window.__convscope.store.getState().anim")
+    assert (anim["layer"], anim["map"], anim["playing"]) == (2, 2, 0)
+    row, col, height, w = anim["region"]  # a 256 x 256 map: zoomed on a region holding it
+    assert row <= i < row + height and col <= j < col + w
+    engine_text = page.locator('#patch-panel [data-role="engine"]').inner_text()
+    ref = Reference(page, live_server)
+    expected = float(ref.output(2, 2)[i, j])
+    assert float(engine_text.replace("−", "-")) == pytest.approx(expected, rel=1e-4, abs=1e-6)
+    output_text = page.locator('#patch-panel [data-role="output"]').inner_text()
+    assert float(output_text.replace("−", "-")) == pytest.approx(expected, rel=1e-3, abs=1e-4)
+    assert page.evaluate("() => document.getElementById('patch-panel')"
+                         ".getBoundingClientRect().top") < 200  # scrolled into view
+
+
+def test_preset_maps_say_what_they_find_in_plain_words(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    settle(page)
+    words = page.locator('#pyramid .pyr-row[data-layer="1"] .tile-words')
+    assert words.all_inner_texts() == ["vertical edges", "horizontal edges",
+                                       "outlines and spots", "blur"]
+    assert words.first.get_attribute("title") == "Sobel x kernel"
+    assert page.locator('#pyramid .pyr-row[data-layer="2"] .tile-words:visible').count() == 0
+    assert "Why a pyramid" in page.locator(".pyramid-why").inner_text()
+
+
+def test_geometry_writes_big_numbers_in_words(page: Any, live_server: str) -> None:
+    config = pooled()
+    config["layers"] = [conv_block(maps=64, kernel=[7, 7], seed=1)]
+    page.goto(f"{live_server}/?s={encode_config(config)}")
+    settle(page)
+    text = page.locator("#geometry").inner_text()
+    assert "e+" not in text
+    assert re.search(r"\d(\.\d)? (million|billion|trillion)", text), text
