@@ -139,9 +139,16 @@ export const EMBED = Object.freeze({
   /** on = usable; locked = shown but disabled; hidden = not rendered. */
   controls: Object.freeze(["on", "locked", "hidden"]),
   defaultControls: "on",
-  /** Starting [width, height] in CSS px of the iframe for each piece (it then grows). */
-  sizes: Object.freeze({ patch: [960, 1100], pyramid: [900, 820], layer: [760, 700],
-    grid: [900, 1000] }),
+  /**
+   * Starting [width, height] in CSS px of the iframe for each piece (the host script then
+   * grows it): the height the default view needs at 900 px wide, measured in Chromium
+   * (patch 1,629, pyramid 845, layer 1,214, grid 1,442) plus a little room.
+   */
+  sizes: Object.freeze({ patch: [960, 1660], pyramid: [900, 880], layer: [760, 1240],
+    grid: [900, 1470] }),
+  /** The same, for a frame narrower than `narrowBelowPx` (measured at 390 px: a phone). */
+  narrowHeights: Object.freeze({ patch: 2560, pyramid: 860, layer: 1940, grid: 2190 }),
+  narrowBelowPx: 600,
   /** theme=light|dark (absent: the reader's prefers-color-scheme). */
   themes: Object.freeze(["light", "dark"]),
   minWidthPx: 280,

@@ -197,7 +197,8 @@ def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
     expected = float(ref.output(2, 2)[i, j])
     assert float(engine_text.replace("−", "-")) == pytest.approx(expected, rel=1e-4, abs=1e-6)
     output_text = page.locator('#patch-panel [data-role="output"]').inner_text()
-    assert float(output_text.replace("−", "-")) == pytest.approx(expected, rel=1e-3, abs=1e-4)
+    shown = output_text.replace("−", "-").split("=")[-1]  # "ReLU(-7.81e-4) = 0" -> "0"
+    assert float(shown) == pytest.approx(expected, rel=1e-3, abs=1e-4)
     assert page.evaluate("() => document.getElementById('patch-panel')"
                          ".getBoundingClientRect().top") < 200  # scrolled into view
 
@@ -214,10 +215,33 @@ def test_preset_maps_say_what_they_find_in_plain_words(page: Any, live_server: s
 
 
 def test_geometry_writes_big_numbers_in_words(page: Any, live_server: str) -> None:
-    config = pooled()
-    config["layers"] = [conv_block(maps=64, kernel=[7, 7], seed=1)]
-    page.goto(f"{live_server}/?s={encode_config(config)}")
+    page.goto(f"{live_server}/")
     settle(page)
-    text = page.locator("#geometry").inner_text()
+    text = " ".join(page.locator("#geometry").inner_text().split())
     assert "e+" not in text
-    assert re.search(r"\d(\.\d)? (million|billion|trillion)", text), text
+    # layer 1: 4 maps x 27 weights x 512 x 512 cells; a dense layer would need 786,432 x
+    # 1,048,576 weights
+    assert "28 million multiply-adds" in text, text
+    assert re.search(r"\d+(\.\d)? billion times more", text), text
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_default_height_fits_the_view_at_900_and_390_px(browser: Any, live_server: str,
+                                                             view: str) -> None:
+    for width in (900, 390):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        page = context.new_page()
+        page.goto(embed(live_server, view=view, **({"layer": "1"} if view == "layer" else {})))
+        wait_ready(page)
+        if view == "patch":
+            poll(page, "() => window.__convscopePatch && window.__convscopePatch.steps")
+        if view == "grid":
+            poll(page, "() => document.querySelector('#grid-mode').textContent.includes('✓')")
+        page.wait_for_timeout(800)
+        needed = page.evaluate("() => Math.ceil(document.getElementById('embed-root')"
+                               ".getBoundingClientRect().height)")
+        given = page.evaluate(f"""() => import('/static/js/embed/snippet.js')
+            .then((m) => m.defaultHeight('{view}', '{width}'))""")
+        assert needed <= given, (view, width, needed, given)
+        assert given - needed < 200, (view, width, needed, given)  # and not far too tall
+        context.close()

@@ -164,7 +164,8 @@ def test_a_stride_longer_than_the_kernel_shades_every_row_it_skips(page: Any,
     assert "✓" in server_checked(page)
     assert read(page)["outShape"] == "2 × 2"
     message = page.locator(f"{GRID} [data-role='unreached']").text_content() or ""
-    assert message.startswith("2 rows (3 and 7) and 2 columns (3 and 7) of the input are "
+    # counted from 1, as the page counts rows and columns everywhere
+    assert message.startswith("2 rows (4 and 8) and 2 columns (4 and 8) of the input are "
                               "never read")
     shaded = page.evaluate("""() => [...document.querySelectorAll('#grid-mode .cell-unreached')]
       .map((r) => [Number(r.getAttribute('y')), Number(r.getAttribute('x'))])""")

@@ -256,7 +256,7 @@ def test_hover_shows_the_exact_value_and_the_receptive_field(page: Any,
                         box["y"] + (i + 0.5) * box["height"] / h)
         readout = page.locator('#inspector .readout[data-exact="1"]')
         text = readout.inner_text()
-        assert f"row {i}, column {j}:" in text
+        assert f"row {i + 1}, column {j + 1}:" in text  # counted from 1, as everywhere
         shown = re.search(r"column \d+: (\S+) \(exact float32\)", text)
         assert shown, text
         assert np.float32(float(shown.group(1))) == out[i, j]

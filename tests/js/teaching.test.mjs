@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PRESETS } from "../../static/js/config.js";
-import { embedTitle } from "../../static/js/embed/snippet.js";
+import { EMBED } from "../../static/js/config.js";
+import { defaultHeight, embedTitle } from "../../static/js/embed/snippet.js";
 import { animAtCell, regionAround } from "../../static/js/how-computed.js";
 import { normaliseAnim } from "../../static/js/patch/anim-state.js";
 import { PRESET_WORDS, numberInWords, presetName } from "../../static/js/words.js";
@@ -56,4 +57,17 @@ test("the jump opens the patch at exactly that cell, paused, other settings kept
 
 test("the grid embed has its own iframe title", () => {
   assert.match(embedTitle({ view: "grid" }), /grid mode/);
+});
+
+test("the starting height fits the piece: the wide measurement, or the phone's when narrow", () => {
+  assert.equal(defaultHeight("patch", "100%"), EMBED.sizes.patch[1]);
+  assert.equal(defaultHeight("patch", "960"), EMBED.sizes.patch[1]);
+  assert.equal(defaultHeight("patch", "390"), EMBED.narrowHeights.patch);
+  assert.equal(defaultHeight("grid", 360), EMBED.narrowHeights.grid);
+  assert.equal(defaultHeight("nonsense", "100%"), EMBED.sizes.pyramid[1]);
+  for (const view of EMBED.views) {
+    assert.ok(EMBED.sizes[view][1] >= 800 && EMBED.narrowHeights[view] >= 800, view);
+  }
+  // measured in Chromium at 900 px: the patch view needs 1,629 px (1,100 was suggested)
+  assert.ok(EMBED.sizes.patch[1] >= 1629);
 });

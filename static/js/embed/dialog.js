@@ -14,7 +14,7 @@ import { encodeState } from "../state.js";
 import { copyText } from "../exports/pytorch.js";
 import { originOf } from "./options.js";
 import { describeAllowList, isOriginAllowed, parseAllowList } from "./origins.js";
-import { embedSnippet, embedTitle, embedUrl } from "./snippet.js";
+import { defaultHeight, embedSnippet, embedTitle, embedUrl } from "./snippet.js";
 
 const PIECES = [["patch", "The sliding patch"], ["pyramid", "The pyramid (every layer)"],
   ["layer", "One layer"], ["grid", "Grid mode (a small typed grid)"]];
@@ -109,9 +109,10 @@ export function createEmbedDialog(button, { store, doc, win }) {
     const state = store.getState();
     const view = piece.value();
     layerField.hidden = view !== "layer";
-    if (memo.sizedFor !== view) {
-      height.value = String(EMBED.sizes[view][1]);
-      memo.sizedFor = view;
+    const fits = defaultHeight(view, width.value);
+    if (memo.sizedFor !== `${view}:${fits}`) {
+      height.value = String(fits); // the measured height of this piece at this width
+      memo.sizedFor = `${view}:${fits}`;
     }
     const header = state.pyramid?.header;
     const infos = header ? describeLayers(state.pyramid.request.layers, header.layers) : [];

@@ -43,6 +43,7 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
   const note = h("p", { class: "muted insp-note" });
   // the last cell hovered or clicked on the selected map: the one "How…?" explains
   const how = h("button", { type: "button", class: "how-computed", hidden: true,
+    text: "How was this number computed?",
     title: "Open the sliding patch on this cell: its window, weights and sum, step by step" });
   replaceChildren(root, title, mapWrap, readout, how,
     h("div", { class: "insp-row" }, legend,
