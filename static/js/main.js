@@ -147,7 +147,7 @@ function start() {
     store.setState({ hover });
   };
   const pyramidView = pyramidRoot && createPyramidView(pyramidRoot, { onSelect: select,
-    onHover: setHover, onAnimate: animate });
+    onHover: setHover, onAnimate: animate, canExplain: !embed });
   const inspectorRoot = doc.getElementById("inspector");
   const inspector = inspectorRoot && createInspector(inspectorRoot, { onHover: setHover,
     onAnimate: animate, canAnimate: !embed });

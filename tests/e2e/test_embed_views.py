@@ -245,3 +245,25 @@ def test_the_default_height_fits_the_view_at_900_and_390_px(browser: Any, live_s
         assert needed <= given, (view, width, needed, given)
         assert given - needed < 200, (view, width, needed, given)  # and not far too tall
         context.close()
+
+
+def test_a_click_on_a_map_offers_how_at_that_cell(page: Any, live_server: str) -> None:
+    page.goto(f"{live_server}/")
+    settle(page)
+    tile = page.locator('#pyramid .tile[data-layer="1"][data-map="3"]')
+    box = tile.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.4)
+    hover = page.evaluate("() => window.__convscope.store.getState().hover")
+    offer = page.locator("#pyramid .how-float")
+    assert offer.is_visible()
+    assert f"(row {hover['i'] + 1}, column {hover['j'] + 1})" in offer.inner_text()
+    offer.click()
+    poll(page, f"() => window.__convscopePatch && window.__convscopePatch.steps"
+               f" && window.__convscopePatch.step === {hover['i'] * 512 + hover['j']}")
+    anim = page.evaluate("() => window.__convscope.store.getState().anim")
+    assert (anim["layer"], anim["map"]) == (1, 3)
+    # pooling has no weights to show: no offer there
+    pool = page.locator('#pyramid .tile[data-layer="4"][data-map="0"]')
+    pool.scroll_into_view_if_needed()
+    pool.click()
+    assert not page.locator("#pyramid .how-float").is_visible()

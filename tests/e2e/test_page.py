@@ -266,7 +266,8 @@ def test_hover_shows_the_exact_value_and_the_receptive_field(page: Any,
         bottom = min(geo.origin[0] + i * geo.jump[0] + geo.receptive_field[0] - 1, 29)
         right = min(geo.origin[1] + j * geo.jump[1] + geo.receptive_field[1] - 1, 39)
         rf = page.locator("#inspector .rf-text").inner_text()
-        assert f"Rows {top}–{bottom}, columns {left}–{right}" in rf
+        # counted from 1, as the hover and the animation count
+        assert f"Rows {top + 1}–{bottom + 1}, columns {left + 1}–{right + 1}" in rf
         # outlined on every layer below, in the pyramid
         assert page.locator('#pyramid .tile[data-layer="0"] .rf-box:not([hidden])').count() == 4
         assert page.locator('#pyramid .tile[data-layer="1"] .rf-box:not([hidden])').count() == 4

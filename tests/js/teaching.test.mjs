@@ -6,6 +6,7 @@ import { PRESETS } from "../../static/js/config.js";
 import { EMBED } from "../../static/js/config.js";
 import { defaultHeight, embedTitle } from "../../static/js/embed/snippet.js";
 import { animAtCell, regionAround } from "../../static/js/how-computed.js";
+import { cellAt } from "../../static/js/render/how-offer.js";
 import { normaliseAnim } from "../../static/js/patch/anim-state.js";
 import { PRESET_WORDS, numberInWords, presetName } from "../../static/js/words.js";
 
@@ -70,4 +71,14 @@ test("the starting height fits the piece: the wide measurement, or the phone's w
   }
   // measured in Chromium at 900 px: the patch view needs 1,629 px (1,100 was suggested)
   assert.ok(EMBED.sizes.patch[1] >= 1629);
+});
+
+test("the cell under a click on a tile: rows and columns by the tile's box, clamped", () => {
+  const rect = { top: 100, left: 50, width: 64, height: 32 };
+  assert.deepEqual(cellAt({ clientX: 50, clientY: 100 }, rect, [16, 32]), { i: 0, j: 0 });
+  assert.deepEqual(cellAt({ clientX: 50 + 63.9, clientY: 131.9 }, rect, [16, 32]),
+    { i: 15, j: 31 });
+  assert.deepEqual(cellAt({ clientX: 50 + 33, clientY: 100 + 9 }, rect, [16, 32]),
+    { i: 4, j: 16 });
+  assert.deepEqual(cellAt({ clientX: 500, clientY: 0 }, rect, [16, 32]), { i: 0, j: 31 });
 });

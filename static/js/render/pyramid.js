@@ -14,6 +14,7 @@ import { backProject } from "../conv-math.js";
 import { legendTicks, formatValue } from "../colormap.js";
 import { viewRows } from "./layout.js";
 import { describeLayers } from "./labels.js";
+import { createHowOffer } from "./how-offer.js";
 import { drawLegendBar } from "./legend.js";
 import { COLORS, LAYOUT } from "../config.js";
 import { PRESET_WORDS, presetName } from "../words.js";
@@ -91,9 +92,11 @@ function writeWords(tile, preset) {
  * @param {HTMLElement} root
  * @param {{onSelect: (sel: {layer: number, map: number}) => void,
  *   onHover: (hover: null|{layer: number, map: number, i: number, j: number}) => void,
- *   onAnimate: (sel: {layer: number, map: number}) => void}} handlers
+ *   onAnimate: (sel: {layer: number, map: number, i?: number, j?: number}) => void,
+ *   canExplain?: boolean}} handlers `canExplain`: a click on a conv map's cell offers "How
+ *   was this number computed?", which calls `onAnimate` with that cell
  */
-export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
+export function createPyramidView(root, { onSelect, onHover, onAnimate, canExplain = false }) {
   // rows[i] is null for a layer not shown (the embed's one-layer view shows one row)
   const dom = { key: null, rows: [], header: null, only: null };
 
@@ -101,9 +104,12 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
   const selOf = (tile) => ({ layer: Number(tile.dataset.layer),
     map: Math.max(Number(tile.dataset.map), 0) });
 
+  const how = canExplain ? createHowOffer(root, { onExplain: onAnimate }) : null;
   root.addEventListener("click", (ev) => {
     const tile = tileOf(ev.target);
-    if (tile) onSelect(selOf(tile));
+    if (!tile) return;
+    onSelect(selOf(tile));
+    if (how && ev.detail > 0) how.offer(tile, ev, dom.header); // a pointer, not Enter/Space
   });
   root.addEventListener("mousemove", (ev) => {
     const tile = tileOf(ev.target);
@@ -165,6 +171,7 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
         dom.rows[i] = buildRow({ layer: header.layers[i], row: rows[i], info: infos[i] });
       });
       root.replaceChildren(...shown.map((i) => dom.rows[i].el));
+      how?.hide(); // its tile was rebuilt: the offer would point at nothing
       dom.key = key;
     }
     header.layers.forEach((layer, index) => {
