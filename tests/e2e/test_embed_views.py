@@ -178,7 +178,9 @@ def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
     i, j = hover["i"], hover["j"]
     readout = page.locator("#inspector .readout").inner_text()
     assert f"row {i + 1}, column {j + 1}" in readout  # rows and columns counted from 1
-    how = page.get_by_role("button", name=re.compile("How was this number computed"))
+    # the inspector's offer (the pyramid's own is tested below)
+    how = page.locator("#inspector").get_by_role("button",
+                                                 name=re.compile("How was this number computed"))
     assert f"Row {i + 1}, column {j + 1}" in how.inner_text()
     how.click()
     width = page.evaluate("() => window.__convscope.store.getState().pyramid.header"

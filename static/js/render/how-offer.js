@@ -54,9 +54,11 @@ export function createHowOffer(root, { onExplain }) {
     memo.cell = { layer, map, i, j };
     setText(button, `How was this number computed? (row ${i + 1}, column ${j + 1})`);
     const box = root.getBoundingClientRect();
+    // below the tile and its words, so the offer hides no map and no caption
+    const below = (tile.parentElement ?? tile).getBoundingClientRect().bottom;
     Object.assign(button.style, {
       left: `${Math.max(0, Math.min(ev.clientX - box.left, box.width - BUTTON_ROOM_PX))}px`,
-      top: `${rect.bottom - box.top + 4}px` });
+      top: `${Math.max(below, rect.bottom) - box.top + 2}px` });
     button.hidden = false;
     if (button.parentNode !== root) root.append(button);
   }
