@@ -161,7 +161,8 @@ def test_a_link_to_grid_mode_lands_there_once_drawn(page: Any, live_server: str)
     page.goto(f"{live_server}/#grid-mode")
     settle(page)
     top = poll(page, """() => { const r = document.getElementById('grid-mode')
-        .getBoundingClientRect(); return Math.abs(r.top) < 4 && r.height > 200 ? r.top + 1 : 0; }""")
+        .getBoundingClientRect();
+      return Math.abs(r.top) < 4 && r.height > 200 ? r.top + 1 : 0; }""")
     assert top
     assert page.evaluate("() => window.scrollY") > 500
 
