@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
+from .blas import set_blas_threads
 from .compression import TextGzipMiddleware
-from .engine import threads as engine_threads
 from .errors import install_handlers
 from .lesson import load_lesson
 from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
@@ -48,12 +48,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keep_freed_memory()  # process-wide allocator setting: see app/memory.py
-        # process-wide too; set back when the app stops (tests start many apps)
-        previous = engine_threads.set_blas_threads(settings.blas_threads)
+        # OpenBLAS's threads: process-wide too, the one place they are set (app/blas.py);
+        # set back when the app stops (tests start many apps)
+        previous = set_blas_threads(settings.blas_threads)
         yield
         services.close()
         if previous is not None:
-            engine_threads.set_blas_threads(previous)
+            set_blas_threads(previous)
 
     # No /docs or /redoc: FastAPI's pages load Swagger UI / ReDoc from a CDN with an inline
     # script, which the page's CSP (and the offline classroom) forbid. The schema is at

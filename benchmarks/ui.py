@@ -12,13 +12,17 @@ Three numbers from issue 4, all timed inside the page with ``performance.now()``
   network on the 28 x 28 drawing pad; target p50 <= 50 ms): the real mouse draws a digit a
   segment at a time with the button held, and each segment is timed from the pad's pointer
   event to the next full redraw (the classifier's bars are drawn in the same frame).
+* the first load over the wire, every resource's transfer size, and its cumulative layout
+  shift, on desktop and phone (issue 17: targets <= 1.2 MB and CLS <= 0.05;
+  benchmarks/page_weight.py).
 
 The control changed is layer 1's "Random seed" (new weights, same shapes: the whole pyramid
 is recomputed and redrawn). A MutationObserver on ``#pyramid[data-render-count]`` stops the
 clock when the page has drawn every map of the new pyramid.
 
-Usage: ``python benchmarks/ui.py [--changes 40] [--strokes 60] [--only-strokes]``.
-Needs Debian's ``/usr/bin/chromium``.
+Usage: ``python benchmarks/ui.py [--changes 40] [--strokes 60] [--only-strokes]
+[--first-load]`` (``--first-load``: only the first-load item; ``--only-strokes``: only the
+digits view's strokes). Needs Debian's ``/usr/bin/chromium``.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.page_weight import PROFILES, measure_first_load, report  # noqa: E402
 from tests.servers import serve_app  # noqa: E402 - after the path
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -215,11 +220,22 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=60, help="stroke segments to time")
     parser.add_argument("--only-strokes", action="store_true",
                         help="time only stroke -> redraw in the digits view")
+    parser.add_argument("--first-load", action="store_true",
+                        help="measure only the first load (bytes, layout shift)")
     args = parser.parse_args()
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r}; "
           f"load average {os.getloadavg()[0]:.2f}")
     with serve_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        # first, while the server's caches are as a class finds them
+        for profile in [] if args.only_strokes else PROFILES:
+            load = measure_first_load(browser, url, profile)
+            print(report(load, top=6))
+            print(f"  -> first load {load.total / 1e6:.2f} MB (target <= 1.2 MB), CLS "
+                  f"{load.cls:.3f} (target <= 0.05)")
+        if args.first_load:
+            browser.close()
+            return
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         if args.only_strokes:
             stroke_redraw(page, url, args.strokes)

@@ -2,7 +2,8 @@
 
 The routes keep their own parsing and work; :func:`cached_binary` wraps them: a repeat of an
 answered request is served from memory on the event loop, a new one runs ``work`` on the
-worker pool and is compressed there too. gzip is sent to clients that accept it.
+worker pool and is compressed there too, unless other requests wait for a worker. gzip is
+sent to clients that accept it.
 """
 
 from __future__ import annotations
@@ -51,5 +52,13 @@ async def cached_binary(request: Request, services: Services, raw: bytes,
     key = request_key(request.url.path, raw)
     kept = cache.get(key)
     if kept is None:
-        kept = await services.pool.run(lambda: cache.encode(key, work()))
+        pool = services.pool
+
+        def compute() -> Encoded:
+            raw = work()
+            # gzip only while no request waits for a worker: under a full class the CPU,
+            # not the network, is what runs out (docs/load.md)
+            return cache.encode(key, raw, compress=pool.waiting() == 0)
+
+        kept = await pool.run(compute)
     return binary_response(kept, request)

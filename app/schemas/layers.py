@@ -97,7 +97,10 @@ WEIGHTS_FORMS = ('weights must be a nested array, {"random": SEED}, {"preset": N
 ConvWeights = Annotated[
     Annotated[Tensor4, Tag("array")] | Annotated[RandomRecipe, Tag("random")]
     | Annotated[PresetRecipe, Tag("preset")] | Annotated[PresetsRecipe, Tag("presets")]
-    | Annotated[ModelRecipe, Tag("model")],
+    | Annotated[ModelRecipe, Tag("model")]
+    # a lone kh x kw kernel: in the schema so clients may send it; the "before" validator
+    # of ConvLayer has made it 1 x 1 x kh x kw by the time the discriminator looks
+    | Annotated[Tensor2, Tag("kernel2d")],
     Discriminator(_weights_kind, custom_error_type="weights_form",
                   custom_error_message=WEIGHTS_FORMS),
 ]

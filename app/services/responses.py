@@ -9,7 +9,9 @@ queue. Errors are never kept.
 
 Each answer is compressed once, on the worker that computed it, at a low gzip level: feature
 maps compress well (uint8 previews to about half, float32 maps to about a third) and level 1
-costs a fraction of computing them (measured in docs/load.md).
+costs ~15-20 ms per MB. That pays while a core is free; when requests already wait for a
+worker the CPU is what a class runs short of, so the answer goes out as it is (measured in
+docs/load.md).
 """
 
 from __future__ import annotations
@@ -66,8 +68,10 @@ class ResponseCache:
         """The kept answer for ``key``, if any."""
         return self._cache.get(key)
 
-    def encode(self, key: str, raw: bytes) -> Encoded:
-        """Compress ``raw`` (blocking: call it on the worker) and keep it under ``key``."""
-        encoded = Encoded(raw=raw, gzip=gzip_bytes(raw, level=self.gzip_level))
+    def encode(self, key: str, raw: bytes, *, compress: bool = True) -> Encoded:
+        """Compress ``raw`` if ``compress`` (blocking: call it on the worker) and keep it
+        under ``key``."""
+        packed = gzip_bytes(raw, level=self.gzip_level) if compress else None
+        encoded = Encoded(raw=raw, gzip=packed)
         self._cache.put(key, encoded)
         return encoded

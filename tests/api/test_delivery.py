@@ -157,3 +157,36 @@ def test_gzip_helper_keeps_only_what_saves_space() -> None:
     assert packed is not None and gzip.decompress(packed) == bytes(1000)
     noise = np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
     assert gzip_bytes(noise, level=1) is None  # incompressible: sent as it is
+
+
+def test_answers_computed_while_others_wait_for_a_worker_are_not_gzipped(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    monkeypatch.setattr(services.pool, "waiting", lambda: 1)
+    busy = client.post("/api/pyramid", json={**PYRAMID, "preview": 72}, headers=GZIP)
+    assert busy.status_code == 200 and "content-encoding" not in busy.headers
+
+
+def test_the_pool_counts_the_jobs_waiting_for_a_worker() -> None:
+    import asyncio
+    import threading
+
+    from app.services.workers import WorkerPool
+
+    pool = WorkerPool(workers=1, queue_size=4, retry_after=1)
+    release = threading.Event()
+
+    async def scenario() -> list[int]:
+        seen = [pool.waiting()]
+        jobs = [asyncio.ensure_future(pool.run(release.wait, 5)) for _ in range(3)]
+        await asyncio.sleep(0.1)
+        seen.append(pool.waiting())
+        release.set()
+        await asyncio.gather(*jobs)
+        seen.append(pool.waiting())
+        return seen
+
+    try:
+        assert asyncio.run(scenario()) == [0, 2, 0]
+    finally:
+        pool.shutdown()

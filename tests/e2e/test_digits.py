@@ -122,6 +122,24 @@ def test_drawn_one_and_zero_are_read_right(digits_page: Any) -> None:
         assert winner(page) == digit
 
 
+def test_the_keyboard_draws_on_the_pad_and_picks_from_the_gallery(digits_page: Any) -> None:
+    page = digits_page
+    page.get_by_role("button", name="Clear").click()
+    page.locator("#digits-panel .pad").focus()
+    for key in ["ArrowUp"] * 9 + ["Space"] + ["ArrowDown"] * 17 + ["Space"]:
+        page.keyboard.press(key)
+    assert winner(page) == "1"
+    first = page.locator("#digits-panel .digit").first
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    second = page.locator("#digits-panel .digit").nth(1)
+    n = int(second.get_attribute("data-digit"))
+    poll(page, f"() => window.__convscope.store.getState().image.digit === {n}")
+    assert second.get_attribute("tabindex") == "0"
+    assert first.get_attribute("tabindex") == "-1"
+
+
 def test_empty_pad_says_nothing_drawn_and_sends_nothing(digits_page: Any) -> None:
     page = digits_page
     sent: list[str] = []

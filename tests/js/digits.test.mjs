@@ -309,3 +309,23 @@ test("an embed URL carries the digits view: this drawn digit through the trained
   assert.deepEqual(buildPyramidRequest({ ...back, models: [MODEL], samples: [] }).layers
     .map((l) => l.weights ?? null), MODEL.layers.map((l) => l.weights ?? null));
 });
+
+test("fit check: removing or adding a layer is named as the cause", async () => {
+  const { addBlock, removeBlock } = await import("../../static/js/editor/block-ops.js");
+  assert.match(checkState(addBlock(digitsState())).error.message,
+    /^adding a layer gives the classifier 7×7×32 = 1,568 inputs; it was trained on 7×7×16 = 784$/);
+  assert.equal(checkState(removeBlock(digitsState(), 0)).error.message,
+    "layer 1 now reads the image's 1 input channel; its trained kernels read 8");
+});
+
+test("1 x 1 maps share their layer's scale: a tiny score looks tiny", async () => {
+  const { mapScale } = await import("../../static/js/render/paint.js");
+  const layer = { shape: [10, 1, 1], range: [-0.078, 0.05],
+    maps: [{ min: -0.00009, max: -0.00009 }, { min: -0.078, max: -0.078 }] };
+  const tiny = mapScale(layer, 0, "map");
+  assert.equal(tiny.kind, "diverging");
+  assert.equal(tiny.lo, -0.078);
+  assert.deepEqual(mapScale(layer, 1, "map"), tiny);
+  const wide = { shape: [2, 4, 4], range: [-1, 1], maps: [{ min: -0.1, max: 0.1 }] };
+  assert.equal(mapScale(wide, 0, "map").lo, -0.1, "larger maps keep their own range");
+});

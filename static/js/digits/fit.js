@@ -71,7 +71,7 @@ export function changeCause(blocks, trainedBlocks, upTo) {
     if (changes.length) return `${changes.join(", ")} in layer ${i + 1}`;
   }
   if (upTo === blocks.length - 1 && convs !== wasConvs) {
-    return convs > wasConvs ? "the added layer" : "the removed layer";
+    return convs > wasConvs ? "adding a layer" : "removing a layer";
   }
   return null;
 }
@@ -100,8 +100,14 @@ function problemFor({ shape, trained, geo, index, cause }) {
       + `${trained.kernel.join("×")}`;
   }
   if (geo.in_shape[0] !== trained.channels) {
-    return `${cause ?? "the layers below"} ${cause ? "gives" : "give"} ${where} `
-      + `${geo.in_shape[0]} input channels; its trained kernels read ${trained.channels}`;
+    const c = geo.in_shape[0];
+    const channels = `${c} input channel${c === 1 ? "" : "s"}`;
+    if (index === 1) {
+      return `${where} now reads the image's ${channels}; its trained kernels read `
+        + `${trained.channels}`;
+    }
+    return `${cause ?? "the layers below"} ${cause ? "gives" : "give"} ${where} ${channels}; `
+      + `its trained kernels read ${trained.channels}`;
   }
   return null;
 }

@@ -57,7 +57,8 @@ export function createGallery({ api, model, onPick, onLoaded }) {
   const total = Math.min(model.heldout ?? DIGITS.galleryMax, DIGITS.galleryMax);
   const per = Math.max(1, Math.round(DIGITS.galleryPage / 10));
   const list = h("div", { class: "digit-gallery", role: "group",
-    "aria-label": "Held-out digits the network never trained on" });
+    "aria-label": "Held-out digits the network never trained on; arrow keys move between "
+      + "them" });
   const more = h("button", { type: "button", class: "more-digits", text: "More digits" });
   const status = h("p", { class: "muted gallery-status", role: "status" });
   const end = h("span", { class: "gallery-end", "aria-hidden": "true" });
@@ -71,6 +72,11 @@ export function createGallery({ api, model, onPick, onLoaded }) {
     data.pixels.set(page.start + k, page.pixels.subarray(k * cells, (k + 1) * cells));
   });
 
+  /** Make `button` the gallery's one Tab stop. */
+  function roving(button) {
+    for (const b of data.buttons.values()) b.tabIndex = b === button ? 0 : -1;
+  }
+
   function addButton(n) {
     const canvas = h("canvas", { width: side, height: side });
     paintDigit(canvas, data.pixels.get(n));
@@ -79,6 +85,7 @@ export function createGallery({ api, model, onPick, onLoaded }) {
       label: String(label) }, "aria-pressed": String(n === data.picked),
     "aria-label": `Held-out digit ${n}, a ${label}`, title: `held-out digit ${n}: a ${label}`,
     on: { click: () => onPick(n) } }, canvas);
+    button.tabIndex = data.buttons.size === 0 ? 0 : -1;
     data.buttons.set(n, button);
     return button;
   }
@@ -109,6 +116,21 @@ export function createGallery({ api, model, onPick, onLoaded }) {
     return data.loading;
   }
 
+  // one Tab stop for the whole gallery; the arrow keys move between digits (Home, End too)
+  list.addEventListener("keydown", (ev) => {
+    const buttons = [...list.querySelectorAll(".digit")];
+    const at = buttons.indexOf(ev.target);
+    if (at < 0) return;
+    const top = buttons[0].offsetTop;
+    const columns = Math.max(1, buttons.findIndex((b) => b.offsetTop !== top));
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns,
+      Home: -at, End: buttons.length - 1 - at }[ev.key];
+    if (step === undefined) return;
+    ev.preventDefault();
+    const next = buttons[Math.min(Math.max(at + step, 0), buttons.length - 1)];
+    roving(next);
+    next.focus();
+  });
   more.addEventListener("click", () => loadMore());
   // scrolling the gallery to its end loads the next page
   if (typeof IntersectionObserver !== "undefined") {
@@ -125,7 +147,9 @@ export function createGallery({ api, model, onPick, onLoaded }) {
       if (picked === data.picked) return;
       data.buttons.get(data.picked)?.setAttribute("aria-pressed", "false");
       data.picked = picked;
-      data.buttons.get(picked)?.setAttribute("aria-pressed", "true");
+      const button = data.buttons.get(picked);
+      button?.setAttribute("aria-pressed", "true");
+      if (button) roving(button);
     },
     pixelsOf: (n) => data.pixels.get(n) ?? null,
     labelOf: (n) => data.labels.get(n) ?? null,

@@ -54,7 +54,8 @@ const TEMPLATE = `
       Flip the kernel (true convolution)</label>
   </div>
   <p class="patch-status" role="status" data-role="status"></p>
-  <div class="patch-stage" data-role="stage" tabindex="0"
+  <div class="patch-stage" data-role="stage" tabindex="0" role="application"
+    aria-roledescription="animated figure" aria-describedby="patch-keys"
     aria-label="Sliding window figure. Space plays or pauses, arrow keys step, Home and End jump">
   </div>
   <div data-role="transport"></div>
