@@ -157,12 +157,14 @@ def test_dialog_writes_grid_theme_and_compact_and_copies_the_url(page: Any,
     assert page.evaluate("() => navigator.clipboard.readText()") == url
 
 
-def test_a_link_to_grid_mode_lands_there_once_drawn(page: Any, live_server: str) -> None:
-    page.goto(f"{live_server}/#grid-mode")
+@pytest.mark.parametrize("section", ["grid-mode", "patch-panel"])
+def test_a_link_to_a_section_lands_there_once_drawn(page: Any, live_server: str,
+                                                    section: str) -> None:
+    page.goto(f"{live_server}/#{section}")
     settle(page)
-    top = poll(page, """() => { const r = document.getElementById('grid-mode')
+    top = poll(page, f"""() => {{ const r = document.getElementById('{section}')
         .getBoundingClientRect();
-      return Math.abs(r.top) < 4 && r.height > 200 ? r.top + 1 : 0; }""")
+      return Math.abs(r.top) < 4 && r.height > 200 ? r.top + 1 : 0; }}""")
     assert top
     assert page.evaluate("() => window.scrollY") > 500
 
