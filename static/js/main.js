@@ -31,6 +31,7 @@ import { describeLayers } from "./render/labels.js";
 import { renderGeometry } from "./render/geometry.js";
 import { createInspector } from "./render/inspector.js";
 import { previewSides } from "./render/layout.js";
+import { pyramidSummary } from "./render/pyramid-why.js";
 import { createPyramidView } from "./render/pyramid.js";
 import { blockLayout, blockOfLayer, checkState } from "./request.js";
 import { createStore, defaultConfig, stateToSearch } from "./state.js";
@@ -211,6 +212,8 @@ function start() {
         memo.geoKey = geoKey;
       }
     }
+    const why = doc.querySelector('[data-role="pyramid-numbers"]');
+    if (why && pyramid) setText(why, pyramidSummary(pyramid.header.layers));
     setText(status, statusText(state, perf, { timings: !embed }));
   }
 

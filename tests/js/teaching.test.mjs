@@ -7,6 +7,7 @@ import { EMBED } from "../../static/js/config.js";
 import { defaultHeight, embedTitle } from "../../static/js/embed/snippet.js";
 import { animAtCell, regionAround } from "../../static/js/how-computed.js";
 import { cellAt } from "../../static/js/render/how-offer.js";
+import { pyramidSummary } from "../../static/js/render/pyramid-why.js";
 import { normaliseAnim } from "../../static/js/patch/anim-state.js";
 import { PRESET_WORDS, numberInWords, presetName } from "../../static/js/words.js";
 
@@ -81,4 +82,15 @@ test("the cell under a click on a tile: rows and columns by the tile's box, clam
   assert.deepEqual(cellAt({ clientX: 50 + 33, clientY: 100 + 9 }, rect, [16, 32]),
     { i: 4, j: 16 });
   assert.deepEqual(cellAt({ clientX: 500, clientY: 0 }, rect, [16, 32]), { i: 0, j: 31 });
+});
+
+test("the pyramid's line names this stack's bottom, top and the top cell's field", () => {
+  const layers = [{ index: 0, type: "input", shape: [3, 512, 512] },
+    { index: 1, type: "conv", shape: [4, 512, 512], receptive_field: [3, 3] },
+    { index: 2, type: "conv", shape: [8, 256, 256], receptive_field: [7, 7] },
+    { index: 3, type: "maxpool", shape: [8, 128, 128], receptive_field: [9, 9] },
+    { index: 4, type: "dense", shape: [10, 1, 1] }];
+  assert.equal(pyramidSummary(layers), "Here: 512 × 512 × 3 at the bottom, 128 × 128 × 8 at "
+    + "the top, where one cell sees a 9 × 9 patch of the photo.");
+  assert.equal(pyramidSummary(layers.slice(0, 1)), "");
 });
