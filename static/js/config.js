@@ -142,12 +142,12 @@ export const EMBED = Object.freeze({
   /**
    * Starting [width, height] in CSS px of the iframe for each piece (the host script then
    * grows it): the height the default view needs at 900 px wide, measured in Chromium
-   * (patch 1,629, pyramid 845, layer 1,214, grid 1,442) plus a little room.
+   * (patch 1,709, pyramid 873, layer 1,234, grid 1,454) plus a little room.
    */
-  sizes: Object.freeze({ patch: [960, 1660], pyramid: [900, 880], layer: [760, 1240],
-    grid: [900, 1470] }),
+  sizes: Object.freeze({ patch: [960, 1740], pyramid: [900, 900], layer: [760, 1270],
+    grid: [900, 1490] }),
   /** The same, for a frame narrower than `narrowBelowPx` (measured at 390 px: a phone). */
-  narrowHeights: Object.freeze({ patch: 2560, pyramid: 860, layer: 1940, grid: 2190 }),
+  narrowHeights: Object.freeze({ patch: 2670, pyramid: 960, layer: 2090, grid: 2210 }),
   narrowBelowPx: 600,
   /** theme=light|dark (absent: the reader's prefers-color-scheme). */
   themes: Object.freeze(["light", "dark"]),
