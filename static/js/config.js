@@ -75,6 +75,8 @@ export const DEFAULT_SAMPLE = "astronaut";
 export const LAYOUT = Object.freeze({
   inputMaxPx: 160,
   tileMinPx: 22,
+  /** A tile smaller (in width x height) than the one below it may shrink to this, not less. */
+  tileFloorPx: 8,
   tileMaxPx: 200,
   tileGapPx: 4,
   tileBorderPx: 1, // app.css .tile border: the canvas is the tile less twice this
@@ -132,13 +134,23 @@ export const STORAGE_KEY = "convscope:state:v1";
  * controls can be pinned by the page author, and the iframe size the Embed dialog proposes.
  */
 export const EMBED = Object.freeze({
-  views: Object.freeze(["patch", "pyramid", "layer"]),
+  views: Object.freeze(["patch", "pyramid", "layer", "grid"]),
   defaultView: "pyramid",
   /** on = usable; locked = shown but disabled; hidden = not rendered. */
   controls: Object.freeze(["on", "locked", "hidden"]),
   defaultControls: "on",
-  /** Starting [width, height] in CSS px of the iframe for each piece (it then grows). */
-  sizes: Object.freeze({ patch: [960, 1100], pyramid: [900, 820], layer: [760, 700] }),
+  /**
+   * Starting [width, height] in CSS px of the iframe for each piece (the host script then
+   * grows it): the height the default view needs at 900 px wide, measured in Chromium
+   * (patch 1,709, pyramid 873, layer 1,234, grid 1,454) plus a little room.
+   */
+  sizes: Object.freeze({ patch: [960, 1740], pyramid: [900, 900], layer: [760, 1270],
+    grid: [900, 1490] }),
+  /** The same, for a frame narrower than `narrowBelowPx` (measured at 390 px: a phone). */
+  narrowHeights: Object.freeze({ patch: 2670, pyramid: 960, layer: 2090, grid: 2210 }),
+  narrowBelowPx: 600,
+  /** theme=light|dark (absent: the reader's prefers-color-scheme). */
+  themes: Object.freeze(["light", "dark"]),
   minWidthPx: 280,
   maxWidthPx: 4000,
   minHeightPx: 200,

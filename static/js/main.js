@@ -22,6 +22,8 @@ import { setText } from "./dom.js";
 import { createDigitsView } from "./digits/view.js";
 import { createStackEditor } from "./editor/stack-editor.js";
 import { prepareEmbed } from "./embed/page.js";
+import { scrollToHashWhenRendered } from "./hash-scroll.js";
+import { animAtCell } from "./how-computed.js";
 import { createImageInput, readSamples } from "./input.js";
 import { initialConfig, persistConfig } from "./persist.js";
 import { createPipeline } from "./pipeline.js";
@@ -29,8 +31,9 @@ import { describeLayers } from "./render/labels.js";
 import { renderGeometry } from "./render/geometry.js";
 import { createInspector } from "./render/inspector.js";
 import { previewSides } from "./render/layout.js";
+import { pyramidSummary } from "./render/pyramid-why.js";
 import { createPyramidView } from "./render/pyramid.js";
-import { blockOfLayer, checkState } from "./request.js";
+import { blockLayout, blockOfLayer, checkState } from "./request.js";
 import { createStore, defaultConfig, stateToSearch } from "./state.js";
 import { createPatientFetch, createTensorCache } from "./tensors.js";
 
@@ -125,12 +128,15 @@ function start() {
 
   const pyramidRoot = doc.getElementById("pyramid");
   const select = (sel) => store.setState({ selected: sel });
-  const animate = ({ layer, map }) => {
+  // "Animate this map" (from its first cell), or "How was this number computed?" (cell i, j)
+  const animate = ({ layer, map, i = null, j = null }) => {
     const s = store.getState();
     const type = s.pyramid?.header.layers[layer]?.type ?? blockOfLayer(s.layers, layer)?.role;
     if (type !== "conv") return;
-    store.setState({ selected: { layer, map }, anim: { ...(s.anim ?? {}), layer, map, step: 0,
-      playing: 0 } });
+    const shape = s.pyramid?.header.layers[layer]?.shape.slice(1);
+    const anim = i !== null && shape ? animAtCell(s.anim, { layer, map, i, j, shape })
+      : { ...(s.anim ?? {}), layer, map, step: 0, playing: 0 };
+    store.setState({ selected: { layer, map }, anim });
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     doc.getElementById("patch-panel")?.scrollIntoView({ behavior: still ? "auto" : "smooth",
       block: "start" });
@@ -142,7 +148,7 @@ function start() {
     store.setState({ hover });
   };
   const pyramidView = pyramidRoot && createPyramidView(pyramidRoot, { onSelect: select,
-    onHover: setHover, onAnimate: animate });
+    onHover: setHover, onAnimate: animate, canExplain: !embed });
   const inspectorRoot = doc.getElementById("inspector");
   const inspector = inspectorRoot && createInspector(inspectorRoot, { onHover: setHover,
     onAnimate: animate, canAnimate: !embed });
@@ -172,7 +178,7 @@ function start() {
     doc.querySelectorAll('input[name="scale"]').forEach((r) => { r.checked = r.value === state.scale; });
     const stale = state.pyramid ? " The maps below are from the last settings that worked." : "";
     const message = check.error
-      ? `Layer ${check.error.block + 1} cannot work: ${check.error.message}.${stale}`
+      ? `Layer ${blockLayout(state.layers)[check.error.block]?.conv ?? check.error.block + 1} cannot work: ${check.error.message}.${stale}`
       : state.status === "error" ? `${state.error.message}${stale}` : "";
     problem.hidden = !message;
     setText(problem, message);
@@ -206,6 +212,8 @@ function start() {
         memo.geoKey = geoKey;
       }
     }
+    const why = doc.querySelector('[data-role="pyramid-numbers"]');
+    if (why && pyramid) setText(why, pyramidSummary(pyramid.header.layers));
     setText(status, statusText(state, perf, { timings: !embed }));
   }
 
@@ -265,7 +273,7 @@ function start() {
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
     { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
-    { api, store });
+    { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./exports/panel.js", "createExportPanel", doc.getElementById("exports"),
     { api, store });
   mountTool("./exports/pytorch.js", "createPytorchExport", doc.getElementById("pytorch"),
@@ -273,6 +281,7 @@ function start() {
   mountTool("./embed/dialog.js", "createEmbedDialog", doc.getElementById("embed-button"),
     { store, doc, win: window });
   embed?.connect({ store });
+  if (!embed) scrollToHashWhenRendered({ doc, win: window, store });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

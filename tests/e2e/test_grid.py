@@ -136,7 +136,7 @@ def test_controls_change_stride_padding_and_the_formula(page: Any, live_server: 
     scope.get_by_label("Padding top", exact=True).fill("3")
     scope.get_by_label("Padding top", exact=True).press("Tab")
     poll(page, "() => document.querySelector('#grid-mode [data-role=\"out-shape\"]')"
-                     ".textContent === '4 × 3'")
+                     ".textContent === '3 × 4'")  # W x H: 3 wide, 4 high
     assert "✓" in server_checked(page)
     for label in ("Input height", "Input width", "Channels", "Kernel height", "Kernel width",
                   "Dilation (rows)", "Dilation (columns)", "Bias", "Input preset",
@@ -164,7 +164,8 @@ def test_a_stride_longer_than_the_kernel_shades_every_row_it_skips(page: Any,
     assert "✓" in server_checked(page)
     assert read(page)["outShape"] == "2 × 2"
     message = page.locator(f"{GRID} [data-role='unreached']").text_content() or ""
-    assert message.startswith("2 rows (3 and 7) and 2 columns (3 and 7) of the input are "
+    # counted from 1, as the page counts rows and columns everywhere
+    assert message.startswith("2 rows (4 and 8) and 2 columns (4 and 8) of the input are "
                               "never read")
     shaded = page.evaluate("""() => [...document.querySelectorAll('#grid-mode .cell-unreached')]
       .map((r) => [Number(r.getAttribute('y')), Number(r.getAttribute('x'))])""")
@@ -232,7 +233,7 @@ def test_the_grid_survives_a_reload(page: Any, live_server: str) -> None:
     page.goto("about:blank")
     open_grid(page, shared)
     again = read(page, 2)
-    assert again["outShape"] == state["outShape"] == "1 × 4"
+    assert again["outShape"] == state["outShape"] == "4 × 1"  # W x H
     assert again["output"] == state["output"]
     assert scope.get_by_label("Kernel width", exact=True).input_value() == "2"
     stored = page.evaluate("() => window.__convscope.store.getState().grid")

@@ -125,8 +125,9 @@ def test_the_default_pyramid_shows_every_map_with_its_shape(loaded_page: Any) ->
         tiles = page.locator(f'#pyramid .tile[data-layer="{layer}"]:not([data-map="-1"])')
         assert tiles.count() == maps
     names = page.locator("#pyramid .row-name").all_inner_texts()
-    assert names == ["Input", "Layer 1", "Layer 2", "Layer 3", "Layer 3",
-                     "Layer 4 · classifier"]
+    # one numbering (issue 15 §3): the pool after layer 3 is layer 4, as layer=4 selects it
+    assert names == ["Input", "Layer 1", "Layer 2", "Layer 3", "Layer 4 · pool",
+                     "Layer 5 · classifier"]
     texts = page.locator("#pyramid .row-text").all_inner_texts()
     assert texts[1] == "conv 3×3, same padding, ReLU"
     assert texts[4] == "max pool 2×2, stride 2"
@@ -141,13 +142,13 @@ def test_the_default_pyramid_shows_every_map_with_its_shape(loaded_page: Any) ->
 
 def test_controls_are_labelled_groups_named_after_their_layer(loaded_page: Any) -> None:
     page = loaded_page
-    for n in (1, 2, 3):
-        group = page.get_by_role("group", name=f"Layer {n}", exact=True)
+    for name in ("Layer 1", "Layer 2", "Layer 3, then its pool: Layer 4"):
+        group = page.get_by_role("group", name=name, exact=True)
         assert group.count() == 1
         for label in ("Kernel size", "Feature maps", "Stride", "Padding", "Dilation",
                       "Activation", "Pooling", "Kernels"):
-            assert group.get_by_label(label, exact=True).count() == 1, (n, label)
-    classifier = page.get_by_role("group", name="Layer 4", exact=True)
+            assert group.get_by_label(label, exact=True).count() == 1, (name, label)
+    classifier = page.get_by_role("group", name="Layer 5", exact=True)
     assert classifier.get_by_label("Units", exact=True).count() == 1
     unnamed = page.evaluate("""() => [...document.querySelectorAll(
         '#image-panel input, #image-panel select, #image-panel button, #stack input, '
@@ -255,7 +256,7 @@ def test_hover_shows_the_exact_value_and_the_receptive_field(page: Any,
                         box["y"] + (i + 0.5) * box["height"] / h)
         readout = page.locator('#inspector .readout[data-exact="1"]')
         text = readout.inner_text()
-        assert f"row {i}, column {j}:" in text
+        assert f"row {i + 1}, column {j + 1}:" in text  # counted from 1, as everywhere
         shown = re.search(r"column \d+: (\S+) \(exact float32\)", text)
         assert shown, text
         assert np.float32(float(shown.group(1))) == out[i, j]
@@ -265,7 +266,8 @@ def test_hover_shows_the_exact_value_and_the_receptive_field(page: Any,
         bottom = min(geo.origin[0] + i * geo.jump[0] + geo.receptive_field[0] - 1, 29)
         right = min(geo.origin[1] + j * geo.jump[1] + geo.receptive_field[1] - 1, 39)
         rf = page.locator("#inspector .rf-text").inner_text()
-        assert f"Rows {top}–{bottom}, columns {left}–{right}" in rf
+        # counted from 1, as the hover and the animation count
+        assert f"Rows {top + 1}–{bottom + 1}, columns {left + 1}–{right + 1}" in rf
         # outlined on every layer below, in the pyramid
         assert page.locator('#pyramid .tile[data-layer="0"] .rf-box:not([hidden])').count() == 4
         assert page.locator('#pyramid .tile[data-layer="1"] .rf-box:not([hidden])').count() == 4
@@ -383,9 +385,10 @@ def test_keyboard_reorders_layers_and_walks_the_maps(loaded_page: Any) -> None:
     assert page_state(page)["selected"] == {"layer": 2, "map": 2}
     page.get_by_role("button", name="Add a conv layer").click()
     settle(page)
-    assert page.get_by_role("group", name="Layer 4", exact=True).get_by_label(
+    # the new block comes after layer 3 and its pool (layer 4): it is layer 5
+    assert page.get_by_role("group", name="Layer 5", exact=True).get_by_label(
         "Feature maps", exact=True).input_value() == "32"
-    page.get_by_role("button", name="Remove Layer 4").click()
+    page.get_by_role("button", name="Remove Layer 5").click()
     settle(page)
     assert len(page_state(page)["layers"]) == 4
 

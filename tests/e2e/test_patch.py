@@ -197,9 +197,10 @@ def test_a_stride_of_four_shades_every_row_it_skips_on_the_photo(page: Any,
     assert geometry.unreached == (128, 128)
     assert geometry.unreached_rows == geometry.unreached_cols == tuple(range(3, 512, 4))
     caption = page.locator(f"{PANEL} [data-role='in-caption']").text_content() or ""
-    assert "Shaded red: 128 rows 3, 7, 11, …, 511 and 128 columns 3, 7, 11, …, 511" in caption
+    # the page counts rows and columns from 1: 0-based rows 3, 7, ... are rows 4, 8, ...
+    assert "Shaded red: 128 rows 4, 8, 12, …, 512 and 128 columns 4, 8, 12, …, 512" in caption
     note = page.locator("#geometry .geo-unreached").text_content() or ""
-    assert note.startswith("128 rows (3, 7, 11, …, 511) and 128 columns (3, 7, 11, …, 511)")
+    assert note.startswith("128 rows (4, 8, 12, …, 512) and 128 columns (4, 8, 12, …, 512)")
     assert "stride 4 is longer than the window (3 cells)" in note
     # the photo and its channels: a quarter of the rows and of the columns shaded (a light
     # wash where a row or a column is skipped), not a band at the bottom/right

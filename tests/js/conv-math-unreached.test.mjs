@@ -9,12 +9,12 @@ import { planStack } from "../../static/js/conv-plan.js";
 const conv = (options) => ({ type: "conv", weights: { random: 0 }, filters: 1, ...options });
 const linesOf = (layer, shape) => unreachedOfGeometry(planStack([layer], shape).geometries[0]);
 
-test("index lists name a few cells and elide long runs", () => {
+test("index lists count from 1, name a few cells and elide long runs", () => {
   assert.equal(indexList([]), "");
-  assert.equal(indexList([7]), "7");
-  assert.equal(indexList([3, 7]), "3 and 7");
-  assert.equal(indexList([1, 2, 4, 5]), "1, 2, 4 and 5");
-  assert.equal(indexList(Array.from({ length: 128 }, (_, i) => 4 * i + 3)), "3, 7, 11, …, 511");
+  assert.equal(indexList([7]), "8");
+  assert.equal(indexList([3, 7]), "4 and 8");
+  assert.equal(indexList([1, 2, 4, 5]), "2, 3, 5 and 6");
+  assert.equal(indexList(Array.from({ length: 128 }, (_, i) => 4 * i + 3)), "4, 8, 12, …, 512");
 });
 
 test("cells past the last window are dropped by the floor, the others stepped over", () => {
@@ -28,15 +28,15 @@ test("the sentence counts every never-read row and column and says why", () => {
   const strided = linesOf(conv({ kernel_size: 3, stride: 4 }), [1, 8, 8]);
   assert.deepEqual([strided.rows, strided.cols], [[3, 7], [3, 7]]);
   const text = unreachedSentence(strided, { subject: "this layer's input" });
-  assert.match(text, /^2 rows \(3 and 7\) and 2 columns \(3 and 7\) of this layer's input are /);
+  assert.match(text, /^2 rows \(4 and 8\) and 2 columns \(4 and 8\) of this layer's input are /);
   assert.match(text, /stride 4 is longer than the window \(3 cells\)/);
   assert.match(text, /floor in the formula drops the last one at the bottom and right/);
   const dilated = unreachedSentence(linesOf(conv({ kernel_size: [2, 1], stride: [3, 1],
     dilation: [3, 1] }), [1, 9, 4]));
-  assert.match(dilated, /^6 rows \(1, 2, 4, 5, 7 and 8\) of the input are never read/);
+  assert.match(dilated, /^6 rows \(2, 3, 5, 6, 8 and 9\) of the input are never read/);
   assert.match(dilated, /dilated taps \(3 apart\) leave holes/);
   const floor = unreachedSentence(linesOf(conv({ kernel_size: 3, stride: 2 }), [1, 8, 7]));
-  assert.equal(floor, "1 row (7) of the input is never read by any window: the floor in the "
+  assert.equal(floor, "1 row (8) of the input is never read by any window: the floor in the "
     + "formula drops the last one at the bottom.");
   assert.equal(unreachedSentence(linesOf(conv({ kernel_size: 3, padding: "same" }), [1, 8, 8])),
     null);

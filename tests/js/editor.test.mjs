@@ -85,10 +85,24 @@ test("the pyramid layout draws every layer on one scale, smaller going up", () =
   assert.ok(rows[1].maps * (rows[1].tile[1] + LAYOUT.tileGapPx) <= 600);
   assert.ok(rows[4].dense);
   const tiny = pyramidLayout(header([["input", [1, 64, 64]], ["conv", [64, 2, 2]]]), { width: 300 });
-  assert.equal(tiny.rows[1].tile[0], LAYOUT.tileMinPx);
+  assert.equal(tiny.rows[1].tile[0], LAYOUT.tileFloorPx); // smaller than below, to the floor
 });
 
-test("labels number layers by editor block; a pooling layer shares its conv's number", () => {
+test("a layer smaller than the one below never gets a tile as large: 16 maps keep the shape", () => {
+  for (const width of [300, 450, 600, 900]) {
+    const { rows } = pyramidLayout(header([["input", [3, 512, 512]], ["conv", [4, 512, 512]],
+      ["conv", [8, 256, 256]], ["conv", [16, 128, 128]], ["maxpool", [16, 64, 64]],
+      ["dense", [10, 1, 1]]]), { width });
+    const sides = rows.slice(1, 5).map((r) => r.tile[0]);
+    for (let i = 1; i < sides.length; i += 1) {
+      assert.ok(sides[i] < sides[i - 1], `${width} px: ${sides}`);
+      assert.ok(Math.abs(sides[i] - sides[i - 1] / 2) <= 1 || sides[i] === LAYOUT.tileFloorPx,
+        `${width} px: ${sides} (each half the one below: half the width and height)`);
+    }
+  }
+});
+
+test("labels number every pyramid layer, a pooling layer included, as layer= does", () => {
   const request = [{ type: "conv", padding: "same", activation: "relu" },
     { type: "maxpool" }, { type: "conv", padding: [0, 1, 2, 3], activation: "none" },
     { type: "dense", units: 10, activation: "none" }];
@@ -96,8 +110,9 @@ test("labels number layers by editor block; a pooling layer shares its conv's nu
     { kernel: [2, 2], stride: [2, 2] }, { kernel: [5, 3], stride: [2, 1], dilation: [2, 2] },
     { shape: [10, 1, 1] }];
   const infos = describeLayers(request, geo);
-  assert.deepEqual(infos.map((i) => i.name), ["Input", "Layer 1", "Layer 1", "Layer 2",
-    "Layer 3 · classifier"]);
+  assert.deepEqual(infos.map((i) => i.name), ["Input", "Layer 1", "Layer 2 · pool", "Layer 3",
+    "Layer 4 · classifier"]);
+  assert.deepEqual(infos.map((i) => i.block), [0, 1, 1, 2, 3]);
   assert.equal(infos[1].text, "conv 3×3, same padding, ReLU");
   assert.equal(infos[2].text, "max pool 2×2, stride 2");
   assert.equal(infos[3].text, "conv 5×3, stride 2×1, padding 0/1/2/3 (t/b/l/r), dilation 2");

@@ -10,7 +10,7 @@ import {
 import {
   classifyMessage, connectHost, hostOrigin, mergedConfig, MESSAGES,
 } from "../../static/js/embed/host.js";
-import { blockShown, embedConfig } from "../../static/js/embed/page.js";
+import { blockShown, embedConfig, themeOf } from "../../static/js/embed/page.js";
 import {
   convBlock, createStore, defaultConfig, encodeState, searchToConfig,
 } from "../../static/js/state.js";
@@ -19,16 +19,19 @@ const SELF = "http://127.0.0.1:8000";
 
 test("embed options default to the pyramid with usable controls", () => {
   assert.deepEqual(parseEmbedOptions(""), { view: "pyramid", layer: null, map: null,
-    controls: "on", origin: null });
+    controls: "on", origin: null, theme: null, compact: false });
 });
 
 test("embed options read every parameter and reject garbage", () => {
-  const o = parseEmbedOptions("?view=layer&layer=2&map=3&controls=locked&origin=https://a.org/x");
+  const o = parseEmbedOptions("?view=layer&layer=2&map=3&controls=locked&origin=https://a.org/x"
+    + "&theme=dark&compact=1");
   assert.deepEqual(o, { view: "layer", layer: 2, map: 3, controls: "locked",
-    origin: "https://a.org" });
-  const bad = parseEmbedOptions("?view=all&layer=-1&map=1e3&controls=off&origin=javascript:1");
+    origin: "https://a.org", theme: "dark", compact: true });
+  const bad = parseEmbedOptions("?view=all&layer=-1&map=1e3&controls=off&origin=javascript:1"
+    + "&theme=blue&compact=yes");
   assert.deepEqual(bad, { view: "pyramid", layer: null, map: null, controls: "on",
-    origin: null });
+    origin: null, theme: null, compact: false });
+  assert.equal(parseEmbedOptions("?view=grid").view, "grid");
   assert.equal(parseEmbedOptions("?layer=0").layer, null, "layer 0 is the input, not a layer");
 });
 
@@ -38,9 +41,21 @@ test("embed search round-trips through the parser and keeps the state last", () 
     state: encodeState(config) });
   assert.match(search, /^\?view=patch&controls=hidden&origin=https%3A%2F%2Fc\.org&s=/);
   assert.deepEqual(parseEmbedOptions(search), { view: "patch", layer: null, map: null,
-    controls: "hidden", origin: "https://c.org" });
+    controls: "hidden", origin: "https://c.org", theme: null, compact: false });
   assert.deepEqual(searchToConfig(search), config);
-  assert.doesNotMatch(embedSearch({ view: "pyramid", state: "x" }), /controls|origin|layer/);
+  assert.doesNotMatch(embedSearch({ view: "pyramid", state: "x" }),
+    /controls|origin|layer|theme|compact/);
+  const styled = embedSearch({ view: "grid", theme: "dark", compact: true, state: "x" });
+  assert.equal(styled, "?view=grid&theme=dark&compact=1&s=x");
+  assert.deepEqual(parseEmbedOptions(styled), { view: "grid", layer: null, map: null,
+    controls: "on", origin: null, theme: "dark", compact: true });
+});
+
+test("the theme is the URL's, else the reader's preference", () => {
+  assert.equal(themeOf("dark", false), "dark");
+  assert.equal(themeOf("light", true), "light");
+  assert.equal(themeOf(null, true), "dark");
+  assert.equal(themeOf(null, false), "light");
 });
 
 test("originOf keeps http(s) origins only", () => {

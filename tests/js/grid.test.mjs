@@ -90,13 +90,17 @@ test('the compact URL form round-trips', () => {
   assert.deepEqual(normaliseGrid(url), g);
 });
 
-test('resizing keeps the values that still fit and zero-fills the rest', () => {
+test('resizing keeps the values that fit; grown input cells continue the ramp, not zeros', () => {
   const g = normaliseGrid({ h: 2, w: 2, x: [1, 2, 3, 4], kh: 1, kw: 1, k: [5] });
   const bigger = resizeGrid(g, { w: 3, kw: 2 });
-  assert.deepEqual(bigger.x, [1, 2, 0, 3, 4, 0]);
+  // the new column holds its ramp values (2 and 5), never a ring of zeros like padding
+  assert.deepEqual(bigger.x, [1, 2, 2, 3, 4, 5]);
   assert.deepEqual(bigger.k, [5, 0]);
   const more = resizeGrid(g, { c: 2 });
-  assert.deepEqual(more.x, [1, 2, 3, 4, 0, 0, 0, 0]);
+  assert.deepEqual(more.x, [1, 2, 3, 4, 1, 2, 3, 4]);
+  const grown = resizeGrid(normaliseGrid({ h: 3, w: 3, x: Array(9).fill(0) }), { h: 5, w: 5 });
+  const added = grown.x.filter((_, i) => Math.floor(i / 5) >= 3 || i % 5 >= 3);
+  assert.ok(added.every((v) => v !== 0), String(added));
 });
 
 test('the convolve request has explicit padding, a C x H x W input and a 1 x C kernel', () => {

@@ -296,7 +296,7 @@ test('captions write out the padding, stride, dilation and what flipping changed
   assert.match(caps.input, /stride 2, dilation 2 \(taps spaced apart\)/);
   assert.match(caps.input, /R, G and B/);
   // taps 2 apart, stride 2, one zero in front: only odd input cells are ever read
-  assert.match(caps.input, /Shaded red: 3 rows 0, 2 and 4 and 3 columns 0, 2 and 4, which no /);
+  assert.match(caps.input, /Shaded red: 3 rows 1, 3 and 5 and 3 columns 1, 3 and 5, which no /);
   assert.match(caps.output, /^What PyTorch computes/);
   assert.equal(caps.change, '');
   assert.match(flipChange(plain, Float32Array.from([1, -2, 3])), /changes 1 of 3 cells/);

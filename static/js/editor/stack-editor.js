@@ -1,5 +1,6 @@
 /**
- * The layer stack editor: one fieldset per block, named "Layer 1", "Layer 2", ...; add, remove
+ * The layer stack editor: one fieldset per block, named after its pyramid layer ("Layer 1",
+ * "Layer 3, then its pool: Layer 4", "Layer 5" for the classifier after it); add, remove
  * and reorder with buttons or Alt+Arrow keys; the classifier on top can be added or removed.
  * Controls are rebuilt only when the list of blocks changes; otherwise values are synced in
  * place, so typing never loses focus.
@@ -78,9 +79,10 @@ export function createStackEditor(root, { store, only = () => null, tools = true
 
   function build(state) {
     const count = state.layers.length;
+    const layout = blockLayout(state.layers);
     memo.blocks = state.layers.map((block, index) => {
       const dense = block.type === "dense";
-      const name = `Layer ${index + 1}`;
+      const name = `Layer ${layout[index].conv}`;
       const fields = dense ? denseFields({ index, block, onPatch: patch(index) })
         : convFields({ index, block, onPatch: patch(index) });
       const grid = dense ? null : kernelGrid({ index, onEdit: (edit) => {
@@ -112,7 +114,7 @@ export function createStackEditor(root, { store, only = () => null, tools = true
         if (ev.key === "ArrowDown") { ev.preventDefault(); move(index, 1); }
       });
       el.addEventListener("focusin", () => store.update((s) => focusLayer(s, index)));
-      return { el, item: h("li", {}, el), fields, grid, desc, error, view: {} };
+      return { el, item: h("li", {}, el), fields, grid, desc, error, legend, view: {} };
     });
     list.replaceChildren(...memo.blocks.map((b) => b.item));
   }
@@ -121,7 +123,7 @@ export function createStackEditor(root, { store, only = () => null, tools = true
    * @param {{state: object, check: {geometries: object[], error: object|null}}} view
    */
   function sync({ state, check }) {
-    const key = JSON.stringify(state.layers.map((b) => b.type));
+    const key = JSON.stringify(state.layers.map((b) => [b.type, b.pool !== "none"]));
     if (key !== memo.key) {
       const focused = document.activeElement?.id;
       build(state);
@@ -134,6 +136,9 @@ export function createStackEditor(root, { store, only = () => null, tools = true
     state.layers.forEach((block, index) => {
       const b = memo.blocks[index];
       const at = layout[index];
+      // pyramid numbering (render/labels.js): a pool after the conv has the next number
+      setText(b.legend, at.pool ? `Layer ${at.conv}, then its pool: Layer ${at.pool}`
+        : `Layer ${at.conv}`);
       const geo = check.geometries[at.conv - 1];
       const pooled = at.pool ? check.geometries[at.pool - 1] : null;
       const hl = header?.layers?.[at.conv];

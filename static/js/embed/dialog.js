@@ -14,10 +14,11 @@ import { encodeState } from "../state.js";
 import { copyText } from "../exports/pytorch.js";
 import { originOf } from "./options.js";
 import { describeAllowList, isOriginAllowed, parseAllowList } from "./origins.js";
-import { embedSnippet, embedTitle, embedUrl } from "./snippet.js";
+import { defaultHeight, embedSnippet, embedTitle, embedUrl } from "./snippet.js";
 
 const PIECES = [["patch", "The sliding patch"], ["pyramid", "The pyramid (every layer)"],
-  ["layer", "One layer"]];
+  ["layer", "One layer"], ["grid", "Grid mode (a small typed grid)"]];
+const THEMES = [["", "as the reader's system"], ["light", "light"], ["dark", "dark"]];
 const CONTROLS = [["on", "usable"], ["locked", "locked: shown, cannot be changed"],
   ["hidden", "hidden"]];
 
@@ -57,10 +58,17 @@ export function createEmbedDialog(button, { store, doc, win }) {
   const originNote = h("p", { class: "hint embed-origin-note", role: "status" });
   const pieceNote = h("p", { class: "hint embed-piece-note" });
   const layerField = field("Layer", layer, "the layer to show");
+  const theme = h("select", { id: "embed-theme" }, THEMES.map(([value, text]) => h("option",
+    { value, text })));
+  const compact = h("input", { type: "checkbox", id: "embed-compact" });
   const script = h("input", { type: "checkbox", id: "embed-script", checked: true });
   const snippet = h("textarea", { id: "embed-snippet", class: "code-box", readOnly: true,
     rows: 7, spellcheck: false });
   const copy = h("button", { type: "button", class: "primary", text: "Copy" });
+  const urlBox = h("input", { id: "embed-url", type: "text", class: "code-box embed-url",
+    readOnly: true, spellcheck: false });
+  const copyUrl = h("button", { type: "button", text: "Copy URL",
+    title: "Copy the embed's address alone (for a link, a notebook's IFrame, an LMS field)" });
   const copied = h("p", { class: "export-status", role: "status", "aria-live": "polite" });
   const preview = h("a", { target: "_blank", rel: "noopener",
     text: "Open this embed in a new tab" });
@@ -70,7 +78,9 @@ export function createEmbedDialog(button, { store, doc, win }) {
     h("p", { class: "muted", text: "Paste the snippet into a page (LMS, blog, slides in HTML). "
       + "It shows the current image and layers; what students change stays in their frame." }),
     h("div", { class: "embed-options" }, h("div", {}, piece.el, pieceNote),
-      h("div", {}, controls.el, layerField)),
+      h("div", {}, controls.el, layerField, field("Theme", theme, "colours of the frame"),
+        h("label", { for: compact.id, class: "check" }, compact,
+          " Compact: no explanations nor legends"))),
     h("div", { class: "embed-size" },
       field("Width", width, "100% or pixels"), field("Height (px)", height, "starting height"),
       field("Your page's origin (optional)", origin, "where the embed sends its height and state"),
@@ -78,12 +88,13 @@ export function createEmbedDialog(button, { store, doc, win }) {
     originNote,
     h("label", { for: script.id, class: "check" }, script,
       " Add the script that grows the iframe to fit its content"),
+    h("label", { for: urlBox.id, class: "code-label", text: "URL" }), urlBox,
     h("label", { for: snippet.id, class: "code-label", text: "Snippet" }), snippet,
-    h("div", { class: "dialog-actions" }, copy, preview, close), copied,
+    h("div", { class: "dialog-actions" }, copy, copyUrl, preview, close), copied,
     h("p", { class: "hint", text: `This server may be embedded by ${describeAllowList(allowed)}`
       + " (setting CONVSCOPE_FRAME_ANCESTORS; see docs/embedding.md)." }));
   doc.body.append(dialog);
-  const memo = { sizedFor: null };
+  const memo = { sizedFor: null, url: "" };
 
   function fillLayers(state) {
     const header = state.pyramid?.header;
@@ -98,9 +109,10 @@ export function createEmbedDialog(button, { store, doc, win }) {
     const state = store.getState();
     const view = piece.value();
     layerField.hidden = view !== "layer";
-    if (memo.sizedFor !== view) {
-      height.value = String(EMBED.sizes[view][1]);
-      memo.sizedFor = view;
+    const fits = defaultHeight(view, width.value);
+    if (memo.sizedFor !== `${view}:${fits}`) {
+      height.value = String(fits); // the measured height of this piece at this width
+      memo.sizedFor = `${view}:${fits}`;
     }
     const header = state.pyramid?.header;
     const infos = header ? describeLayers(state.pyramid.request.layers, header.layers) : [];
@@ -108,7 +120,10 @@ export function createEmbedDialog(button, { store, doc, win }) {
     const shown = view === "layer" ? Number(layer.value) : anim.layer;
     const target = originOf(origin.value.trim());
     const url = embedUrl({ base: win.location.origin, view, controls: controls.value(),
-      layer: view === "layer" ? shown : null, origin: target, state: encodeState(state) });
+      layer: view === "layer" ? shown : null, origin: target, state: encodeState(state),
+      theme: theme.value || null, compact: compact.checked });
+    memo.url = url;
+    urlBox.value = url;
     snippet.value = embedSnippet({ url, width: width.value, height: height.value,
       appOrigin: win.location.origin, withScript: script.checked,
       title: embedTitle({ view, layerName: infos[shown]?.name, map: view === "patch"
@@ -119,6 +134,8 @@ export function createEmbedDialog(button, { store, doc, win }) {
         + `${anim.map + 1}, as in the sliding-patch panel (choose another layer or map there).`,
       pyramid: "Every layer's maps, from the photo at the bottom to the top.",
       layer: "One layer's maps, its output-size formula and the selected map enlarged.",
+      grid: "Grid mode as set below the pyramid: the typed input and kernel, the formula, the "
+        + "window sliding over the grid.",
     }[view]);
     origin.setAttribute("aria-invalid", String(Boolean(origin.value.trim()) && !target));
     setText(originNote, !origin.value.trim() ? ""
@@ -137,6 +154,15 @@ export function createEmbedDialog(button, { store, doc, win }) {
     if (ok) {
       setText(copy, "Copied");
       setTimeout(() => setText(copy, "Copy"), EXPORTS.ackMs);
+    }
+  });
+  copyUrl.addEventListener("click", async () => {
+    const ok = await copyText(memo.url, urlBox);
+    setText(copied, ok ? "The embed's URL is on the clipboard."
+      : "Your browser did not allow copying: the URL is selected, press Ctrl+C (⌘C).");
+    if (ok) {
+      setText(copyUrl, "Copied");
+      setTimeout(() => setText(copyUrl, "Copy URL"), EXPORTS.ackMs);
     }
   });
   close.addEventListener("click", () => dialog.close());

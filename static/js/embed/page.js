@@ -18,15 +18,34 @@ import { parseAllowList } from "./origins.js";
 
 const META_ALLOWED = 'meta[name="convscope-allowed-origins"]';
 const TITLES = { patch: "The sliding patch", pyramid: "Feature maps of every layer",
-  layer: "One layer's feature maps" };
+  layer: "One layer's feature maps", grid: "Grid mode (stride, padding and dilation)" };
 
 /** Element ids each piece keeps (the rest of the template is removed). */
 const PIECES = Object.freeze({
   patch: ["patch-panel"],
   pyramid: ["pyramid-panel", "classifier"],
   layer: ["pyramid-panel", "embed-details", "classifier"],
+  grid: ["grid-mode"],
 });
-const ALL_PIECES = ["pyramid-panel", "embed-details", "patch-panel", "classifier"];
+const ALL_PIECES = ["pyramid-panel", "embed-details", "patch-panel", "classifier", "grid-mode"];
+
+/**
+ * The theme an embed is drawn in: the URL's `theme`, else the reader's preference.
+ * @param {"light"|"dark"|null} asked
+ * @param {boolean} prefersDark `matchMedia("(prefers-color-scheme: dark)").matches`
+ * @returns {"light"|"dark"}
+ */
+export function themeOf(asked, prefersDark) {
+  return asked ?? (prefersDark ? "dark" : "light");
+}
+
+/** The URL's theme, or the reader's (kept in step when they switch). */
+function applyTheme(doc, win, asked) {
+  const query = win.matchMedia?.("(prefers-color-scheme: dark)");
+  const set = () => { doc.documentElement.dataset.theme = themeOf(asked, Boolean(query?.matches)); };
+  set();
+  if (!asked) query?.addEventListener?.("change", set);
+}
 
 /**
  * The editor block the controls of a piece show: the animated layer's block (patch), the
@@ -78,7 +97,10 @@ function arrangeControls(doc, options) {
   if (legend) {
     legend.textContent = locked ? "Settings (fixed by the author of this page)" : "Settings";
   }
-  if (options.view === "patch") controls.querySelector(".scale-toggle")?.remove();
+  if (options.view === "patch" || options.view === "grid") {
+    controls.querySelector(".scale-toggle")?.remove();
+  }
+  if (options.view === "grid") controls.remove(); // grid mode has its own settings
   if (options.view === "pyramid") {
     // every layer's controls: folded away under the pyramid until asked for
     const details = h("details", { class: "embed-controls-fold" },
@@ -105,7 +127,13 @@ export function prepareEmbed(doc, win) {
   const keep = PIECES[options.view];
   for (const id of ALL_PIECES) if (!keep.includes(id)) doc.getElementById(id)?.remove();
   arrangeControls(doc, options);
+  if (options.view !== "pyramid") doc.querySelector(".pyramid-why")?.remove();
   doc.title = `${TITLES[options.view]} · Convscope`;
+  const heading = doc.getElementById("embed-heading");
+  if (heading) heading.textContent = `Convscope: ${TITLES[options.view].charAt(0).toLowerCase()}${
+    TITLES[options.view].slice(1)}`;
+  root.classList.toggle("embed-compact", options.compact);
+  applyTheme(doc, win, options.theme);
 
   return {
     options,

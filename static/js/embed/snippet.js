@@ -27,6 +27,21 @@ export function sizeAttr(value, { min, max, fallback, percent = false }) {
 }
 
 /**
+ * The iframe height that fits a piece at a width: the measured height at 900 px, or at
+ * 390 px when the width asked is a number of px narrower than EMBED.narrowBelowPx ("100%"
+ * counts as wide: the host script grows the frame anyway).
+ * @param {string} view
+ * @param {string|number} width "100%" or px
+ * @returns {number}
+ */
+export function defaultHeight(view, width) {
+  const known = EMBED.sizes[view] ? view : "pyramid";
+  const px = Number(String(width).trim());
+  const narrow = Number.isFinite(px) && px > 0 && px < EMBED.narrowBelowPx;
+  return narrow ? EMBED.narrowHeights[known] : EMBED.sizes[known][1];
+}
+
+/**
  * The absolute URL of an embed view.
  * @param {{base: string, view: string, layer?: number|null, map?: number|null,
  *   controls?: string, origin?: string|null, state: string}} options `base` is the app's
@@ -95,5 +110,6 @@ export function embedTitle({ view, layerName = "", map = null }) {
     return `Convscope: the sliding patch of ${layerName || "a layer"}${mapText}`;
   }
   if (view === "layer") return `Convscope: the feature maps of ${layerName || "one layer"}`;
+  if (view === "grid") return "Convscope: grid mode, a kernel sliding over a small grid";
   return "Convscope: every feature map of every layer";
 }

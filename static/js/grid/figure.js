@@ -13,8 +13,8 @@ import { outputShape, unreachedLines, windowAt, windowSpan } from '../patch/wind
 const SVG_NS = 'http://www.w3.org/2000/svg';
 /** Largest on-screen width (px) of one of the two figures. */
 const FIGURE_MAX_PX = 520;
-/** Room left of and above the input for the stride arrows (SVG units). */
-const HINT_MARGIN = Object.freeze({ left: 86, top: 26 });
+/** Room left of and above the input for the stride arrows and labels (SVG units). */
+const HINT_MARGIN = Object.freeze({ left: 86, top: 30 });
 /** Height of the band holding a tap's weight, as a fraction of a cell. */
 const BAND = 0.26;
 
@@ -45,9 +45,11 @@ function strideHint(geometry, step, c) {
       <text class="stride-label" x="${x - 6}" y="${(py(before) + py(now)) / 2 + 8}"
       text-anchor="end">stride ${geometry.stride[0]} ↓</text>`;
   }
-  const y = py(now) - 6;
+  // along a row: arrow and label in the margin above the grid (over the columns the window
+  // moved across), never over a cell's number
+  const y = -6;
   return `${ghost}<path class="stride-arrow" d="M${px(before) + 6},${y} H${px(now) + 6}"/>
-    <text class="stride-label" x="${px(before) + 6}" y="${y - 5}">stride ${
+    <text class="stride-label" x="${px(before) + 6}" y="${y - 7}">stride ${
       geometry.stride[1]} →</text>`;
 }
 

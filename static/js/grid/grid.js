@@ -42,14 +42,27 @@ const TEMPLATE = `
   <div data-role="numbers"></div>
   <div data-role="cells"></div>`;
 
+/** The embed's `controls=locked|hidden`: disable (or remove) the grid's settings. */
+function pinControls(root, controls, parts) {
+  if (controls === 'hidden') parts.forEach((el) => el.remove());
+  if (controls !== 'locked') return;
+  root.classList.add('locked');
+  for (const el of parts) {
+    el.querySelectorAll('input, select, button, textarea').forEach((c) => { c.disabled = true; });
+  }
+}
+
 /**
  * Mount grid mode in `root`.
  *
  * @param {HTMLElement} root
- * @param {{api: {convolve?: (body: object) => Promise<object>}, store: object}} deps
+ * @param {{api: {convolve?: (body: object) => Promise<object>}, store: object,
+ *   controls?: 'on'|'locked'|'hidden', exports?: boolean}} deps `controls` (embed view): the
+ *   input, kernel and settings usable, shown but disabled, or not rendered (playback always
+ *   works); `exports: false` leaves out "Download as GIF"
  * @returns {{destroy: () => void}}
  */
-export function createGridMode(root, { api, store }) {
+export function createGridMode(root, { api, store, controls = 'on', exports = true }) {
   root.classList.add('grid-mode');
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
@@ -78,7 +91,7 @@ export function createGridMode(root, { api, store }) {
     },
   });
   const figure = createGridFigure(q('stage'), { onPickCell: (step) => seek(step) });
-  if (api.exportFile) {
+  if (api.exportFile && exports) {
     const exportRoot = q('export');
     const status = exportStatus();
     exportRoot.append(exportButton({
@@ -142,7 +155,7 @@ export function createGridMode(root, { api, store }) {
         grid.p === 'same' && (top !== bottom || left !== right)
           ? ' (“same” cannot split the padding evenly here: the extra zero goes at the'
             + ' bottom/right, as in TensorFlow and PyTorch)' : ''}.
-        Output: <strong data-role="out-shape">${oh} × ${ow}</strong>.</p>
+        Output: <strong data-role="out-shape">${ow} × ${oh}</strong> (width × height).</p>
       ${never ? `<p class="grid-unreached" data-role="unreached">${never} They are shaded red.</p>`
         : ''}
       ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are
@@ -157,6 +170,7 @@ export function createGridMode(root, { api, store }) {
   function rebuild() {
     shown = Math.min(shown, grid.c - 1);
     editor.render(grid, { shown });
+    if (controls === 'locked') pinControls(root, controls, [q('controls'), q('cells')]);
     const geometry = gridGeometry(grid);
     const empty = renderFormulas(geometry);
     const outShape = outputShape(geometry);
@@ -261,6 +275,7 @@ export function createGridMode(root, { api, store }) {
   flipBox.innerHTML = `<input type="checkbox" data-role="grid-flip"${grid.flip ? ' checked' : ''}>
     Flip the kernel (true convolution instead of PyTorch's cross-correlation)`;
   q('controls').after(flipBox);
+  pinControls(root, controls, [q('controls'), q('cells'), flipBox]);
   flipBox.addEventListener('change', (event) => {
     player.pause();
     grid = { ...grid, flip: event.target.checked ? 1 : 0 };

@@ -216,8 +216,17 @@ export function compactGrid(grid) {
   return { ...grid, x: grid.x.join(','), k: grid.k.join(',') };
 }
 
+/** Whether cell `i` of the resized `[c1, h1, w1]` grid lies outside the old `[c0, h0, w0]`. */
+function isNew(i, [c0, h0, w0], [, h1, w1]) {
+  const ch = Math.floor(i / (h1 * w1));
+  const y = Math.floor((i % (h1 * w1)) / w1);
+  return !(ch < c0 && y < h0 && i % w1 < w0);
+}
+
 /**
- * Resize a grid keeping the values that still fit (new cells 0): used when a size changes.
+ * Resize a grid keeping the values that still fit: used when a size changes. New input cells
+ * continue the ramp (their index in the channel plus the channel), so cells added by growing
+ * the input never read as a ring of padding zeros; new kernel taps are 0.
  *
  * @param {ReturnType<typeof normaliseGrid>} grid
  * @param {{h?: number, w?: number, c?: number, kh?: number, kw?: number}} size
@@ -232,7 +241,9 @@ export function resizeGrid(grid, size) {
       const xx = i % w1;
       return ch < c0 && y < h0 && xx < w0 ? values[(ch * h0 + y) * w0 + xx] : 0;
     });
-  const x = carry(grid.x, [grid.c, grid.h, grid.w], [next.c, next.h, next.w]);
+  const ramp = inputPreset('ramp', { c: next.c, h: next.h, w: next.w });
+  const x = carry(grid.x, [grid.c, grid.h, grid.w], [next.c, next.h, next.w])
+    .map((v, i) => (isNew(i, [grid.c, grid.h, grid.w], [next.c, next.h, next.w]) ? ramp[i] : v));
   const k = carry(grid.k, [grid.c, grid.kh, grid.kw], [next.c, next.kh, next.kw]);
   return normaliseGrid({ ...next, x, k });
 }

@@ -73,13 +73,13 @@ function regionCaptions({ base, region, crop, layer, map, range, magnifier, chan
   const [top, bottom, left, right] = crop.geometry.padding;
   const pads = top + bottom + left + right > 0 ? ' and the padding zeros they reach' : '';
   return {
-    input: `Input of layer ${layer} (${c} × ${h} × ${w}), zoomed on rows ${
+    input: `Input of layer ${layer} (${w} × ${h} × ${c}), zoomed on rows ${
       span(crop.y0, ch)}, columns ${span(crop.x0, cw)}: the cells the region's windows `
       + `read${pads}. Window ${base.geometry.kernel.join('×')}, stride ${
         base.geometry.stride.join('×')}.${magnifier
         ? ' The magnifier beside the window shows the cells under it.' : ''}`,
     output: `Map ${map + 1} of layer ${layer}: rows ${span(region.row, region.height)}, `
-      + `columns ${span(region.col, region.width)} of its ${oh} × ${ow} cells, painted cell `
+      + `columns ${span(region.col, region.width)} of its ${ow} × ${oh} cells, painted cell `
       + `by cell over the finished map, shown faintly. Colour range ${formatValue(range.min)}`
       + ` … ${formatValue(range.max)}. Click a cell to jump to it.`,
     change,

@@ -91,7 +91,7 @@ export function layerLabel(info) {
   const [sh, sw] = info.stride;
   const [c, h, w] = info.in_shape;
   return `Layer ${info.index}: ${kh}×${kw} conv, stride ${sh === sw ? sh : `${sh}×${sw}`}, `
-    + `${c}×${h}×${w} → ${info.shape.join('×')}`;
+    + `${w}×${h}×${c} → ${info.shape[2]}×${info.shape[1]}×${info.shape[0]}`;
 }
 
 /**
@@ -155,13 +155,13 @@ export function captionsOf(base, { layer, map, shown, flippedMap, engineMap, ran
   const lens = magnifier ? ` The magnifier beside the window shows the cells under it${rgb
     ? ' (each lists its R, G and B values)' : ', with each tap\'s weight in its dark band'}.` : '';
   return {
-    input: `Input of layer ${layer}: ${c} × ${h} × ${w}; ${padText}. Window `
+    input: `Input of layer ${layer}: ${w} × ${h} × ${c} (W × H × D); ${padText}. Window `
       + `${base.geometry.kernel.join('×')}, stride ${pair(sh, sw)}${dh > 1 || dw > 1
         ? `, dilation ${pair(dh, dw)} (taps spaced apart)` : ''}.${never
         ? ` Shaded red: ${never}, which no window reads.` : ''}${lens}`,
     output: `${flippedMap ? 'True convolution (kernel rotated 180°, computed in your browser)'
       : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${map + 1} `
-      + `of layer ${layer}, ${oh} × ${ow}, painted cell by cell over the finished map, shown `
+      + `of layer ${layer}, ${ow} × ${oh}, painted cell by cell over the finished map, shown `
       + `faintly. Colour range ${formatValue(range.min)} … ${formatValue(range.max)}. `
       + 'Click a cell to jump to it.',
     change: flippedMap ? flipChange(engineMap, flippedMap) : '',

@@ -7,13 +7,14 @@
  */
 
 import { h, pairText, replaceChildren, shapeText } from "../dom.js";
+import { numberInWords } from "../words.js";
 import { unreachedOfGeometry, unreachedSentence } from "./unreached.js";
 
 const GENERIC_FORMULA = "out = floor((n + pad_before + pad_after − dilation·(k − 1) − 1) / stride) + 1";
 
-/** 1234567 -> "1,234,567". */
+/** 12345 -> "12,345"; 7412000000 -> "7.4 billion" (words.js numberInWords). */
 export function bigNumber(n) {
-  return Math.round(n).toLocaleString("en-US");
+  return numberInWords(n);
 }
 
 function paddingNote(padding, layerRequest) {
@@ -52,7 +53,7 @@ function paramsNote(geo) {
     h("p", {}, h("strong", { text: bigNumber(geo.dense_params) }),
       ` parameters for a dense layer joining the same ${shapeText(geo.in_shape)} input to the `
       + `${shapeText(geo.shape)} output`
-      + (conv ? ` (${ratio >= 1e4 ? ratio.toExponential(1) : bigNumber(ratio)} times more)` : "")),
+      + (conv ? ` (${bigNumber(ratio)} times more)` : "")),
     conv ? h("p", { class: "muted",
       text: `${bigNumber(geo.macs)} multiply-adds: every output cell reuses the same `
         + `${kh}×${kw}×${c} weights (weight sharing).` }) : null);

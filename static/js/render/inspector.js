@@ -41,12 +41,16 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
     title: "Watch the kernel slide over this layer's input (shortcut: A on a map)",
     hidden: true }); // shown once a map is drawn
   const note = h("p", { class: "muted insp-note" });
-  replaceChildren(root, title, mapWrap, readout,
+  // the last cell hovered or clicked on the selected map: the one "How…?" explains
+  const how = h("button", { type: "button", class: "how-computed", hidden: true,
+    text: "How was this number computed?",
+    title: "Open the sliding patch on this cell: its window, weights and sum, step by step" });
+  replaceChildren(root, title, mapWrap, readout, how,
     h("div", { class: "insp-row" }, legend,
       h("div", { class: "insp-rf" }, h("h3", { text: "On the input" }),
         h("div", { class: "insp-thumb-wrap" }, thumb, rfBox))),
     rfText, animate, note);
-  const memo = { drawKey: null, thumbKey: null, view: null, exactOf: null };
+  const memo = { drawKey: null, thumbKey: null, view: null, exactOf: null, cell: null };
 
   canvas.addEventListener("mousemove", (ev) => {
     const v = memo.view;
@@ -59,6 +63,7 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
   });
   canvas.addEventListener("mouseleave", () => onHover(null));
   animate.addEventListener("click", () => memo.view && onAnimate(memo.view.selected));
+  how.addEventListener("click", () => memo.cell && onAnimate(memo.cell));
 
   /**
    * @param {{pyramid: object, selected: {layer: number, map: number}, hover: object|null,
@@ -111,11 +116,20 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
       paintPhoto(thumb, { channels: maps[0], shape: input.preview_shape, quants: input.maps });
     }
     const onThis = hover && hover.layer === selected.layer && hover.map === selected.map;
+    if (onThis) memo.cell = { layer: hover.layer, map: hover.map, i: hover.i, j: hover.j };
+    if (memo.cell && (memo.cell.layer !== selected.layer || memo.cell.map !== selected.map
+      || memo.cell.i >= hh || memo.cell.j >= ww)) memo.cell = null;
+    const explain = canAnimate && layer.type === "conv" && memo.cell;
+    how.hidden = !explain;
+    if (explain) {
+      setText(how, `How was this number computed? Row ${memo.cell.i + 1}, column `
+        + `${memo.cell.j + 1} →`);
+    }
     cellBox.hidden = !onThis;
     if (onThis) boxStyle(cellBox, { top: hover.i, left: hover.j, bottom: hover.i, right: hover.j }, [hh, ww]);
     if (hover && hoverValue) {
       const name = hover.layer === 0 ? "input" : infos[hover.layer].name;
-      setText(readout, `${name}, map ${hover.map + 1}, row ${hover.i}, column ${hover.j}: `
+      setText(readout, `${name}, map ${hover.map + 1}, row ${hover.i + 1}, column ${hover.j + 1}: `
         + `${hoverValue.exact ? "" : "≈ "}${hoverValue.exact ? formatFloat32(hoverValue.value) : formatValue(hoverValue.value)}`
         + `${hoverValue.exact ? " (exact float32)" : " (preview; exact value loading)"}`);
       readout.dataset.exact = hoverValue.exact ? "1" : "0";
@@ -130,7 +144,7 @@ export function createInspector(root, { onHover, onAnimate, canAnimate = true })
       const box = receptiveFieldBox(geo, hover.i, hover.j, { height: ih, width: iw });
       rfBox.hidden = false;
       boxStyle(rfBox, box, [ih, iw]);
-      setText(rfText, `Rows ${box.top}–${box.bottom}, columns ${box.left}–${box.right} of the `
+      setText(rfText, `Rows ${box.top + 1}–${box.bottom + 1}, columns ${box.left + 1}–${box.right + 1} of the `
         + `photo (${geo.receptive_field[0]}×${geo.receptive_field[1]} field`
         + `${box.clipped ? ", partly in the zero padding" : ""}).`);
     } else {

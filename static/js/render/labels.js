@@ -43,10 +43,14 @@ export function layerText(layer, geo) {
 }
 
 /**
- * Name and description of every pyramid layer (index 0 = the input).
+ * Name and description of every pyramid layer (index 0 = the input). One numbering
+ * everywhere: "Layer N" is pyramid layer N, the `layer=N` of links and embeds, the "layer N"
+ * of the server's messages, the exports and the GIF captions; a pooling layer has its own
+ * number ("Layer 4 · max pool" after "Layer 3").
  * @param {object[]} requestLayers the API layers of the request
  * @param {object[]} headerLayers the pyramid header's layers (geometry)
- * @returns {Array<{name: string, text: string, block: number}>} `block` is 1-based (0 = input)
+ * @returns {Array<{name: string, text: string, block: number}>} `block` is the 1-based
+ *   editor block the layer belongs to (0 = input; a pool shares its conv's block)
  */
 export function describeLayers(requestLayers, headerLayers) {
   const out = [{ name: "Input", text: "the image as the network sees it (values 0 to 1)", block: 0 }];
@@ -54,8 +58,8 @@ export function describeLayers(requestLayers, headerLayers) {
   requestLayers.forEach((layer, i) => {
     const pool = layer.type === "maxpool" || layer.type === "avgpool";
     if (!pool || block === 0) block += 1;
-    const name = layer.type === "dense" ? `Layer ${block} · classifier` : `Layer ${block}`;
-    out.push({ name, text: layerText(layer, headerLayers[i + 1]), block });
+    const kind = layer.type === "dense" ? " · classifier" : pool ? " · pool" : "";
+    out.push({ name: `Layer ${i + 1}${kind}`, text: layerText(layer, headerLayers[i + 1]), block });
   });
   return out;
 }

@@ -38,7 +38,30 @@ export function pyramidLayout(header, { width }) {
       tile: [Math.max(1, Math.round(h * scale * fit)), Math.max(1, Math.round(w * scale * fit))],
       dense: false };
   });
-  return { scale, rows };
+  return { scale, rows: keepProportions(rows, layers) };
+}
+
+/**
+ * The readable minimum must not hide the pyramid's shape: a layer with a smaller width x
+ * height than the one below it never gets a tile as large as that one's (a 64 x 64 pool over
+ * a 128 x 128 conv gets half its side, even when both would be raised to the minimum), down to
+ * LAYOUT.tileFloorPx.
+ */
+function keepProportions(rows, layers) {
+  let below = null;
+  return rows.map((row, i) => {
+    if (row.dense) return row;
+    const [, h, w] = layers[i].shape;
+    let tile = row.tile;
+    if (below && h * w < below.h * below.w) {
+      const ratio = Math.sqrt((h * w) / (below.h * below.w));
+      const cap = Math.max(LAYOUT.tileFloorPx, Math.floor(Math.max(...below.tile) * ratio));
+      const side = Math.max(...tile);
+      if (side > cap) tile = tile.map((px) => Math.max(1, Math.round((px * cap) / side)));
+    }
+    below = { h, w, tile };
+    return { ...row, tile };
+  });
 }
 
 /**
@@ -73,7 +96,10 @@ export function previewSides(layers, { width, oneLayer = false, dpr = 1 }) {
     const [, h, w] = layers[i].shape;
     const side = Math.max(h, w);
     // the server reduces by ceil(side / preview), which sends exactly `preview` cells a side
-    const factor = Math.max(1, Math.floor(side / pixels));
+    // the largest block that still leaves `pixels` cells (floor(side / pixels) can be one
+    // short: 128 cells on 10 px -> 12, though 13 blocks still leave ceil(128 / 13) = 10)
+    let factor = Math.max(1, Math.floor(side / pixels));
+    while (Math.ceil(side / (factor + 1)) >= pixels && factor + 1 <= side) factor += 1;
     const preview = Math.ceil(side / factor);
     return Math.min(Math.max(preview, PREVIEW_BOUNDS.min), PREVIEW_BOUNDS.max);
   });

@@ -14,8 +14,10 @@ import { backProject } from "../conv-math.js";
 import { legendTicks, formatValue } from "../colormap.js";
 import { viewRows } from "./layout.js";
 import { describeLayers } from "./labels.js";
+import { createHowOffer } from "./how-offer.js";
 import { drawLegendBar } from "./legend.js";
 import { COLORS, LAYOUT } from "../config.js";
+import { PRESET_WORDS, presetName } from "../words.js";
 import { channelTint, mapScale, paintChannel, paintPhoto, paintPreview, paintUnreached }
   from "./paint.js";
 
@@ -37,7 +39,11 @@ function makeTile({ layer, map, label, tile }) {
     style: { width: `${tile[1]}px`, height: `${tile[0]}px` } },
   canvas, marks.box, marks.unreached);
   const inner = tile.map((px) => px - 2 * LAYOUT.tileBorderPx);
-  return { el: tileEl, canvas, map, marks, inner };
+  // what a preset kernel picks out, in plain words under its map (filled by draw())
+  const words = h("span", { class: "tile-words", hidden: true,
+    style: { maxWidth: `${Math.max(tile[1], 72)}px` } });
+  const cell = h("div", { class: "tile-cell" }, tileEl, words);
+  return { el: tileEl, cell, words, canvas, map, marks, inner };
 }
 
 function buildRow({ layer, row, info }) {
@@ -65,19 +71,32 @@ function buildRow({ layer, row, info }) {
     }
   }
   const grid = h("div", { class: `row-tiles${row.dense ? " dense" : ""}` },
-    tiles.map((t) => t.el));
+    tiles.map((t) => t.cell));
   const el = h("section", { class: "pyr-row", dataset: { layer: String(layer.index) },
     "aria-label": `${info.name}, ${shapeText(layer.shape)}` }, head, grid);
   return { el, tiles, legend, legendText, name, text };
+}
+
+/** The plain words under a preset's map ("vertical edges"), its name on hover. */
+function writeWords(tile, preset) {
+  const words = preset && preset !== "random" ? PRESET_WORDS[preset] ?? null : null;
+  tile.words.hidden = !words;
+  setText(tile.words, words ?? "");
+  const title = words ? `${presetName(preset)} kernel` : "";
+  if (tile.words.title !== title) tile.words.title = title;
+  const tip = words ? `${presetName(preset)} kernel: ${words}` : "";
+  if (tile.el.title !== tip) tile.el.title = tip;
 }
 
 /**
  * @param {HTMLElement} root
  * @param {{onSelect: (sel: {layer: number, map: number}) => void,
  *   onHover: (hover: null|{layer: number, map: number, i: number, j: number}) => void,
- *   onAnimate: (sel: {layer: number, map: number}) => void}} handlers
+ *   onAnimate: (sel: {layer: number, map: number, i?: number, j?: number}) => void,
+ *   canExplain?: boolean}} handlers `canExplain`: a click on a conv map's cell offers "How
+ *   was this number computed?", which calls `onAnimate` with that cell
  */
-export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
+export function createPyramidView(root, { onSelect, onHover, onAnimate, canExplain = false }) {
   // rows[i] is null for a layer not shown (the embed's one-layer view shows one row)
   const dom = { key: null, rows: [], header: null, only: null };
 
@@ -85,9 +104,12 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
   const selOf = (tile) => ({ layer: Number(tile.dataset.layer),
     map: Math.max(Number(tile.dataset.map), 0) });
 
+  const how = canExplain ? createHowOffer(root, { onExplain: onAnimate }) : null;
   root.addEventListener("click", (ev) => {
     const tile = tileOf(ev.target);
-    if (tile) onSelect(selOf(tile));
+    if (!tile) return;
+    onSelect(selOf(tile));
+    if (how && ev.detail > 0) how.offer(tile, ev, dom.header); // a pointer, not Enter/Space
   });
   root.addEventListener("mousemove", (ev) => {
     const tile = tileOf(ev.target);
@@ -151,11 +173,16 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
         dom.rows[i] = buildRow({ layer: header.layers[i], row: rows[i], info: infos[i] });
       });
       root.replaceChildren(...shown.map((i) => dom.rows[i].el));
+      how?.hide(); // its tile was rebuilt: the offer would point at nothing
       dom.key = key;
     }
     header.layers.forEach((layer, index) => {
       const row = dom.rows[index];
       if (!row) return;
+      const presets = pyramid.request.layers[index - 1]?.weights?.presets ?? null;
+      if (layer.type !== "dense") {
+        for (const tile of row.tiles) writeWords(tile, presets?.[tile.map] ?? null);
+      }
       setText(row.name, infos[index].name);
       setText(row.text, infos[index].text);
       const [ph, pw] = layer.preview_shape;

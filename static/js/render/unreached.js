@@ -32,16 +32,17 @@ export function unreachedOfGeometry(geo) {
 }
 
 /**
- * "3", "3 and 7", "1, 2, 4 and 5", or "0, 4, 8, …, 508" when there are more than `max`.
- * @param {number[]} indices
+ * The rows or columns of 0-based `indices` as the page writes them, counted from 1 (as the
+ * hover, the animation and the grid do): "4", "4 and 8", "2, 3, 5 and 6", or
+ * "1, 5, 9, …, 509" when there are more than `max`.
+ * @param {number[]} indices 0-based
  * @param {number} [max]
  */
 export function indexList(indices, max = 6) {
-  if (indices.length <= 1) return indices.join("");
-  if (indices.length <= max) {
-    return `${indices.slice(0, -1).join(", ")} and ${indices[indices.length - 1]}`;
-  }
-  return `${indices.slice(0, 3).join(", ")}, …, ${indices[indices.length - 1]}`;
+  const n = indices.map((i) => i + 1);
+  if (n.length <= 1) return n.join("");
+  if (n.length <= max) return `${n.slice(0, -1).join(", ")} and ${n[n.length - 1]}`;
+  return `${n.slice(0, 3).join(", ")}, …, ${n[n.length - 1]}`;
 }
 
 /**
