@@ -17,10 +17,10 @@ from fastapi.templating import Jinja2Templates
 
 from .engine import threads as engine_threads
 from .errors import install_handlers
-from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
-from .memory import keep_freed_memory
+from .http.limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
+from .http.memory import keep_freed_memory
+from .http.security import SecurityHeadersMiddleware
 from .routes import api, export, models, pages
-from .security import SecurityHeadersMiddleware
 from .services.container import build_services
 from .services.requests import body_components
 from .settings import Settings, get_settings
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        keep_freed_memory()  # process-wide allocator setting: see app/memory.py
+        keep_freed_memory()  # process-wide allocator setting: see app/http/memory.py
         # process-wide too; set back when the app stops (tests start many apps)
         previous = engine_threads.set_blas_threads(settings.blas_threads)
         yield

@@ -42,7 +42,7 @@ from app.engine import Conv, Layer, rowconv, run_stack
 from app.engine import threads as engine_threads
 from app.engine.conv import conv2d
 from app.engine.shapes import resolve_padding
-from app.memory import keep_freed_memory
+from app.http.memory import keep_freed_memory
 
 PAUSE_S = 0.3
 BLOCK_RUNS = 3
@@ -187,7 +187,7 @@ def main() -> None:
                         help="measure the layers and the pyramid this many times")
     args = parser.parse_args()
     blocks = 3 if args.quick else 5
-    # the server's allocator setting (app/memory.py); it applies to PyTorch's arrays too
+    # the server's allocator setting (app/http/memory.py); it applies to PyTorch's arrays too
     print("malloc keeps freed blocks:", keep_freed_memory())
     rng = np.random.default_rng(0)
     print(f"numpy {np.__version__}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r} "

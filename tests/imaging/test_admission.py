@@ -7,7 +7,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from app.limits import BodySizeLimitMiddleware, Message, Receive, Scope, Send
+from app.http.limits import BodySizeLimitMiddleware, Message, Receive, Scope, Send
 
 SCOPE: Scope = {"type": "http", "path": "/api/images", "method": "POST", "headers": []}
 

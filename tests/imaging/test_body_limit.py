@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 
-from app.limits import BodySizeLimitMiddleware, Message, Receive, Scope, Send
+from app.http.limits import BodySizeLimitMiddleware, Message, Receive, Scope, Send
 
 LIMIT = 1000
 TIMEOUT = 10.0

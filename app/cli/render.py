@@ -19,17 +19,17 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import TypeAdapter, ValidationError
 
-from . import engine
-from .errors import AppError, validation_details
-from .export import figures
-from .export.colormap import COLORMAPS
-from .imaging import ImagingError, decode_upload, safe_display_name
-from .schemas import Layers, LayerSpec, to_engine_layers
-from .services import caps as caps_module
-from .services.container import image_limits
-from .services.encoding import block_mean, geometry_json, preview_factor
-from .services.images import Color, as_tensor, make_image
-from .settings import Settings
+from .. import engine
+from ..errors import AppError, validation_details
+from ..export import figures
+from ..export.colormap import COLORMAPS
+from ..imaging import ImagingError, decode_upload, safe_display_name
+from ..schemas import Layers, LayerSpec, to_engine_layers
+from ..services import caps as caps_module
+from ..services.container import image_limits
+from ..services.encoding import block_mean, geometry_json, preview_factor
+from ..services.images import Color, as_tensor, make_image
+from ..settings import Settings
 
 Array = NDArray[np.float32]
 LAYERS_ADAPTER: TypeAdapter[Any] = TypeAdapter(Layers)

@@ -11,7 +11,7 @@
    its limit, and libwebp allocates the canvas on open);
 4. decodes the first frame only, using JPEG's DCT-domain scaling (``Image.draft``) when the
    image is much larger than the working size;
-5. normalises the mode (:mod:`app.image_modes`: grey stays one channel, alpha is composited
+5. normalises the mode (:mod:`app.imaging.modes`: grey stays one channel, alpha is composited
    onto WHITE, 16-bit is scaled, everything else becomes RGB), reduces to the working size
    with Lanczos (never upscales) and applies the EXIF orientation (a broken EXIF block is
    ignored, never an error).
@@ -30,8 +30,8 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
-from .image_headers import DISPLAY_NAMES, HeaderError, read_header, sniff_format
-from .image_modes import BACKGROUND, orient, target_size, to_working
+from .headers import DISPLAY_NAMES, HeaderError, read_header, sniff_format
+from .modes import BACKGROUND, orient, target_size, to_working
 
 __all__ = [
     "BACKGROUND",
