@@ -15,8 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from .engine import EngineError, GeometryError, ParameterError, ShapeError
+from .http.limits import FIELD_SCOPE_KEY, too_large_payload
 from .imaging import ImagingError
 
 logger = logging.getLogger("convscope")
@@ -191,9 +193,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             "loc": ["body"], "field": "body", "type": "json_invalid",
             "msg": f"body: Invalid JSON: cannot be read as {cause.encoding} at byte "
                    f"{cause.start} ({cause.reason}); send UTF-8"}]}, status_code=422)
+    if exc.status_code == 413 and MAX_BODY_SIZE_SCOPE_KEY in request.scope:
+        return _body_too_large(request)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
     return JSONResponse(error_body(code=code, message=str(exc.detail)),
                         status_code=exc.status_code, headers=exc.headers)
+
+
+def _body_too_large(request: Request) -> JSONResponse:
+    """Starlette's body limit stopped reading a body (app/http/limits.py)."""
+    payload = too_large_payload(limit=int(request.scope[MAX_BODY_SIZE_SCOPE_KEY]),
+                                field=request.scope.get(FIELD_SCOPE_KEY, "body"))
+    return JSONResponse({"error": {**payload, "layer": None}}, status_code=413,
+                        headers={"Connection": "close"})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from .engine import threads as engine_threads
 from .errors import install_handlers
-from .http.limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
+from .http.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
 from .http.memory import keep_freed_memory
 from .http.security import SecurityHeadersMiddleware
 from .routes import api, export, models, pages
@@ -68,9 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False),
               name="static")
     # Outermost first: headers on every answer, including the 413s below.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_json_bytes,
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes,
                        paths=JSON_ROUTES, field="body")
-    app.add_middleware(BodySizeLimitMiddleware,
+    app.add_middleware(BodyLimitMiddleware,
                        max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
                        paths=("/api/images",), field="file", slots=settings.upload_slots,
                        read_seconds=settings.upload_read_seconds,

@@ -1,21 +1,25 @@
-"""A request body size limit as pure ASGI middleware (Starlette has none of its own).
+"""Request bodies: Starlette's size limit, plus what is ours (upload slots and a deadline).
 
-Without it a multipart upload is read, parsed and spooled in full before any handler can look
-at its size. :class:`BodySizeLimitMiddleware` answers ``413`` with a JSON body naming the
-limit:
+The counting is Starlette's :class:`~starlette.middleware.body_limit.RequestBodyLimitMiddleware`
+(Starlette >= 1.6): a body fails as soon as the bytes read add up to more than the limit, and
+the handler in :mod:`app.errors` turns its 413 into our JSON body naming field, value and
+limit. A ``Content-Length`` over the limit is answered here, before anything else, with the
+same body (Starlette would answer it with plain text).
 
-* at once, without reading a byte of the body, when ``Content-Length`` is over the limit;
-* otherwise (chunked uploads, or a lying client) as soon as the ``http.request`` messages
-  received add up to more than the limit; it stops reading there.
+:class:`BodyLimitMiddleware` puts that limit on some path prefixes and adds three things of
+ours around it:
 
-The body is buffered (at most ``max_bytes``) before the wrapped app sees any of it, so the app
-never receives part of an oversized body. Every 413 carries ``Connection: close``.
+* **slots**: at most ``slots`` bodies read and handled at once (a semaphore); one more is
+  answered ``503`` with ``Retry-After`` before a byte of its body is read, so the memory held
+  by bodies is bounded by ``slots * max_bytes`` however many clients send at once;
+* **a deadline**: the body must arrive within ``read_seconds``, or ``408``, so a few slow
+  senders cannot hold every slot;
+* **lingering**: closing a socket while the client is still sending makes the kernel answer
+  with a reset, which can destroy an early answer (413, 503, 408) before the client reads it.
+  Like nginx's ``lingering_close``, the answer is written, the rest of the body is read and
+  discarded for at most ``linger_seconds``, and only then does the response end.
 
-Closing a socket while the client is still sending makes the kernel answer with a reset, which
-can destroy the 413 in flight before the client reads it (browsers then show "connection
-reset" instead of the message). So, like nginx's ``lingering_close``, the 413 is written
-first and the rest of the body is then read and discarded for at most ``linger_seconds``
-before the response ends and the server closes the connection.
+Every early answer carries ``Connection: close``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import anyio
+from starlette.datastructures import Headers
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
+from starlette.requests import ClientDisconnect
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,10 +43,16 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Room for multipart boundaries and part headers on top of the largest file accepted:
 #: protect an upload route with ``max_bytes=file_limit + MULTIPART_OVERHEAD``.
 MULTIPART_OVERHEAD = 64 * 1024
+#: Where :class:`BodyLimitMiddleware` leaves the field its 413 names, for the handler.
+FIELD_SCOPE_KEY = "convscope.body_field"
 
 
-class BodySizeLimitMiddleware:
-    """Refuse request bodies over ``max_bytes`` on paths starting with one of ``paths``.
+class _BodyTimeoutError(Exception):
+    """The body did not arrive by the deadline (caught by :class:`BodyLimitMiddleware`)."""
+
+
+class BodyLimitMiddleware:
+    """Limit request bodies on paths starting with one of ``paths``.
 
     Parameters
     ----------
@@ -52,16 +65,13 @@ class BodySizeLimitMiddleware:
     field
         Named in the error body as the offending field.
     linger_seconds
-        After a 413, how long to keep reading (and discarding) the rest of the body so the
-        client gets to read the answer before the connection closes; 0 closes at once.
+        After an early answer, how long to keep reading (and discarding) the rest of the body
+        so the client gets to read the answer before the connection closes; 0 closes at once.
     slots
-        At most this many bodies are read and handled at once on these paths (``None``: no
-        bound). One more is answered ``503`` with ``Retry-After`` before a byte of its body
-        is read, so the memory held by bodies is bounded by ``slots * max_bytes`` however
-        many clients send at once.
+        At most this many bodies read and handled at once on these paths (``None``: no
+        bound); one more is answered ``503`` before its body is read.
     read_seconds
-        A body must arrive within this many seconds, or ``408``: without a deadline a few
-        slow senders could hold every slot.
+        A body must arrive within this many seconds, or ``408`` (``None``: no deadline).
     retry_after
         Seconds sent in ``Retry-After`` with the 503.
     """
@@ -84,124 +94,144 @@ class BodySizeLimitMiddleware:
             raise ValueError(f"linger_seconds must be finite and >= 0, got {linger_seconds}")
         self.app = app
         self.max_bytes = max_bytes
+        self.limited = RequestBodyLimitMiddleware(app, max_body_size=max_bytes)
         self.paths = tuple(paths)
         self.field = field
         self.linger_seconds = linger_seconds
-        self.slots = slots
+        self.slot_count = slots
+        self.slots = None if slots is None else anyio.Semaphore(slots, max_value=slots)
         self.read_seconds = read_seconds
         self.retry_after = retry_after
-        self._busy = 0  # bodies being read or handled now (the event loop is one thread)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not str(scope.get("path", "")).startswith(self.paths):
             await self.app(scope, receive, send)
             return
+        scope[FIELD_SCOPE_KEY] = self.field
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(send, receive, received=declared, declared=True)
+            await _answer(send, receive, status=413, linger=self.linger_seconds,
+                          payload=too_large_payload(limit=self.max_bytes, field=self.field,
+                                                    declared=declared))
             return
-        if self.slots is not None and self._busy >= self.slots:
-            await self._answer(send, receive, status=503, payload={
-                "code": "busy", "field": self.field, "value": self.slots, "limit": self.slots,
-                "message": f"{self.slots} uploads are being received right now, the most this "
+        if self.slots is None:
+            await self._call(scope, receive, send)
+            return
+        try:
+            self.slots.acquire_nowait()
+        except anyio.WouldBlock:
+            slots = self.slot_count
+            await _answer(send, receive, status=503, payload={
+                "code": "busy", "field": self.field, "value": slots, "limit": slots,
+                "message": f"{slots} uploads are being received right now, the most this "
                            f"server takes at once; try again in {self.retry_after} s"},
                 headers=[(b"retry-after", str(self.retry_after).encode())],
                 # the whole refused body may still be on its way: discard it (no memory is
                 # kept) for as long as a body may take, so the client reads the 503
                 linger=max(self.linger_seconds, self.read_seconds or 0.0))
             return
-        self._busy += 1
         try:
-            await self._read_and_call(scope, receive, send)
+            await self._call(scope, receive, send)
         finally:
-            self._busy -= 1
+            self.slots.release()
 
-    async def _read_and_call(self, scope: Scope, receive: Receive, send: Send) -> None:
-        deadline = math.inf if self.read_seconds is None else self.read_seconds
-        with anyio.move_on_after(deadline) as scope_timer:
-            chunks = await self._read(send, receive)
-        if scope_timer.cancelled_caught:
-            await self._answer(send, None, status=408, payload={
+    async def _call(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the limited app with a deadline on reading; linger after an early answer."""
+        deadline = anyio.current_time() + (math.inf if self.read_seconds is None
+                                           else self.read_seconds)
+        body_done = False
+        held: Message | None = None  # the early answer's last message, sent after lingering
+        started = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done
+            with anyio.move_on_after(deadline - anyio.current_time()):
+                message = await receive()
+                body_done = not message.get("more_body", False)
+                return message
+            raise _BodyTimeoutError
+
+        async def holding_send(message: Message) -> None:
+            nonlocal held, started
+            started = True
+            if (message["type"] == "http.response.body" and not message.get("more_body")
+                    and not body_done):
+                held = message
+                message = {**message, "more_body": True}
+                if not message.get("body"):
+                    return
+            await send(message)
+
+        try:
+            await self.limited(scope, timed_receive, holding_send)
+        except ClientDisconnect:
+            return  # the client gave up; nobody to answer
+        except _BodyTimeoutError:
+            if started:
+                raise
+            await _answer(send, None, status=408, payload={
                 "code": "body_timeout", "field": self.field, "value": None,
                 "limit": self.read_seconds,
-                "message": f"the request body did not arrive within {self.read_seconds} s"})
+                "message": f"the request body did not arrive within {self.read_seconds} s"},
+                linger=0.0)
             return
-        if chunks is not None:
-            await self.app(scope, _replay(b"".join(chunks), receive), send)
+        if held is not None:
+            await _drain(receive, self.linger_seconds)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    async def _read(self, send: Send, receive: Receive) -> list[bytes] | None:
-        """The whole body, or None when it was refused (413) or the client went away."""
-        chunks: list[bytes] = []
-        received = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return None  # the client gave up; nobody to answer
-            body = message.get("body", b"")
-            received += len(body)
-            if received > self.max_bytes:
-                more = bool(message.get("more_body", False))
-                await self._refuse(send, receive if more else None, received=received,
-                                   declared=False)
-                return None
-            chunks.append(body)
-            if not message.get("more_body", False):
-                return chunks
 
-    async def _refuse(self, send: Send, receive: Receive | None, *, received: int,
-                      declared: bool) -> None:
-        """Answer 413, then drain what is left of the body (``receive``) for a bounded time."""
-        limit_text = _human_bytes(self.max_bytes)
-        if declared:
-            message = (f"the request body is {received} bytes; the limit is {self.max_bytes} "
-                       f"bytes ({limit_text})")
-            value: object = received
-        else:
-            message = (f"the request body is larger than the limit of {self.max_bytes} bytes "
-                       f"({limit_text}); stopped reading after {received} bytes")
-            value = f">{self.max_bytes}"
-        await self._answer(send, receive, status=413, payload={
-            "code": "body_too_large", "message": message, "field": self.field, "value": value,
-            "limit": self.max_bytes})
+def too_large_payload(*, limit: int, field: str, declared: int | None = None) -> dict[str, Any]:
+    """The 413's ``error`` object: the declared size when known, else "more than the limit"."""
+    readable = _human_bytes(limit)
+    if declared is not None:
+        message = f"the request body is {declared} bytes; the limit is {limit} bytes ({readable})"
+        value: object = declared
+    else:
+        message = f"the request body is larger than the limit of {limit} bytes ({readable})"
+        value = f">{limit}"
+    return {"code": "body_too_large", "message": message, "field": field, "value": value,
+            "limit": limit}
 
-    async def _answer(self, send: Send, receive: Receive | None, *, status: int,
-                      payload: dict[str, Any],
-                      headers: list[tuple[bytes, bytes]] | None = None,
-                      linger: float | None = None) -> None:
-        """Answer ``status`` with ``{"error": payload}``, then drain the body for a while."""
-        body = json.dumps({"error": {**payload, "layer": None}}).encode()
-        await send({
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-                *(headers or []),
-            ],
-        })
-        await send({"type": "http.response.body", "body": body, "more_body": True})
-        linger = self.linger_seconds if linger is None else linger
-        if receive is not None and linger > 0:
-            deadline = anyio.current_time() + linger
-            # The deadline is checked by hand too: a receive that never suspends (a test
-            # transport feeding chunks from memory) would starve the cancel scope's timer.
-            with anyio.move_on_after(linger):
-                while anyio.current_time() < deadline:
-                    event = await receive()
-                    if event["type"] != "http.request" or not event.get("more_body"):
-                        break
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+async def _answer(send: Send, receive: Receive | None, *, status: int, payload: dict[str, Any],
+                  headers: list[tuple[bytes, bytes]] | None = None, linger: float) -> None:
+    """Answer ``status`` with ``{"error": payload}``, then drain the body for a while."""
+    body = json.dumps({"error": {**payload, "layer": None}}).encode()
+    await send({
+        "type": "http.response.start",
+        "status": status,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+            *(headers or []),
+        ],
+    })
+    await send({"type": "http.response.body", "body": body, "more_body": True})
+    if receive is not None:
+        await _drain(receive, linger)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+async def _drain(receive: Receive, linger: float) -> None:
+    """Read and discard what is left of the body for at most ``linger`` seconds."""
+    if linger <= 0:
+        return
+    deadline = anyio.current_time() + linger
+    # The deadline is checked by hand too: a receive that never suspends (a test transport
+    # feeding chunks from memory) would starve the cancel scope's timer.
+    with anyio.move_on_after(linger):
+        while anyio.current_time() < deadline:
+            event = await receive()
+            if event["type"] != "http.request" or not event.get("more_body"):
+                break
 
 
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", []):
-        if name.lower() == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None  # the server rejects it; we count the bytes anyway
-    return None
+    try:
+        return int(Headers(scope=scope)["content-length"])
+    except (KeyError, ValueError):
+        return None  # absent, or one the server rejects; Starlette counts the bytes anyway
 
 
 def _human_bytes(count: int) -> str:
@@ -210,17 +240,3 @@ def _human_bytes(count: int) -> str:
     if count >= 2**10:
         return f"{count / 2**10:.1f} KiB"
     return f"{count} bytes"
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that yields the buffered body once, then defers to the real one."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay

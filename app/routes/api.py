@@ -126,7 +126,7 @@ async def upload_image(request: Request, services: ServicesDep) -> ImageInfo:
     Nothing is written to disk; the id is a content hash, so uploading the same photo again
     gives the same id.
     """
-    body = await request.body()  # already buffered and bounded by the body-size middleware
+    body = await request.body()  # bounded, in slots and in time: app/http/limits.py
     content_type = request.headers.get("content-type")
 
     def work() -> StoredImage:
