@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import engine
+from ..engine.shapes import ceil_div
 from ..errors import LimitError
 from ..schemas import PyramidRequest, TensorRequest, to_engine_layers
 from . import caps, encoding
@@ -171,7 +172,7 @@ def pyramid_bytes(x: Array, planned: list[engine.PlannedLayer], previews: list[i
     total = HEADER_BYTES_PER_LAYER * len(shapes)
     for (k, h, w), preview in zip(shapes, previews, strict=True):
         f = encoding.preview_factor(h, w, preview)
-        total += k * (-(-h // f)) * (-(-w // f)) + k * HEADER_BYTES_PER_MAP
+        total += k * ceil_div(h, f) * ceil_div(w, f) + k * HEADER_BYTES_PER_MAP
     weights = sum(p.geometry.params for p in planned if p.geometry.kind == "conv")
     return total + weights * HEADER_BYTES_PER_WEIGHT
 
