@@ -17,9 +17,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
-from .engine import EngineError, GeometryError, ParameterError, ShapeError
+from .engine import DomainError, EngineError, GeometryError, ParameterError, ShapeError
 from .http.limits import FIELD_SCOPE_KEY, too_large_payload
-from .imaging import ImagingError
 
 logger = logging.getLogger("convscope")
 
@@ -32,22 +31,26 @@ ENGINE_CODES: dict[type[EngineError], str] = {
 }
 
 
-class AppError(Exception):
-    """An error of the web layer with its HTTP status (cost caps, unknown ids, a full queue)."""
+class AppError(DomainError):
+    """An error of the web layer with its HTTP status (cost caps, unknown ids, a full queue).
+
+    ``status`` and ``code`` are the subclass's, or given per instance (an upload's errors);
+    ``headers`` go with the answer (``Retry-After``).
+    """
 
     status = 400
     code = "bad_request"
 
     def __init__(self, message: str, *, field: str | None = None, value: object = None,
                  limit: object = None, layer: int | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.value = value
-        self.limit = limit
-        self.layer = layer
+                 headers: dict[str, str] | None = None, status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message, field=field, value=value, limit=limit, layer=layer)
         self.headers = headers
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
 
 
 class LimitError(AppError):
@@ -154,28 +157,21 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    return JSONResponse(
-        error_body(code=exc.code, message=exc.message, field=exc.field, value=exc.value,
-                   limit=exc.limit, layer=exc.layer),
-        status_code=exc.status, headers=exc.headers)
-
-
-async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, EngineError)
+def status_and_code(exc: DomainError) -> tuple[int, str]:
+    """The HTTP status and the machine-readable code of a domain error."""
+    if isinstance(exc, AppError):
+        return exc.status, exc.code
     code = next((c for cls, c in ENGINE_CODES.items() if isinstance(exc, cls)), "engine")
+    return 422, code
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status, code = status_and_code(exc)
     return JSONResponse(
         error_body(code=code, message=exc.message, field=exc.field, value=exc.value,
-                   limit=exc.limit, layer=exc.layer), status_code=422)
-
-
-async def _imaging_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ImagingError)
-    return JSONResponse(
-        error_body(code=exc.code, message=exc.message, field=exc.field, value=exc.value,
-                   limit=exc.limit),
-        status_code=exc.status)
+                   limit=exc.limit, layer=exc.layer),
+        status_code=status, headers=getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -217,9 +213,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_handlers(app: FastAPI) -> None:
     """Register every mapping above on ``app``."""
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(EngineError, _engine_error)
-    app.add_exception_handler(ImagingError, _imaging_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

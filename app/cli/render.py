@@ -20,10 +20,10 @@ from numpy.typing import NDArray
 from pydantic import TypeAdapter, ValidationError
 
 from .. import engine
-from ..errors import AppError, validation_details
+from ..errors import validation_details
 from ..export import figures
 from ..export.colormap import COLORMAPS
-from ..imaging import ImagingError, decode_upload, safe_display_name
+from ..imaging import decode_upload, safe_display_name
 from ..schemas import Layers, LayerSpec, to_engine_layers
 from ..services import caps as caps_module
 from ..services.container import image_limits
@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace) -> int:
     except (RenderError, OSError) as exc:
         print(f"convscope render: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (ImagingError, engine.EngineError, AppError) as exc:
+    except engine.DomainError as exc:
         print(f"convscope render: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     maps = sum(len(list(f.glob("map_*.png"))) for f in folders)

@@ -6,7 +6,7 @@ explicit (top, bottom, left, right) padding underneath every padding mode.
 
 from .activations import ACTIVATIONS, apply_activation
 from .conv import conv2d
-from .errors import EngineError, GeometryError, ParameterError, ShapeError
+from .errors import DomainError, EngineError, GeometryError, ParameterError, ShapeError
 from .kernels import PRESETS, he_weights, preset_2d, preset_weights
 from .layers import Activation, Conv, Dense, Layer, Pool, PresetWeights, RandomWeights
 from .pooling import avg_pool2d, max_pool2d
@@ -19,6 +19,7 @@ __all__ = [
     "Activation",
     "Conv",
     "Dense",
+    "DomainError",
     "EngineError",
     "Geometry",
     "GeometryError",

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
+from ..errors import AppError
 from .headers import DISPLAY_NAMES, HeaderError, read_header, sniff_format
 from .modes import BACKGROUND, orient, target_size, to_working
 
@@ -58,7 +59,7 @@ _EXIF_ORIENTATION = 0x0112
 _NAME_FORBIDDEN = frozenset('<>:"/\\|?*`')
 
 
-class ImagingError(Exception):
+class ImagingError(AppError):
     """An upload that cannot become a working image; ``status`` is the HTTP status to send.
 
     413 too large (bytes, pixels or side), 415 unsupported format, 422 corrupt, truncated or
@@ -76,13 +77,8 @@ class ImagingError(Exception):
         limit: object = None,
         field: str = "file",
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.value = value
-        self.limit = limit
-        self.field = field
+        super().__init__(message, field=field, value=value, limit=limit, status=status,
+                         code=code)
 
 
 @dataclass(frozen=True)
