@@ -24,7 +24,7 @@ from ..errors import validation_details
 from ..export import figures
 from ..export.colormap import COLORMAPS
 from ..imaging import decode_upload, safe_display_name
-from ..schemas import Layers, LayerSpec, to_engine_layers
+from ..schemas import Layers, LayerSpec
 from ..services import caps as caps_module
 from ..services.container import image_limits
 from ..services.encoding import block_mean, geometry_json, preview_factor
@@ -94,8 +94,7 @@ def render(image_path: Path, layers: list[LayerSpec], out_dir: Path, *, color: C
     x = as_tensor(image, color=color)
     limits = caps_module.Caps.from_settings(settings)
     caps_module.check_fields(layers, limits)
-    planned = caps_module.plan_within_caps(layers, to_engine_layers(layers),
-                                           (x.shape[0], x.shape[1], x.shape[2]), limits)
+    planned = caps_module.plan_tensor(layers, x, limits)
     caps_module.check_cost(planned, limits, response_bytes=0)
     outputs = engine.run_planned(x, planned)
     c, h, w = x.shape

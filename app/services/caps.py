@@ -24,6 +24,7 @@ from ..schemas import (
     PoolLayer,
     RandomRecipe,
     check_fit,
+    to_engine_layers,
 )
 from ..schemas.trained import trained_layer
 from ..settings import Settings
@@ -181,6 +182,14 @@ def _planned(layers: list[engine.Layer], shape: tuple[int, int, int],
         raise
 
 
+def plan_tensor(specs: Sequence[LayerSpec], x: np.ndarray, caps: Caps,
+                ) -> list[engine.PlannedLayer]:
+    """The request's stack planned on the tensor ``x`` ``(C, H, W)`` within the caps: the one
+    planning step of ``/api/convolve``, the pyramids, the exports and ``convscope render``."""
+    return plan_within_caps(specs, to_engine_layers(specs),
+                            (int(x.shape[0]), int(x.shape[1]), int(x.shape[2])), caps)
+
+
 def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
                      shape: tuple[int, int, int], caps: Caps) -> list[engine.PlannedLayer]:
     """Plan ``layers`` on ``shape`` once the weights, multiply-adds and output values of the
@@ -222,3 +231,13 @@ def check_cost(planned: Sequence[engine.PlannedLayer], caps: Caps, *,
                 f"this request would cost about {estimate:,} {what}, over this server's "
                 f"limit of {limit:,}; use a smaller input, fewer or smaller layers, or a "
                 f"larger stride", field=field, value=estimate, limit=f"<= {limit}")
+
+
+def check_overflow(ranges: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Refuse a run whose layer ``i`` (``ranges[i]``: its maps' lowest and highest values,
+    NaN and infinity included) left the float32 range."""
+    for index, (lows, highs) in enumerate(ranges):
+        if not (np.isfinite(lows).all() and np.isfinite(highs).all()):
+            raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38); "
+                             f"use smaller weights", field="weights", value=None,
+                             limit="|value| < 3.4e38", layer=index)
