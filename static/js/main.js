@@ -83,7 +83,11 @@ function statusText(state, perf, { timings = true } = {}) {
     + `drawn ${perf.lastRenderMs.toFixed(0)} ms`;
 }
 
-function start() {
+/**
+ * The page's shared pieces: the document, the embed (or null), the timings, the store, the
+ * API client, and the frame scheduler (`schedule()` asks for one `render` per frame).
+ */
+function createContext() {
   const doc = document;
   const embed = doc.body.classList.contains("embed") ? prepareEmbed(doc, window) : null;
   const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, lastUploadMs: 0,
@@ -94,9 +98,15 @@ function start() {
   const api = createApi({ onImageReplaced: (oldId, meta) => store.update((s) => (
     s.image.id === oldId ? { ...s, image: { ...s.image, ...meta, id: meta.id } } : s)) });
   window.__convscope = Object.assign(perf, { store, api });
-  const colormaps = createColormaps();
   const frame = { id: 0, width: 600, drawn: null };
-  const schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(render); };
+  const ctx = { doc, embed, perf, store, api, frame, render: () => {},
+    pyramidRoot: doc.getElementById("pyramid") };
+  ctx.schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(() => ctx.render()); };
+  return ctx;
+}
+
+/** The exact values under the pointer and of the enlarged map, fetched when they hold still. */
+function createExactFetchers({ store, perf, api, schedule }) {
   const tensors = createTensorCache({ api, onReady: schedule });
   const hoverFetch = createPatientFetch(tensors);
   const hoverExact = (request) => (layer, map) => hoverFetch(request, layer, map, {
@@ -117,8 +127,11 @@ function start() {
           && s.selected.map === map;
       } });
   };
+  return { hoverExact, selectedExact };
+}
 
-  const pyramidRoot = doc.getElementById("pyramid");
+/** The views: pyramid, inspector, stack editor and image input, with their handlers. */
+function createViews({ doc, embed, store, api, pyramidRoot }) {
   const select = (sel) => store.setState({ selected: sel });
   const animate = ({ layer, map }) => {
     const s = store.getState();
@@ -145,12 +158,27 @@ function start() {
   const editor = editorRoot && createStackEditor(editorRoot, { store,
     ...(embed ? { only: embed.editorBlock, tools: false } : {}) });
   const imageInput = createImageInput(doc, { store, api });
+  return { pyramidView, inspector, editor, imageInput };
+}
+
+/** A server 4xx that names a layer is shown in that layer's fieldset too. */
+function serverCheck(state, check) {
+  if (check.error || state.status !== "error" || state.error?.layer == null) return check;
+  const where = blockOfLayer(state.layers, state.error.layer + 1);
+  return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
+}
+
+/** The redraw of one frame: every view from the store's state, skipping what is unchanged. */
+function createRender(ctx, views, fetchers) {
+  const { doc, embed, perf, store, frame, pyramidRoot } = ctx;
+  const { pyramidView, inspector, editor, imageInput } = views;
+  const colormaps = createColormaps();
   const problem = doc.getElementById("problem");
   const status = doc.getElementById("status");
   const geometryRoot = doc.getElementById("geometry");
   const memo = { checkFor: null, check: null, geoKey: null };
 
-  function render() {
+  return function render() {
     frame.id = 0;
     const state = store.getState();
     if (memo.checkFor?.layers !== state.layers || memo.checkFor?.image !== state.image
@@ -191,8 +219,8 @@ function start() {
       const infos = describeLayers(pyramid.request.layers, pyramid.header.layers);
       const sel = state.selected;
       inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
-        colormaps, exact: selectedExact(state),
-        hoverValue: hoverValue(state, hoverExact(pyramid.request)), infos });
+        colormaps, exact: fetchers.selectedExact(state),
+        hoverValue: hoverValue(state, fetchers.hoverExact(pyramid.request)), infos });
       const geoKey = [pyramid, sel.layer];
       if (geometryRoot && (!memo.geoKey || geoKey.some((v, i) => v !== memo.geoKey[i]))) {
         renderGeometry(geometryRoot, { pyramid, index: sel.layer, infos });
@@ -200,38 +228,42 @@ function start() {
       }
     }
     setText(status, statusText(state, perf, { timings: !embed }));
-  }
+  };
+}
 
-  /** A server 4xx that names a layer is shown in that layer's fieldset too. */
-  function serverCheck(state, check) {
-    if (check.error || state.status !== "error" || state.error?.layer == null) return check;
-    const where = blockOfLayer(state.layers, state.error.layer + 1);
-    return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
-  }
-
-  store.subscribe(schedule);
+/** `data-status` on #pyramid (and #embed-root) follows the store's status. */
+function watchStatus({ doc, store, pyramidRoot }) {
   const statusRoots = [pyramidRoot, doc.getElementById("embed-root")].filter(Boolean);
   const markStatus = (s) => statusRoots.forEach((el) => { el.dataset.status = s.status; });
   store.subscribe(markStatus);
   markStatus(store.getState());
-  persistConfig(store, window, { storage: !embed });
+}
+
+/** The fetch pipeline, asking each layer's previews at the size its tiles are drawn. */
+function startPipeline({ embed, perf, store, api, frame, pyramidRoot }) {
   // each layer's previews at the size its tiles are drawn (the same layout as the view's)
   const previews = (state, layers) => (layers && pyramidRoot ? previewSides(layers, {
     width: frame.width, oneLayer: embed?.onlyLayer(state) != null,
     dpr: window.devicePixelRatio || 1 }) : PREVIEW_SIDE);
-  const pipeline = createPipeline({ store, api, perf, previews });
-  if (pyramidRoot) {
-    new ResizeObserver((entries) => {
-      const width = Math.round(entries[0].contentRect.width);
-      if (Math.abs(width - frame.width) >= 8) {
-        frame.width = width;
-        schedule();
-        pipeline.recheck();
-      }
-    }).observe(pyramidRoot);
-    frame.width = pyramidRoot.clientWidth || frame.width;
-  }
+  return createPipeline({ store, api, perf, previews });
+}
 
+/** Redraw (and re-ask previews of the right size) when the pyramid's width changes. */
+function observeWidth({ frame, schedule, pyramidRoot }, pipeline) {
+  if (!pyramidRoot) return;
+  new ResizeObserver((entries) => {
+    const width = Math.round(entries[0].contentRect.width);
+    if (Math.abs(width - frame.width) >= 8) {
+      frame.width = width;
+      schedule();
+      pipeline.recheck();
+    }
+  }).observe(pyramidRoot);
+  frame.width = pyramidRoot.clientWidth || frame.width;
+}
+
+/** The page's own controls: scale, reset, share link, and Escape to drop the hover. */
+function bindControls({ doc, store }) {
   doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
     () => store.setState({ scale: r.value })));
   doc.getElementById("reset")?.addEventListener("click", () => store.setState(defaultConfig()));
@@ -248,10 +280,10 @@ function start() {
   doc.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && store.getState().hover) store.setState({ hover: null });
   });
+}
 
-  api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
-  pipeline.schedule();
-  schedule();
+/** The panels and tools loaded on demand, where the page has a place for them. */
+function mountPanels({ doc, embed, store, api }) {
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
     { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
@@ -262,6 +294,24 @@ function start() {
     { api, store, doc });
   mountTool("./embed/dialog.js", "createEmbedDialog", doc.getElementById("embed-button"),
     { store, doc, win: window });
+}
+
+function start() {
+  const ctx = createContext();
+  const { embed, store, api } = ctx;
+  const fetchers = createExactFetchers(ctx);
+  const views = createViews(ctx);
+  ctx.render = createRender(ctx, views, fetchers);
+  store.subscribe(ctx.schedule);
+  watchStatus(ctx);
+  persistConfig(store, window, { storage: !embed });
+  const pipeline = startPipeline(ctx);
+  observeWidth(ctx, pipeline);
+  bindControls(ctx);
+  api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
+  pipeline.schedule();
+  ctx.schedule();
+  mountPanels(ctx);
   embed?.connect({ store });
 }
 
