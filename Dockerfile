@@ -27,7 +27,7 @@ RUN pip install --no-cache-dir --no-deps -e . \
 ENV CONVSCOPE_WORKING_SIZE=512 \
     CONVSCOPE_MAX_UPLOAD_BYTES=20971520 \
     CONVSCOPE_WORKERS=2 \
-    CONVSCOPE_QUEUE_SIZE=8 \
+    CONVSCOPE_QUEUE_SIZE=32 \
     CONVSCOPE_FRAME_ANCESTORS="'self'"
 # A teacher's own gallery: -v "$PWD/my-images:/data/samples:ro" -e CONVSCOPE_SAMPLES_DIR=/data/samples
 

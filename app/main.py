@@ -12,18 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from .engine import threads as engine_threads
+from .blas import set_blas_threads
+from .compression import TextGzipMiddleware
 from .errors import install_handlers
 from .http.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
 from .http.memory import keep_freed_memory
 from .http.security import SecurityHeadersMiddleware
-from .routes import api, export, models, pages
+from .lesson import load_lesson
+from .routes import api, export, gallery, models, pages, static
 from .services.container import build_services
 from .services.requests import body_components
 from .settings import Settings, get_settings
+from .static_assets import StaticAssets
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -40,17 +42,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if not TEMPLATES_DIR.is_dir():
         raise RuntimeError(f"the page templates are not at {TEMPLATES_DIR}: run Convscope from "
                            "its source checkout (pip install -e .), as the README says")
+    lesson = load_lesson()  # a broken lesson file stops here, naming the step and field
     services = build_services(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keep_freed_memory()  # process-wide allocator setting: see app/http/memory.py
-        # process-wide too; set back when the app stops (tests start many apps)
-        previous = engine_threads.set_blas_threads(settings.blas_threads)
+        # OpenBLAS's threads: process-wide too, the one place they are set (app/blas.py);
+        # set back when the app stops (tests start many apps)
+        previous = set_blas_threads(settings.blas_threads)
         yield
         services.close()
         if previous is not None:
-            engine_threads.set_blas_threads(previous)
+            set_blas_threads(previous)
 
     # No /docs or /redoc: FastAPI's pages load Swagger UI / ReDoc from a CDN with an inline
     # script, which the page's CSP (and the offline classroom) forbid. The schema is at
@@ -58,16 +62,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Convscope", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.services = services
-    app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    app.state.lesson = lesson
+    # read, hashed and gzipped once per app: the page links /static/<version>/...
+    app.state.assets = assets = StaticAssets(STATIC_DIR)
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals["static_url"] = assets.url
+    app.state.templates = templates
     app.dependency_overrides[get_settings] = lambda: settings
     install_handlers(app)
     app.include_router(api.router)
     app.include_router(export.router)
     app.include_router(models.router)
+    app.include_router(gallery.router)
     app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR), check_dir=False),
-              name="static")
-    # Outermost first: headers on every answer, including the 413s below.
+    app.include_router(static.router)
+    # Innermost first: gzip of small text answers, the body limits, then the security
+    # headers outermost, on every answer including the 413s.
+    app.add_middleware(TextGzipMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes,
                        paths=JSON_ROUTES, field="body")
     app.add_middleware(BodyLimitMiddleware,

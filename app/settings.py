@@ -55,12 +55,24 @@ class Settings(BaseSettings):
     blas_threads: int = Field(1, ge=1, le=64, description=(
         "OpenBLAS threads per matrix product. 1: the server shares its cores with other "
         "requests, and a two-thread product waits for a core busy elsewhere."))
-    queue_size: int = Field(8, ge=0, le=10_000,
-                            description="Requests that may wait for a worker before 503.")
+    queue_size: int = Field(32, ge=0, le=10_000, description=(
+        "Requests that may wait for a worker before 503. 32 waiting jobs drain in well under "
+        "the 1 s a refused student waits before retrying (docs/load.md), so a class's bursts "
+        "queue instead of being refused and then sent again."))
     retry_after_seconds: int = Field(1, ge=1, description="Retry-After sent with a 503.")
-    pyramid_cache_entries: int = Field(8, ge=0, description="Computed pyramids kept.")
-    pyramid_cache_bytes: int = Field(128 * MIB, ge=0,
+    pyramid_cache_entries: int = Field(32, ge=0, description=(
+        "Computed pyramids kept: a student's animation reads the maps of the pyramid just "
+        "asked, after the pyramids of everyone else who asked meanwhile."))
+    pyramid_cache_bytes: int = Field(256 * MIB, ge=0,
                                      description="Bytes of computed feature maps kept.")
+    response_cache_entries: int = Field(256, ge=0, description=(
+        "Encoded pyramid and tensor responses kept, by request body: students asking for the "
+        "same sample through the same stack are answered from memory, without a worker."))
+    response_cache_bytes: int = Field(64 * MIB, ge=0,
+                                      description="Bytes of encoded responses kept.")
+    binary_gzip_level: int = Field(1, ge=0, le=9, description=(
+        "gzip level of pyramid and tensor responses (0: not compressed). Level 1 halves a "
+        "pyramid and shrinks float32 maps to about a third, at ~20 ms per MB on a worker."))
     max_macs: int = Field(2_000_000_000, ge=1,
                           description="Multiply-adds one request may cost.")
     max_weights: int = Field(8_000_000, ge=1,

@@ -158,8 +158,9 @@ class Student:
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
         await self.call("GET /", "GET", "/")
         await self.call("GET /api/samples", "GET", "/api/samples")
-        for name in SAMPLES:
-            await self.call("GET /api/samples/{name}.png", "GET", f"/api/samples/{name}.png")
+        for name in SAMPLES:  # the gallery's thumbnails, as the page shows them
+            await self.call("GET /api/samples/{name}/thumbnail.jpg", "GET",
+                            f"/api/samples/{name}/thumbnail.jpg")
         if self.bad is not None:
             await self.upload(self.bad, "POST /api/images (bad file)")
         await self.ensure_image()

@@ -7,13 +7,22 @@ Three numbers from issue 4, all timed inside the page with ``performance.now()``
   p95, and the bytes each update moves (target p50 <= 100 ms, p95 <= 200 ms, < 2 MB);
 * upload of a 4000 x 3000 JPEG -> the first full pyramid on screen (target <= 500 ms);
 * the sliding-patch animation's frame times while playing at the fastest speed
-  (target: 60 frames per second).
+  (target: 60 frames per second);
+* stroke -> every map and the ten probabilities redrawn, in the digits view (the trained
+  network on the 28 x 28 drawing pad; target p50 <= 50 ms): the real mouse draws a digit a
+  segment at a time with the button held, and each segment is timed from the pad's pointer
+  event to the next full redraw (the classifier's bars are drawn in the same frame).
+* the first load over the wire, every resource's transfer size, and its cumulative layout
+  shift, on desktop and phone (issue 17: targets <= 1.2 MB and CLS <= 0.05;
+  benchmarks/page_weight.py).
 
 The control changed is layer 1's "Random seed" (new weights, same shapes: the whole pyramid
 is recomputed and redrawn). A MutationObserver on ``#pyramid[data-render-count]`` stops the
 clock when the page has drawn every map of the new pyramid.
 
-Usage: ``python benchmarks/ui.py [--changes 40]``. Needs Debian's ``/usr/bin/chromium``.
+Usage: ``python benchmarks/ui.py [--changes 40] [--strokes 60] [--only-strokes]
+[--first-load]`` (``--first-load``: only the first-load item; ``--only-strokes``: only the
+digits view's strokes). Needs Debian's ``/usr/bin/chromium``.
 """
 
 from __future__ import annotations
@@ -34,6 +43,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.page_weight import PROFILES, measure_first_load, report  # noqa: E402
 from tests.servers import serve_app  # noqa: E402 - after the path
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -131,6 +141,75 @@ def wait_for_s7(page: Page, timeout_s: float = 30.0) -> None:
     raise RuntimeError("the S7 pyramid never appeared")
 
 
+# Arms a clock: the next pointer event on the pad starts it, the next full redraw stops it.
+ARM_STROKE_CLOCK = """() => {
+  const pad = document.querySelector('#digits-panel .pad');
+  const pyramid = document.getElementById('pyramid');
+  window.__strokeResult = new Promise((resolve, reject) => {
+    let t0 = null;
+    let before = 0;
+    const start = () => {
+      t0 = performance.now();
+      before = Number(pyramid.dataset.renderCount);
+    };
+    pad.addEventListener('pointermove', start, { capture: true, once: true });
+    const obs = new MutationObserver(() => {
+      if (t0 !== null && Number(pyramid.dataset.renderCount) > before) {
+        obs.disconnect();
+        resolve(performance.now() - t0);
+      }
+    });
+    obs.observe(pyramid, { attributes: true, attributeFilter: ['data-render-count'] });
+    setTimeout(() => reject(new Error('no redraw within 10 s')), 10000);
+  });
+}"""
+
+
+def stroke_points(n: int) -> list[tuple[float, float]]:
+    """A '2' drawn across the pad in cell units (28 x 28): an arch, a diagonal, a base; `n`
+    points evenly spaced along it."""
+    arch = [(8 + 6 - 6 * np.cos(a), 11 - 5 * np.sin(a)) for a in np.linspace(0, np.pi, 9)]
+    corners = [*arch, (8.5, 22.0), (20.0, 22.0)]
+    seg = np.array(corners, dtype=float)
+    lengths = np.hypot(*np.diff(seg, axis=0).T)
+    at = np.concatenate([[0.0], np.cumsum(lengths)])
+    t = np.linspace(0.0, float(at[-1]), n)
+    xs = np.interp(t, at, seg[:, 0])
+    ys = np.interp(t, at, seg[:, 1])
+    return [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+
+
+def stroke_redraw(page: Page, url: str, strokes: int) -> None:
+    """Print stroke -> every map and the probabilities redrawn, p50 / p95."""
+    page.goto(url + "/")
+    page.wait_for_selector('#pyramid:not([data-render-count="0"])')
+    page.get_by_role("button", name="Digits (trained)").click()
+    page.wait_for_selector('#pyramid[data-status="ready"]', state="attached")
+    page.get_by_role("button", name="Clear").click()
+    box = page.locator("#digits-panel .pad").bounding_box()
+    assert box is not None
+    cell = box["width"] / 28
+
+    def at(p: tuple[float, float]) -> tuple[float, float]:
+        return box["x"] + p[0] * cell, box["y"] + p[1] * cell
+
+    points = stroke_points(strokes + 1)
+    page.mouse.move(*at(points[0]))
+    page.mouse.down()
+    times = []
+    for p in points[1:]:
+        page.evaluate(ARM_STROKE_CLOCK)
+        page.mouse.move(*at(p))
+        times.append(page.evaluate("() => window.__strokeResult"))
+    page.mouse.up()
+    times = times[3:]
+    top = page.evaluate("() => document.querySelector('#classifier .prob-bar.winner')"
+                        "?.dataset.cls")
+    print(f"stroke -> every map and the probabilities redrawn (digits view, 28x28 pad): p50 "
+          f"{pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms (n={len(times)}; target p50 "
+          f"<= 50 ms); the drawn '2' is read as {top!r}")
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
@@ -138,12 +217,30 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--changes", type=int, default=40, help="control changes to time")
+    parser.add_argument("--strokes", type=int, default=60, help="stroke segments to time")
+    parser.add_argument("--only-strokes", action="store_true",
+                        help="time only stroke -> redraw in the digits view")
+    parser.add_argument("--first-load", action="store_true",
+                        help="measure only the first load (bytes, layout shift)")
     args = parser.parse_args()
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')!r}; "
           f"load average {os.getloadavg()[0]:.2f}")
     with serve_app() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        # first, while the server's caches are as a class finds them
+        for profile in [] if args.only_strokes else PROFILES:
+            load = measure_first_load(browser, url, profile)
+            print(report(load, top=6))
+            print(f"  -> first load {load.total / 1e6:.2f} MB (target <= 1.2 MB), CLS "
+                  f"{load.cls:.3f} (target <= 0.05)")
+        if args.first_load:
+            browser.close()
+            return
         page = browser.new_page(viewport={"width": 1280, "height": 800})
+        if args.only_strokes:
+            stroke_redraw(page, url, args.strokes)
+            browser.close()
+            return
         page.goto(url + "/")
         page.wait_for_selector('#pyramid:not([data-render-count="0"])')
         set_s7(page)
@@ -176,6 +273,7 @@ def main() -> None:
                   f"median {statistics.median(uploads):.0f} ms, runs "
                   f"{[round(u) for u in uploads]} (target <= 500 ms)")
         frame_times(page)
+        stroke_redraw(page, url, args.strokes)
         browser.close()
 
 

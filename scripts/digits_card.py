@@ -229,7 +229,7 @@ deviation normalisation, white ink (1.0) on black (0.0), as in MNIST.
 - Cross-entropy on the 10 scores; AdamW, weight decay {wd}; one-cycle learning rate up to
   {lr} and down again; {epochs} epochs of {batch} digits a batch. Mean training loss in the
   last epoch (on augmented digits): {loss}. Took {seconds} s on a 2-core machine shared
-  with other work (about a minute when it is idle).
+  with other busy work; 40 epochs of the same network took under a minute on a quieter one.
 - Augmentation, drawn anew for every digit of every batch: rotation up to +-{rot} degrees,
   scale {scale_lo} to {scale_hi}, shift up to +-{shift} px in each direction (bilinear,
   black outside). It makes the network tolerate drawings that are not exactly centred or

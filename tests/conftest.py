@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.engine import threads as engine_threads
+from app.blas import set_blas_threads
 from app.settings import Settings
 
 
@@ -18,7 +18,7 @@ def blas_threads_as_the_server_runs_them() -> Iterator[None]:
     last bits of a convolution depend on it. Tests compare a live server's numbers with the
     engine run here, to the bit: both must use the same count.
     """
-    previous = engine_threads.set_blas_threads(Settings().blas_threads)
+    previous = set_blas_threads(Settings().blas_threads)
     yield
     if previous is not None:
-        engine_threads.set_blas_threads(previous)
+        set_blas_threads(previous)

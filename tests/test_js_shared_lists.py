@@ -19,7 +19,7 @@ import pytest
 
 from app.engine import activations, kernels, shapes
 from app.errors import LAYER_TAGS
-from app.schemas import ActivationName, PresetName, PreviewSide, Seed
+from app.schemas.layers import ActivationName, PresetName, PreviewSide, Seed
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,10 +1,11 @@
-"""2-D convolution (cross-correlation, as in PyTorch and TensorFlow) in pure NumPy.
+"""2-D convolution (cross-correlation, as in PyTorch and TensorFlow): checks, then a strategy.
 
 ``out[k, i, j] = bias[k] + sum_{c, u, v} weight[k, c, u, v]
                  * x_pad[c, i * stride_h + u * dilation_h, j * stride_w + v * dilation_w]``
 
-where ``x_pad`` is ``x`` with explicit zero padding (top, bottom, left, right). The kernel is
-not flipped: that is what deep-learning frameworks call convolution.
+where ``x_pad`` is ``x`` with explicit zero padding (top, bottom, left, right): the definition
+is :func:`app.engine.reference.conv2d_reference`. :func:`conv2d` validates and resolves its
+arguments, then runs the strategy :func:`app.engine.fast.choose_strategy` picks.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import fastconv, rowconv
 from .activations import ACTIVATIONS, apply_activation
 from .errors import ParameterError, ShapeError
+from .fast import STRATEGIES, Strategy, blocks, choose_strategy, direct_sgemm, rows
+from .reference import conv2d_reference
 from .shapes import PaddingSpec, as_pair, conv_output_size, resolve_padding
 
 Array = NDArray[np.float32]
@@ -51,6 +53,7 @@ def conv2d(
     padding: PaddingSpec = "valid",
     dilation: int | Sequence[int] = 1,
     activation: str = "none",
+    strategy: Strategy | None = None,
 ) -> Array:
     """Cross-correlate ``x`` with ``K`` kernels, exactly as ``torch.nn.functional.conv2d``.
 
@@ -67,8 +70,11 @@ def conv2d(
     padding : ``"valid" | "same" | "full" | int | (ph, pw) | (top, bottom, left, right)``
         See :mod:`app.engine.shapes`; ``"same"`` follows TensorFlow for every stride.
     activation : str
-        Applied after the bias (one of :data:`app.engine.activations.ACTIVATIONS`); ReLU is
-        fused into the blocked computation.
+        Applied after the bias (one of :data:`app.engine.activations.ACTIVATIONS`); the fast
+        strategies apply ReLU while the output is in cache.
+    strategy : ``"reference" | "rows" | "blocks"``, optional
+        Force a strategy (the tests run each); by default :func:`app.engine.fast.choose_strategy`
+        picks one. Every strategy gives the same numbers up to float32 rounding.
 
     Returns
     -------
@@ -102,13 +108,21 @@ def conv2d(
     out_hw = conv_output_size((height, width), (kh, kw), stride=st, dilation=dl, padding=pad)
     if activation not in ACTIVATIONS:
         apply_activation(activation, np.zeros(1, np.float32))  # raises, naming the choices
+    if strategy is not None and strategy not in STRATEGIES:
+        raise ParameterError(f"strategy must be one of {', '.join(STRATEGIES)}, got "
+                             f"{strategy!r}", field="strategy", value=strategy,
+                             limit=" | ".join(STRATEGIES))
+    if strategy == "rows" and dl[0] != 1:
+        raise ParameterError(f"the rows strategy reads whole input rows: row dilation must be "
+                             f"1, got {dl[0]}", field="dilation", value=dl[0], limit="1")
     return conv2d_planned(xa, wa, ba, stride=st, dilation=dl, padding=pad, out_hw=out_hw,
-                          activation=activation)
+                          activation=activation, strategy=strategy)
 
 
 def conv2d_planned(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
                    dilation: tuple[int, int], padding: tuple[int, int, int, int],
-                   out_hw: tuple[int, int], activation: str) -> Array:
+                   out_hw: tuple[int, int], activation: str,
+                   strategy: Strategy | None = None) -> Array:
     """:func:`conv2d` on arguments already checked and resolved (a planned layer of a stack):
     float32 arrays of matching shapes, explicit padding, a known activation.
 
@@ -116,9 +130,14 @@ def conv2d_planned(x: Array, weight: Array, bias: Array | None, *, stride: tuple
     (a pass over it costs ~5 % of a pyramid). A stack's input is checked once, its later
     inputs are the engine's own outputs, whose overflow its callers report per layer.
     """
-    # layers of few maps: one sgemm per output row; the others: im2col blocks
-    fits = rowconv.fits(weight.shape[0], dilation)
-    correlate = rowconv.correlate if fits else fastconv.correlate
+    if strategy is None:
+        strategy = choose_strategy(maps=weight.shape[0], row_dilation=dilation[0],
+                                   direct_sgemm=direct_sgemm())
+    if strategy == "reference":
+        out = conv2d_reference(x, weight, bias, stride=stride, dilation=dilation,
+                               padding=padding)
+        return out if activation == "none" else apply_activation(activation, out)
+    correlate = rows.correlate if strategy == "rows" else blocks.correlate
     out = correlate(x, weight, bias, stride=stride, dilation=dilation, padding=padding,
                     out_hw=out_hw, relu=activation == "relu")
     if activation in ("none", "relu"):

@@ -9,13 +9,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from numpy.typing import NDArray
 
 from .errors import ParameterError, ShapeError
-from .fastconv import window_view
 from .shapes import PaddingSpec, as_pair, conv_output_size, resolve_padding
 
 Array = NDArray[np.float32]
+
+
+def window_view(xp: Array, kernel: tuple[int, int], *, stride: tuple[int, int],
+                dilation: tuple[int, int], out_hw: tuple[int, int]) -> Array:
+    """Read-only view ``(C, kh, kw, H_out, W_out)`` of the padded input under every window tap."""
+    c = xp.shape[0]
+    sc, sh, sw = xp.strides
+    return as_strided(
+        xp,
+        shape=(c, kernel[0], kernel[1], out_hw[0], out_hw[1]),
+        strides=(sc, sh * dilation[0], sw * dilation[1], sh * stride[0], sw * stride[1]),
+        writeable=False,
+    )
 
 
 def check_pool_padding(padding: tuple[int, int, int, int], size: tuple[int, int]) -> None:

@@ -7,19 +7,24 @@ outlined and a line joining it to its window. Both panels share one scale, so a 
 output is visibly half the size of its input.
 
 Every frame is a pure function of ``(figure, position)``; a big map is shown at evenly
-spaced positions (at most ``max_frames``), and the caption says so.
+spaced positions (at most ``max_frames``), and the caption says so. The page's GIF passes the
+positions it animates (a range of steps, or a region's cells), its colours (``"page"``: the
+cells not painted yet show the finished map faintly, as on the page), its own wording of each
+position, and optionally each position's arithmetic and the kernel's weights.
 """
 
 from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw, ImageFont
 
+from . import gif_text
 from .colormap import colorize
 
 Array = NDArray[np.float32]
@@ -46,6 +51,8 @@ PALETTE_PIXELS = 50_000      # pixels the palette is chosen from
 NUMBER_MIN_SCALE = 24.0      # pixels per cell from which cells show their values
 NUMBER_FONT_PER_CELL = 0.3
 LIGHT_CELL = 140             # luma above which a cell gets dark digits
+PENDING_MIX = 0.35           # as the page (static/js/patch/config.js): faint finished map
+PENDING_UNDER: RGB = (189, 189, 189)  # ... over the page's pending grey
 
 
 @dataclass(frozen=True)
@@ -85,7 +92,8 @@ def _input_cells(x: Array, window: Window, *, as_rgb: bool) -> NDArray[np.uint8]
     low, high = float(finite.min()), float(finite.max())
     unit = (finite - low) / (high - low) if high > low else np.zeros_like(finite)
     if as_rgb and c == 3:
-        rgb = np.moveaxis(unit, 0, -1)
+        # pixels in 0..1 are drawn as they are, as the page does; anything else stretched
+        rgb = np.moveaxis(finite if low >= 0 and high <= 1 else unit, 0, -1)
     else:
         grey = unit.mean(axis=0)
         rgb = np.stack([grey, grey, grey], axis=-1)
@@ -132,9 +140,11 @@ class _Figure:
     base: NDArray[np.uint8]           # background, input panel, captions: (H, W) indices
     palette: list[int]                # flat RGB, GIF_COLOURS entries
     output_full: NDArray[np.uint8]    # the finished output panel, (h, w) indices
+    output_pending: NDArray[np.uint8]  # the panel before any cell is computed
     output_index: NDArray[np.intp]    # row-major output cell under each panel pixel
     output_origin: Pair               # (x, y) of the output panel on the canvas
     input_origin: Pair
+    input_size: Pair                  # (width, height) of the input panel
     scale: float                      # pixels per cell, both panels
     out_hw: Pair
     window: Window
@@ -146,7 +156,9 @@ def _ui(colour: RGB) -> int:
 
 
 def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
-           colormap: str, caption: str, note: str, numbers: bool) -> _Figure:
+           colormap: str, caption: str, note: str, numbers: bool, extra_lines: int = 0,
+           kernel: Array | None = None,
+           value_range: tuple[float, float] | None = None) -> _Figure:
     cells = _input_cells(x, window, as_rgb=as_rgb)
     hp, wp = cells.shape[:2]
     out_h, out_w = y.shape
@@ -155,7 +167,10 @@ def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
     out_size = (max(1, round(out_w * scale)), max(1, round(out_h * scale)))
     width = max(MIN_WIDTH, 2 * MARGIN + in_size[0] + PANEL_GAP + out_size[0])
     top = MARGIN + TEXT_HEIGHT
-    height = top + max(in_size[1], out_size[1]) + 2 * TEXT_HEIGHT + MARGIN
+    weights = gif_text.kernel_size(kernel) if kernel is not None else (0, 0)
+    width = max(width, 2 * MARGIN + weights[0])
+    height = (top + max(in_size[1], out_size[1]) + (2 + extra_lines) * TEXT_HEIGHT + MARGIN
+              + weights[1])
     base = Image.new("RGB", (width, height), BACKGROUND)
     base.paste(_resize(cells, in_size), (MARGIN, top))
     draw = ImageDraw.Draw(base)
@@ -163,8 +178,15 @@ def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
     draw.text((MARGIN, MARGIN), caption, fill=TEXT, font=font)
     if note:
         draw.text((MARGIN, height - MARGIN - TEXT_HEIGHT + 4), note, fill=TEXT, font=font)
+    if kernel is not None:
+        gif_text.draw_kernel(base, kernel, origin=(
+            MARGIN, top + max(in_size[1], out_size[1]) + (1 + extra_lines) * TEXT_HEIGHT + 4))
     output_origin = (MARGIN + in_size[0] + PANEL_GAP, top)
-    output = _resize(colorize(y, colormap=colormap), out_size)
+    colours = colorize(y, colormap=colormap, value_range=value_range)
+    output = _resize(colours, out_size)
+    faint = colormap == "page"
+    pending = _resize(np.round(colours * PENDING_MIX + np.array(PENDING_UNDER) * (
+        1 - PENDING_MIX)).astype(np.uint8), out_size) if faint else None
     if numbers and scale >= NUMBER_MIN_SCALE and x.shape[0] == 1:
         pad_top, _, pad_left, _ = window.padding
         _write_numbers(base, x[0], scale=scale, origin=(
@@ -172,28 +194,37 @@ def _build(x: Array, y: Array, window: Window, *, panel: int, as_rgb: bool,
         _write_numbers(output, y, origin=(0, 0), scale=scale)
     finished = base.copy()
     finished.paste(output, output_origin)
-    palette = _palette(finished)
+    if pending is not None:
+        # the palette also holds the faint colours
+        both = Image.new("RGB", (finished.width, finished.height + pending.height), BACKGROUND)
+        both.paste(finished, (0, 0))
+        both.paste(pending, (0, finished.height))
+        palette = _palette(both)
+    else:
+        palette = _palette(finished)
+    empty = np.full((out_size[1], out_size[0]), _ui(EMPTY_CELL), dtype=np.uint8)
     index = np.arange(out_h * out_w, dtype=np.intp).reshape(out_h, out_w)
     rows = np.minimum((np.arange(out_size[1]) / scale).astype(np.intp), out_h - 1)
     cols = np.minimum((np.arange(out_size[0]) / scale).astype(np.intp), out_w - 1)
     return _Figure(base=_indices(base, palette), palette=palette.getpalette() or [],
                    output_full=_indices(output, palette),
+                   output_pending=empty if pending is None else _indices(pending, palette),
                    output_index=index[np.ix_(rows, cols)], output_origin=output_origin,
-                   input_origin=(MARGIN, top), scale=scale, out_hw=(out_h, out_w),
-                   window=window)
+                   input_origin=(MARGIN, top), input_size=in_size, scale=scale,
+                   out_hw=(out_h, out_w), window=window)
 
 
 def _indices(image: Image.Image, palette: Image.Image) -> NDArray[np.uint8]:
     return np.asarray(image.quantize(palette=palette, dither=Image.Dither.NONE))
 
 
-def _frame(fig: _Figure, position: int, *, label: str) -> Image.Image:
+def _frame(fig: _Figure, position: int, *, label: str, arithmetic: str = "") -> Image.Image:
     """The figure with the output filled up to ``position`` and the window on it."""
     pixels = fig.base.copy()
     ox, oy = fig.output_origin
     h, w = fig.output_full.shape
     pixels[oy:oy + h, ox:ox + w] = np.where(fig.output_index <= position, fig.output_full,
-                                            np.uint8(_ui(EMPTY_CELL)))
+                                            fig.output_pending)
     frame = Image.fromarray(pixels, mode="P")
     frame.putpalette(fig.palette)
     draw = ImageDraw.Draw(frame)
@@ -220,8 +251,10 @@ def _frame(fig: _Figure, position: int, *, label: str) -> Image.Image:
     draw.line(((box[2], (box[1] + box[3]) / 2), (cell[0], (cell[1] + cell[3]) / 2)),
               fill=_ui(WINDOW), width=1)
     font = ImageFont.load_default(size=FONT_SIZE)
-    draw.text((ix, frame.height - MARGIN - 2 * TEXT_HEIGHT + 4), label, fill=_ui(TEXT),
-              font=font)
+    text_y = oy + max(fig.input_size[1], h) + 4
+    draw.text((ix, text_y), label, fill=_ui(TEXT), font=font)
+    if arithmetic:
+        draw.text((ix, text_y + TEXT_HEIGHT), arithmetic, fill=_ui(TEXT), font=font)
     return frame
 
 
@@ -250,7 +283,12 @@ def _palette(finished: Image.Image) -> Image.Image:
 
 def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
                 max_frames: int = 60, frame_ms: int = 120, as_rgb: bool = False,
-                colormap: str = "auto", caption: str = "", numbers: bool = True) -> bytes:
+                colormap: str = "auto", caption: str = "", numbers: bool = True,
+                positions: Sequence[int] | None = None,
+                label: Callable[[int], str] | None = None,
+                arithmetic: Callable[[int], str] | None = None,
+                kernel: Array | None = None,
+                value_range: tuple[float, float] | None = None) -> bytes:
     """Animated GIF of ``window`` sliding over ``x`` and filling the map ``y``.
 
     Parameters
@@ -265,16 +303,27 @@ def sliding_gif(x: Array, y: Array, *, window: Window, panel: int = 320,
     frame_ms : duration of one frame.
     numbers : write each cell's value in it, when cells are large enough and the input is
         one channel (small grids, as in the convolution-arithmetic figures).
+    positions : the row-major positions of ``y`` to animate (default: all), in order; cells
+        before the first are drawn computed. More than ``max_frames`` are evenly subsampled.
+    label : the line under the figure at a position (default: its row and column from 1).
+    arithmetic : a second line at a position, e.g. its sum of products.
+    kernel : ``(C, kh, kw)`` weights drawn under the figure, each with its value.
+    value_range : the colours' ``(low, high)`` (default ``y``'s own): a region of a map is
+        coloured as the whole map.
     """
     out_h, out_w = y.shape
-    positions = frame_positions(out_h * out_w, max_frames=max_frames)
-    note = "" if len(positions) == out_h * out_w else (
-        f"showing {len(positions)} of {out_h * out_w} positions "
-        f"(one in {math.ceil(out_h * out_w / max_frames)})")
+    wanted = list(range(out_h * out_w)) if positions is None else list(positions)
+    picked = [wanted[i] for i in frame_positions(len(wanted), max_frames=max_frames)]
+    note = "" if len(picked) == len(wanted) else (
+        f"showing {len(picked)} of {len(wanted)} positions "
+        f"(one in {math.ceil(len(wanted) / max_frames)})")
     fig = _build(x, y, window, panel=panel, as_rgb=as_rgb, colormap=colormap,
-                 caption=caption, note=note, numbers=numbers)
-    indexed = [_frame(fig, p, label=f"output ({p // out_w}, {p % out_w}) of {out_h} x {out_w}")
-               for p in positions]
+                 caption=caption, note=note, numbers=numbers,
+                 extra_lines=1 if arithmetic else 0, kernel=kernel, value_range=value_range)
+    name = label or (lambda p: f"output row {p // out_w + 1}, column {p % out_w + 1} of "
+                     f"{out_h} x {out_w}")
+    indexed = [_frame(fig, p, label=name(p), arithmetic=arithmetic(p) if arithmetic else "")
+               for p in picked]
     durations = [frame_ms] * (len(indexed) - 1) + [frame_ms * LAST_FRAME_HOLD]
     buffer = io.BytesIO()
     indexed[0].save(buffer, format="GIF", save_all=True, append_images=indexed[1:],

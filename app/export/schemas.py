@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ..schemas import MAX_STACK, ConvolveRequest, PyramidRequest, Strict
 
-ColormapName = Literal["auto", "grey", "viridis", "diverging"]
+ColormapName = Literal["auto", "grey", "viridis", "diverging", "page"]
 LayerIndex = Annotated[int, Field(ge=0, le=MAX_STACK,
                                   description="0 = the input image, 1 = the first layer.")]
 MapIndex = Annotated[int, Field(ge=0, le=4096)]
@@ -31,7 +31,8 @@ class MapExportRequest(PyramidRequest):
     layer: LayerIndex
     map: MapIndex | None = Field(None, description="One map; omitted = the whole layer.")
     colormap: ColormapName = Field("auto", description="PNG only: auto = diverging "
-                                   "around zero for signed maps, viridis otherwise.")
+                                   "around zero for signed maps, viridis otherwise; page = "
+                                   "the page's colours.")
     scale: Annotated[int, Field(ge=1, le=32)] = Field(
         1, description="PNG only: every cell becomes scale x scale pixels.")
     shared_range: bool = Field(False, description="PNG of a layer only: one colour range "
@@ -52,9 +53,23 @@ class GifOptions(Strict):
         None, description="Pixels of the longer side of the padded input panel (default "
                           "320). Capped by the export_gif_max_size setting.")
     frame_ms: Annotated[int, Field(ge=20, le=5000)] = 120
-    colormap: ColormapName = "auto"
+    colormap: ColormapName = Field("auto", description="page = the page's colours (the "
+                                   "cells not computed yet show the finished map faintly).")
     numbers: bool = Field(True, description="Write each cell's value in it when the cells "
                           "are large enough and the input has one channel.")
+    start: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="First output position drawn (row-major, 0-based; the page's "
+                          "step N is N - 1). Earlier cells are drawn computed.")
+    end: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="Last output position drawn (inclusive; default the last).")
+    region: Annotated[list[Annotated[int, Field(ge=0, le=1_000_000)]],
+                      Field(min_length=4, max_length=4)] | None = Field(
+        None, description="[row, col, height, width] of the map (0-based): only the "
+                          "region's cells, drawn large with the input its windows read.")
+    arithmetic: bool = Field(False, description="Write each position's sum of products "
+                             "(conv) or pooled value under the figure.")
+    weights: bool = Field(False, description="Draw the kernel's weights (first 3 channels) "
+                          "under the figure.")
 
 
 class GifExportRequest(GifOptions, PyramidRequest):

@@ -20,7 +20,7 @@ from ..services import caps
 from ..services.images import StoredImage, as_tensor
 from ..services.pyramid import check_layer_index
 from ..settings import Settings
-from . import animation, figures
+from . import figures, gif_plan
 from .pytorch import EMBED_INPUT_MAX_VALUES, Head, pytorch_code
 from .schemas import (
     DEFAULT_GIF_FRAMES,
@@ -170,16 +170,12 @@ def _gif(request: GifOptions, stack: Stack, limits: caps.Caps, settings: Setting
     _finite(y, layer=request.layer)
     pooling = g.kind != "conv"
     shown = x_in[request.map:request.map + 1] if pooling else x_in
-    window = animation.Window(kernel=g.kernel, stride=g.stride, dilation=g.dilation,
-                              padding=g.padding)
-    caption = (f"layer {request.layer} {g.kind} {g.kernel[0]}x{g.kernel[1]}, stride "
-               f"{list(g.stride)}, padding {list(g.padding)}, dilation {list(g.dilation)}"
-               f" - map {request.map}")
-    data = animation.sliding_gif(
-        shown, y, window=window, panel=size, max_frames=frames, frame_ms=request.frame_ms,
-        as_rgb=isinstance(request, GifExportRequest) and request.layer == 1
-        and x_in.shape[0] == 3, colormap=request.colormap, caption=caption,
-        numbers=request.numbers)
+    ranged = request.region is not None or request.start is not None or request.end is not None
+    data = gif_plan.page_gif(
+        request, x_in=shown, y=y, planned=stack.planned[request.layer - 1], panel=size,
+        max_frames=settings.export_gif_max_frames if ranged and request.frames is None
+        else frames, as_rgb=isinstance(request, GifExportRequest) and request.layer == 1
+        and x_in.shape[0] == 3)
     return Export(data, "image/gif",
                   f"convscope-layer{request.layer}-map{request.map}-sliding.gif")
 

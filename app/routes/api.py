@@ -32,6 +32,7 @@ from ..services.container import Services, get_services
 from ..services.images import StoredImage
 from ..services.requests import json_body, parse_body
 from ..services.uploads import FIELD, PREPARE, PREPARE_CHOICES, prepare_option, read_file_field
+from .binary import cached_binary
 
 router = APIRouter()
 BODY_MODELS = (ConvolveRequest, PyramidRequest, TensorRequest)
@@ -189,7 +190,7 @@ async def pyramid(request: Request, services: ServicesDep) -> Response:
         services.pyramids.check(body)
         return services.pyramids.pyramid(body, _image_of(body, services))
 
-    return Response(await services.pool.run(work), media_type=OCTET)
+    return await cached_binary(request, services, raw, work)
 
 
 @router.post("/api/pyramid/tensor", tags=["compute"], response_class=Response,
@@ -204,4 +205,4 @@ async def pyramid_tensor(request: Request, services: ServicesDep) -> Response:
         services.pyramids.check(body)
         return services.pyramids.tensor(body, _image_of(body, services))
 
-    return Response(await services.pool.run(work), media_type=OCTET)
+    return await cached_binary(request, services, raw, work)

@@ -1,4 +1,5 @@
-"""The HTML pages: the visualizer (``/``) and its embeddable view (``/embed``)."""
+"""The HTML pages: the visualizer (``/``), its embeddable view (``/embed``) and the lesson
+(``/lesson/N``, ``/embed?lesson=N``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
+from ..errors import NotFoundError
+from ..imaging import ImagingError
+from ..lesson import Lesson, RenderedStep, nominal_shape
+from ..lesson.numbers import words
 from ..services.container import Services
 from ..settings import Settings
 
@@ -41,13 +47,64 @@ def _render(request: Request, name: str) -> HTMLResponse:
     return templates.TemplateResponse(request, name, page_context(services.settings, services))
 
 
-@router.get("/", response_class=HTMLResponse)
+# HEAD too: link checkers and course platforms' link previews ask with HEAD first.
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def index(request: Request) -> HTMLResponse:
     """The visualizer."""
     return _render(request, "index.html")
 
 
-@router.get("/embed", response_class=HTMLResponse)
+@router.api_route("/embed", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def embed(request: Request) -> HTMLResponse:
     """The visualizer without chrome, for an iframe in course material."""
+    if "lesson" in request.query_params:
+        return await run_in_threadpool(_lesson_page, request, request.query_params["lesson"],
+                                       embed=True)
     return _render(request, "embed.html")
+
+
+# --- The lesson (app/lesson): one step per URL, its text from the lesson file ---------------
+
+def _input_shape(services: Services, lesson: Lesson, number: int) -> tuple[int, int, int]:
+    """(C, H, W) of the image the step shows (decodes the sample once; blocking)."""
+    step = lesson.step(number)
+    if step.digit is not None or step.model is not None:
+        return nominal_shape(step)
+    try:
+        image = services.samples.get(step.image).image
+    except (NotFoundError, ImagingError):  # not in this gallery: the usual photo's numbers
+        return nominal_shape(step)
+    return (1 if step.color == "grey" else image.channels, image.height, image.width)
+
+
+def _step_number(raw: str, total: int) -> int | None:
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= total else None
+
+
+def _lesson_page(request: Request, raw: str, *, embed: bool) -> HTMLResponse:
+    services: Services = request.app.state.services
+    templates: Jinja2Templates = request.app.state.templates
+    lesson: Lesson = request.app.state.lesson
+    context = page_context(services.settings, services)
+    number = _step_number(raw, len(lesson))
+    if number is None:
+        context["message"] = (f"There is no lesson step {raw[:20]!r}: the steps are 1 to "
+                              f"{len(lesson)}.")
+        return templates.TemplateResponse(request, "lesson_missing.html", context,
+                                          status_code=404)
+    step: RenderedStep = lesson.render(number, _input_shape(services, lesson, number))
+    context |= {"step": step, "steps": [s.title for s in lesson.steps], "words": words}
+    return templates.TemplateResponse(request, "lesson_embed.html" if embed else "lesson.html",
+                                      context)
+
+
+@router.get("/lesson", response_class=HTMLResponse)
+def lesson_start(request: Request) -> HTMLResponse:
+    """The lesson's first step."""
+    return _lesson_page(request, "1", embed=False)
+
+
+@router.get("/lesson/{number}", response_class=HTMLResponse)
+def lesson_step(request: Request, number: str) -> HTMLResponse:
+    """One step of the lesson: its text, a live view set up for it and a question."""
+    return _lesson_page(request, number, embed=False)

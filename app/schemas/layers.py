@@ -97,7 +97,10 @@ WEIGHTS_FORMS = ('weights must be a nested array, {"random": SEED}, {"preset": N
 ConvWeights = Annotated[
     Annotated[Tensor4, Tag("array")] | Annotated[RandomRecipe, Tag("random")]
     | Annotated[PresetRecipe, Tag("preset")] | Annotated[PresetsRecipe, Tag("presets")]
-    | Annotated[ModelRecipe, Tag("model")],
+    | Annotated[ModelRecipe, Tag("model")]
+    # a lone kh x kw kernel: in the schema so clients may send it; the "before" validator
+    # of ConvLayer has made it 1 x 1 x kh x kw by the time the discriminator looks
+    | Annotated[Tensor2, Tag("kernel2d")],
     Discriminator(_weights_kind, custom_error_type="weights_form",
                   custom_error_message=WEIGHTS_FORMS),
 ]
@@ -132,7 +135,10 @@ class ConvLayer(Strict):
     """Convolution (cross-correlation, as in PyTorch), bias, then ``activation``."""
 
     type: Literal["conv"]
-    weights: ConvWeights = Field(default_factory=lambda: RandomRecipe(random=0))
+    weights: ConvWeights = Field(
+        default_factory=lambda: RandomRecipe(random=0),
+        description="K x C x kh x kw array; a lone kh x kw kernel (K = C = 1, for a "
+                    "one-channel input); or a recipe (random, preset, presets, model).")
     bias: Tensor1 | None = None
     filters: PositiveInt = Field(1, description="K, used when weights is a recipe.")
     kernel_size: PositivePair = Field(3, description="Used when weights is a recipe.")
@@ -140,6 +146,18 @@ class ConvLayer(Strict):
     padding: Padding = "valid"
     dilation: PositivePair = 1
     activation: ActivationName = "none"
+
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _kernel_2d(cls, value: Any) -> Any:
+        # A lone kh x kw kernel is one map of a one-channel input: K = C = 1. (On a C-channel
+        # input the engine's shape error says to write K x C x kh x kw.)
+        if isinstance(value, np.ndarray) and value.ndim == 2:
+            return value[None, None]
+        if (isinstance(value, list) and value and isinstance(value[0], list) and value[0]
+                and not isinstance(value[0][0], list)):
+            return [[value]]
+        return value
 
     @field_validator("bias")
     @classmethod

@@ -15,6 +15,7 @@ from .caps import Caps
 from .images import ImageStore, StoredImage, make_image
 from .model_images import inline_image
 from .pyramid import PyramidService
+from .responses import ResponseCache
 from .samples import BUNDLED, SampleLibrary
 from .workers import WorkerPool
 
@@ -35,6 +36,7 @@ class Services:
     inline: ImageStore
     samples: SampleLibrary
     pyramids: PyramidService
+    responses: ResponseCache
 
     def decode(self, data: bytes, name: str, *, prepare: str | None = None) -> StoredImage:
         """Decode an upload (blocking) into a working image with its content id;
@@ -94,6 +96,9 @@ def build_services(settings: Settings) -> Services:
                               metadata=BUNDLED if bundled else None),
         pyramids=PyramidService(caps=caps, max_entries=settings.pyramid_cache_entries,
                                 max_bytes=settings.pyramid_cache_bytes),
+        responses=ResponseCache(max_entries=settings.response_cache_entries,
+                                max_bytes=settings.response_cache_bytes,
+                                gzip_level=settings.binary_gzip_level),
     )
 
 

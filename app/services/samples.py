@@ -7,6 +7,7 @@ and only names found in the folder are looked up.
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections.abc import Callable
@@ -14,14 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
 from ..errors import NotFoundError
 from ..imaging import ImagingError, encode_png
 from .images import StoredImage
 
 logger = logging.getLogger("convscope")
 SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+HEADER_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
 MAX_SAMPLES = 100
 PNG_LEVEL = 6  # encoded once per sample: worth the smaller file
+THUMB_SIDE = 120  # the gallery draws 45 CSS px squares: sharp up to a 2.6x screen
+THUMB_QUALITY = 82  # JPEG: a few kB per thumbnail instead of a 150-400 kB PNG
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,38 @@ class Sample:
         return {"name": self.name, "title": self.meta.title, "credit": self.meta.credit,
                 "licence": self.meta.licence, "id": self.image.id, "width": self.image.width,
                 "height": self.image.height, "channels": self.image.channels,
-                "url": f"/api/samples/{quote(self.name)}.png"}
+                "url": f"/api/samples/{quote(self.name)}.png",
+                "thumbnail": thumbnail_url(self.name)}
+
+
+def thumbnail_url(name: str) -> str:
+    """Where the gallery finds a sample's thumbnail."""
+    return f"/api/samples/{quote(name)}/thumbnail.jpg"
+
+
+def square_thumbnail(pixels: NDArray[np.uint8], *, side: int) -> bytes:
+    """JPEG of the centre square of ``pixels`` (H, W, C uint8, C = 1 or 3), ``side`` pixels
+    a side (smaller images are not enlarged)."""
+    height, width = pixels.shape[:2]
+    crop = min(height, width)
+    top, left = (height - crop) // 2, (width - crop) // 2
+    square = pixels[top:top + crop, left:left + crop]
+    image = Image.fromarray(square[:, :, 0] if square.shape[2] == 1 else square)
+    if crop > side:
+        image = image.resize((side, side), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=THUMB_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def looks_like_image(path: Path) -> bool:
+    """Whether ``path`` starts like a PNG, JPEG, WebP or GIF (Pillow reads the header only):
+    a text file or a truncated download named ``.png`` never reaches the gallery."""
+    try:
+        with Image.open(path) as image:
+            return image.format in HEADER_FORMATS
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False
 
 
 def discover(folder: Path) -> dict[str, Path]:
@@ -66,7 +105,8 @@ def discover(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
-            if path.suffix.lower() in SUFFIXES and path.is_file() and path.stem not in found:
+            if (path.suffix.lower() in SUFFIXES and path.is_file() and path.stem not in found
+                    and looks_like_image(path)):
                 found[path.stem] = path
             if len(found) >= MAX_SAMPLES:
                 break
@@ -84,6 +124,7 @@ class SampleLibrary:
         self._loaded: dict[str, Sample] = {}
         self._failed: set[str] = set()
         self._pngs: dict[str, bytes] = {}
+        self._thumbs: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     @property
@@ -92,12 +133,18 @@ class SampleLibrary:
         return list(self._paths)
 
     def catalogue(self) -> list[dict[str, str]]:
-        """Name, title, credit, licence and URL of every sample, without decoding any."""
+        """Name, title, credit, licence and URL of every sample, without decoding any; a
+        sample whose decoding failed (over a pixel cap, say) is left out, as in :meth:`all`."""
         out = []
+        with self._lock:
+            failed = set(self._failed)
         for name in self.names:
+            if name in failed:
+                continue
             meta = self._meta(name)
             out.append({"name": name, "title": meta.title, "credit": meta.credit,
-                        "licence": meta.licence, "url": f"/api/samples/{quote(name)}.png"})
+                        "licence": meta.licence, "url": f"/api/samples/{quote(name)}.png",
+                        "thumbnail": thumbnail_url(name)})
         return out
 
     def _meta(self, name: str) -> SampleMeta:
@@ -154,6 +201,19 @@ class SampleLibrary:
         data = encode_png(self.get(name).image.pixels, compress_level=PNG_LEVEL)
         with self._lock:
             return self._pngs.setdefault(name, data)
+
+    def cached_thumbnail(self, name: str) -> bytes | None:
+        """The sample's thumbnail JPEG if it is already made."""
+        self._check_name(name)
+        with self._lock:
+            return self._thumbs.get(name)
+
+    def thumbnail(self, name: str) -> bytes:
+        """The sample's gallery thumbnail, made once (blocking): the centre square of the
+        working image, ``THUMB_SIDE`` pixels a side, as JPEG."""
+        data = square_thumbnail(self.get(name).image.pixels, side=THUMB_SIDE)
+        with self._lock:
+            return self._thumbs.setdefault(name, data)
 
     def all(self) -> list[Sample]:
         """Every sample that decodes (blocking); a file that does not is logged and left out."""

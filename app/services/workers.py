@@ -29,6 +29,18 @@ class WorkerPool:
         self.retry_after = retry_after
         self._executor = self._new_executor()
         self._slots = threading.BoundedSemaphore(self.capacity)
+        self._admitted = 0
+        self._count_lock = threading.Lock()
+
+    def waiting(self) -> int:
+        """Jobs admitted beyond the workers: how many wait for a worker right now."""
+        with self._count_lock:
+            return max(0, self._admitted - self.workers)
+
+    def _release(self) -> None:
+        with self._count_lock:
+            self._admitted -= 1
+        self._slots.release()
 
     async def run(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run ``fn(*args, **kwargs)`` on a worker and await its result.
@@ -45,14 +57,16 @@ class WorkerPool:
                 f"{self.retry_after} s",
                 field="queue", value=self.capacity, limit=self.capacity,
                 headers={"Retry-After": str(self.retry_after)})
+        with self._count_lock:
+            self._admitted += 1
         try:
             future: Future[T] = self._executor.submit(fn, *args, **kwargs)
         except BaseException:
-            self._slots.release()
+            self._release()
             raise
         # The slot is held until the job ends, even if the client goes away meanwhile:
         # that is what bounds the work in flight.
-        future.add_done_callback(lambda _: self._slots.release())
+        future.add_done_callback(lambda _: self._release())
         return await asyncio.wrap_future(future)
 
     def shutdown(self) -> None:

@@ -1,7 +1,8 @@
 """Regenerate the screenshots of the page's main views (headless Debian Chromium).
 
 Usage: start the app (``uvicorn app.main:create_app --factory --port 8021``), then
-``python docs/screenshots/take_screenshots.py http://127.0.0.1:8021``.
+``python docs/screenshots/take_screenshots.py http://127.0.0.1:8021 [--only digits]``
+(``--only digits``: only the digits view's, issue 14).
 """
 
 from __future__ import annotations
@@ -38,10 +39,86 @@ def small_png() -> bytes:
     return out.getvalue()
 
 
-def main(base: str) -> None:
+def draw_on_pad(page: Any, strokes: list[list[tuple[float, float]]]) -> None:
+    """Draw with the mouse on the digits pad; points in cell units (0..28)."""
+    box = page.locator("#digits-panel .pad").bounding_box()
+    cell = box["width"] / 28
+    for path in strokes:
+        page.mouse.move(box["x"] + path[0][0] * cell, box["y"] + path[0][1] * cell)
+        page.mouse.down()
+        for x, y in path[1:]:
+            page.mouse.move(box["x"] + x * cell, box["y"] + y * cell, steps=3)
+        page.mouse.up()
+
+
+def handwritten_photo() -> bytes:
+    """A phone-like photo of a '4' in dark ink on light, unevenly lit paper (600 x 450)."""
+    from PIL import ImageDraw, ImageFilter
+
+    yy, xx = np.mgrid[0:450, 0:600]
+    paper = (215 + 25 * (xx / 600) - 15 * (yy / 450)).astype(np.uint8)
+    img = Image.fromarray(np.stack([paper, paper - 4, paper - 12], axis=-1), "RGB")
+    pen = ImageDraw.Draw(img)
+    for line in (((330, 90), (240, 270), (380, 270)), ((340, 180), (335, 380))):
+        pen.line(line, fill=(40, 40, 70), width=22, joint="curve")
+    img = img.filter(ImageFilter.GaussianBlur(1.5))
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def digits_screenshots(page: Any, base: str) -> None:
+    """The digits view: a drawn digit through the trained network, an edit that no longer
+    fits the trained head, a trained kernel sliding over the digit, a prepared photo."""
+    page.goto(f"{base}/")
+    settle(page)
+    page.get_by_role("button", name="Digits (trained)").click()
+    settle(page)
+    page.get_by_role("button", name="Clear").click()
+    draw_on_pad(page, [[(8.5, 8.0), (19.5, 8.0), (16.5, 14.0), (13.5, 19.5), (11.5, 23.5)],
+                       [(11.5, 15.0), (18.5, 15.0)]])
+    settle(page)
+    page.locator("#pyramid .tile[data-layer='1'][data-map='3']").hover()
+    time.sleep(0.6)
+    page.screenshot(path=HERE / "digits-trained.png")
+
+    page.get_by_role("group", name="Layer 1", exact=True).get_by_label(
+        "Stride", exact=True).select_option("2x2")
+    settle(page, "invalid")
+    page.mouse.move(5, 5)
+    time.sleep(0.3)
+    page.screenshot(path=HERE / "digits-untrained-edit.png")
+    page.get_by_role("button", name="Reset to the trained network").click()
+    settle(page)
+
+    page.locator("#digits-panel .kernel-pic").nth(2).click()
+    page.locator("#patch-panel").scroll_into_view_if_needed()
+    page.wait_for_selector('#patch-panel button:has-text("Download as GIF"):not([disabled])',
+                           timeout=30_000)
+    # the window on the digit's bar, where this kernel answers most
+    page.evaluate("""() => { const store = window.__convscope.store;
+      store.setState({ anim: { ...store.getState().anim, step: 28 * 8 + 13 } }); }""")
+    time.sleep(0.8)
+    page.locator("#patch-panel").scroll_into_view_if_needed()
+    page.screenshot(path=HERE / "digits-patch.png")
+
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.set_input_files("#file", files=[{"name": "four.jpg", "mimeType": "image/jpeg",
+                                          "buffer": handwritten_photo()}])
+    page.wait_for_selector("#digits-panel .pad-reads >> text=prepared as MNIST")
+    settle(page)
+    time.sleep(0.6)
+    page.screenshot(path=HERE / "digits-photo.png")
+
+
+def main(base: str, only: str | None = None) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
+        if only == "digits":
+            digits_screenshots(page, base)
+            browser.close()
+            return
         page.goto(f"{base}/")
         settle(page)
         page.screenshot(path=HERE / "pyramid-1280x800.png")
@@ -104,6 +181,7 @@ def main(base: str) -> None:
         page.screenshot(path=HERE / "hand-typed-kernel.png")
 
         unreached_views(browser, base)
+        digits_screenshots(page, base)
         browser.close()
 
 
@@ -137,4 +215,5 @@ def unreached_views(browser: Any, base: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8021")
+    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8021",
+         only=sys.argv[3] if len(sys.argv) > 3 and sys.argv[2] == "--only" else None)

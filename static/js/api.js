@@ -10,14 +10,17 @@
  * @module api
  */
 
-import { BLOB_KEEP, BUSY_RETRY } from "./config.js";
+import { createBlobStore } from "./blob-store.js";
+import { BUSY_RETRY } from "./config.js";
 import { decodePyramid, decodeTensor } from "./decode.js";
 import { filenameFrom } from "./exports/bodies.js";
 
 export { decodePyramid, decodeTensor } from "./decode.js";
+export { createBlobStore } from "./blob-store.js";
 
 const URLS = Object.freeze({
   samples: "/api/samples",
+  models: "/api/models",
   images: "/api/images",
   pyramid: "/api/pyramid",
   tensor: "/api/pyramid/tensor",
@@ -29,12 +32,18 @@ const URLS = Object.freeze({
 export const EXPORT_KINDS = Object.freeze(["png", "npy", "gif", "gif/grid", "pytorch"]);
 
 /**
- * Header naming the uploaded image a request is about: a proxy in front of several replicas
- * routes by it (deploy/nginx.conf), so a re-upload and its retry reach the same replica.
+ * Header with this tab's routing key, sent on every API request: a hashing proxy in front of
+ * several replicas (deploy/k8s/ingress.yaml) sends all of one tab's requests, its uploads
+ * included, to one replica, while different tabs spread over all replicas (docs/deploy.md).
  */
-export const IMAGE_HEADER = "X-Convscope-Image";
+export const ROUTE_HEADER = "X-Convscope-Route";
 
-const imageHeader = (id) => (id ? { [IMAGE_HEADER]: id } : {});
+/** A random key per page load (128 bits, hex): never empty, never shared between students. */
+export function newRouteKey() {
+  const bytes = new Uint8Array(16);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 /**
  * How long to wait before retrying a 503: its Retry-After (seconds), capped, plus jitter.
@@ -107,61 +116,16 @@ async function errorFrom(response) {
 }
 
 /**
- * Originals of uploaded images, kept in IndexedDB (survives a reload) and in memory.
- * @param {{dbName?: string, keep?: number}} [options]
- */
-export function createBlobStore({ dbName = "convscope", keep = BLOB_KEEP } = {}) {
-  const memory = new Map();
-  const open = () => new Promise((resolve) => {
-    if (typeof indexedDB === "undefined") { resolve(null); return; }
-    const req = indexedDB.open(dbName, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore("images");
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => resolve(null);
-  });
-  const dbPromise = open();
-  const tx = async (mode, fn) => {
-    const db = await dbPromise;
-    if (!db) return null;
-    return new Promise((resolve) => {
-      const t = db.transaction("images", mode);
-      const result = fn(t.objectStore("images"));
-      t.oncomplete = () => resolve(result.result ?? null);
-      t.onerror = () => resolve(null);
-    });
-  };
-  return {
-    /** Keep `blob` for `id` (the newest `keep` only). */
-    async put(id, blob, name) {
-      const entry = { blob, name, time: Date.now() };
-      memory.set(id, entry);
-      await tx("readwrite", (s) => s.put(entry, id));
-      const keys = (await tx("readonly", (s) => s.getAllKeys())) ?? [];
-      if (keys.length > keep) {
-        const entries = await Promise.all(keys.map(async (k) => [k,
-          await tx("readonly", (s) => s.get(k))]));
-        entries.sort((a, b) => (a[1]?.time ?? 0) - (b[1]?.time ?? 0));
-        for (const [k] of entries.slice(0, keys.length - keep)) {
-          await tx("readwrite", (s) => s.delete(k));
-        }
-      }
-    },
-    /** The kept original of `id`, or null. @returns {Promise<{blob: Blob, name: string}|null>} */
-    async get(id) {
-      return memory.get(id) ?? (await tx("readonly", (s) => s.get(id)));
-    },
-  };
-}
-
-/**
  * The API client.
  * @param {{fetchImpl?: typeof fetch, blobs?: ReturnType<typeof createBlobStore>,
  *   onImageReplaced?: (oldId: string, meta: object) => void}} [options]
- *   `onImageReplaced` is told when a lost image was uploaded again under a new id
+ *   `onImageReplaced` is told when a lost image was uploaded again under a new id;
+ *   `routeKey` (default: random) is sent in the ROUTE_HEADER of every request
  */
 export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlobStore(),
-  onImageReplaced = () => {} } = {}) {
+  onImageReplaced = () => {}, routeKey = newRouteKey() } = {}) {
   const channels = new Map();
+  const route = { [ROUTE_HEADER]: routeKey };
 
   const send = async (url, init, channel) => {
     let signal;
@@ -172,7 +136,8 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
       signal = controller.signal;
     }
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetchImpl(url, { ...init, signal });
+      const response = await fetchImpl(url, { ...init, headers: { ...init.headers, ...route },
+        signal });
       if (response.status === 503 && attempt < BUSY_RETRY.retries) {
         await wait(busyDelayMs(response.headers.get("Retry-After")), signal);
         continue;
@@ -183,17 +148,17 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
   };
 
   const postJson = (url, body, channel) => send(url, { method: "POST",
-    headers: { "Content-Type": "application/json", ...imageHeader(body.image?.id) },
+    headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body) }, channel);
 
-  async function uploadImage(file, { name = file.name ?? "image", imageId = null } = {}) {
+  async function uploadImage(file, { name = file.name ?? "image", prepare = null } = {}) {
     const form = new FormData();
     form.append("file", file, name);
-    const response = await send(URLS.images, { method: "POST", body: form,
-      headers: imageHeader(imageId) });
+    if (prepare) form.append("prepare", prepare);
+    const response = await send(URLS.images, { method: "POST", body: form });
     const meta = await response.json();
     // kept for a re-upload, without delaying the first pyramid (memory at once, disk later)
-    blobs.put(meta.id, file, name).catch(() => {});
+    blobs.put(meta.id, file, name, { prepare }).catch(() => {});
     return meta;
   }
 
@@ -209,7 +174,7 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
         throw new ApiError("The server no longer has this uploaded image and this browser does "
           + "not keep a copy: please upload it again.", { status: 404, field: "image" });
       }
-      const meta = await uploadImage(kept.blob, { name: kept.name, imageId: id });
+      const meta = await uploadImage(kept.blob, { name: kept.name, prepare: kept.prepare ?? null });
       if (meta.id !== id) onImageReplaced(id, meta);
       return call({ ...request, image: { id: meta.id } });
     }
@@ -221,7 +186,31 @@ export function createApi({ fetchImpl = (...a) => fetch(...a), blobs = createBlo
       return (await send(URLS.samples, {})).json();
     },
     /**
-     * Upload an image (File or Blob) and keep it for re-upload.
+     * The trained networks (`GET /api/models`): name, title, input_shape, classes, accuracy,
+     * heldout (count) and layers (API layer specs with `{"model", "layer"}` weights).
+     * @returns {Promise<object[]>}
+     */
+    async fetchModels() {
+      return (await send(URLS.models, {})).json();
+    },
+    /**
+     * A page of a trained network's held-out digits.
+     * @param {string} model
+     * @param {{start: number, count: number}} page
+     * @returns {Promise<{total: number, start: number, labels: number[], pixels: Uint8Array}>}
+     *   `pixels` = count x H x W uint8, white ink on black
+     */
+    async fetchHeldout(model, { start, count }) {
+      const url = `${URLS.models}/${encodeURIComponent(model)}/heldout?start=${start}`
+        + `&count=${count}`;
+      const body = await (await send(url, {})).json();
+      const binary = atob(body.pixels);
+      return { total: body.total, start: body.start, labels: body.labels,
+        pixels: Uint8Array.from(binary, (c) => c.charCodeAt(0)) };
+    },
+    /**
+     * Upload an image (File or Blob) and keep it for re-upload; `prepare: "digit"` asks the
+     * server for MNIST's preparation (a 28 x 28 grey digit, docs/api.md).
      * @returns {Promise<{id: string, width: number, height: number, channels: number,
      *   name: string}>}
      */

@@ -14,6 +14,11 @@ export const PREVIEW_SIDE = 128;
 
 /** Bounds of a preview side the server accepts (app/schemas.py PreviewSide). */
 export const PREVIEW_BOUNDS = Object.freeze({ min: 8, max: 512 });
+/**
+ * Screen density the previews are asked for at most: a phone at 3x gets 2x previews, which
+ * look the same on maps of a few hundred cells and weigh (2/3)^2 = 44 % as much.
+ */
+export const PREVIEW_MAX_DPR = 2;
 
 /** Limits the layer editor offers (server defaults: max_kernel 15, max_stride 8, ...). */
 export const LIMITS = Object.freeze({
@@ -103,9 +108,11 @@ export const COLORS = Object.freeze({
  * `exactSettleMs`: how long a new pyramid must stay (no newer change in flight) before the
  * selected map's exact values are fetched: longer than a held key's repeat (~33 ms), short
  * enough that a single change sharpens the enlarged map within about a tenth of a second.
+ * `exactSettleDrawingMs`: the same on the digits pad, where the pen moves on every frame: the
+ * exact values wait until the pen pauses, so they never compete with the next stroke's maps.
  */
 export const TIMING = Object.freeze({ urlWriteMs: 150, hoverFetchDelayMs: 40,
-  exactSettleMs: 60 });
+  exactSettleMs: 60, exactSettleDrawingMs: 300 });
 
 /** How many uploaded originals the browser keeps for re-upload. */
 /**
@@ -155,4 +162,28 @@ export const EXPORTS = Object.freeze({
   ]),
   /** How long a "Copied" acknowledgement stays on a button. */
   ackMs: 1500,
+});
+
+/**
+ * The trained digit network (issue 14): the drawing pad and its brush, the held-out gallery,
+ * the classifier's bars. The brush is a soft round pen about two cells wide: full ink inside
+ * `coreRadius` cells of the stroke's centre line, fading linearly to nothing at `edgeRadius`
+ * (MNIST's strokes are anti-aliased, 2-3 pixels wide, white on black).
+ */
+export const DIGITS = Object.freeze({
+  model: "digits",
+  side: 28,
+  /** The box MNIST scales each digit into (centred in 28 x 28 by centre of mass). */
+  guideBox: 20,
+  /** Ink levels kept in the URL: 16 (0, 17, ..., 255). */
+  levels: 16,
+  brush: Object.freeze({ coreRadius: 0.75, edgeRadius: 1.65 }),
+  padCellPx: 7,
+  galleryPage: 60,
+  galleryMax: 1000,
+  galleryCellPx: 2,
+  kernelCellPx: 7,
+  barWidthPx: 150,
+  colors: Object.freeze({ guide: "rgba(255, 212, 0, 0.55)", grid: "rgba(255, 255, 255, 0.06)",
+    winner: "#1f7a3a", bar: "#8aa4c2", untrained: "#b8b8b8" }),
 });

@@ -38,11 +38,14 @@ export function createImageInput(doc, { store, api }) {
     uploadStatus.classList.remove("error");
     try {
       const t0 = performance.now();
-      const meta = await api.uploadImage(file, { name: file.name || "pasted.png" });
+      // in the digits view a photo of a handwritten digit is prepared as MNIST was
+      const digits = store.getState().mode === "digits";
+      const meta = await api.uploadImage(file, { name: file.name || "pasted.png",
+        prepare: digits ? "digit" : null });
       if (window.__convscope) window.__convscope.lastUploadMs = performance.now() - t0;
       setText(uploadStatus, "");
       store.setState({ image: { id: meta.id, name: meta.name ?? file.name, width: meta.width,
-        height: meta.height, channels: meta.channels } });
+        height: meta.height, channels: meta.channels, ...(digits ? { prepared: "digit" } : {}) } });
     } catch (err) {
       uploadStatus.classList.add("error");
       setText(uploadStatus, `Could not use this file: ${err.message}`);

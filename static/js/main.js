@@ -17,8 +17,9 @@
 
 import { createApi } from "./api.js";
 import { createColormaps, formatValue } from "./colormap.js";
-import { PREVIEW_SIDE, TIMING } from "./config.js";
+import { PREVIEW_MAX_DPR, PREVIEW_SIDE, TIMING } from "./config.js";
 import { setText } from "./dom.js";
+import { createDigitsView } from "./digits/view.js";
 import { createStackEditor } from "./editor/stack-editor.js";
 import { prepareEmbed } from "./embed/page.js";
 import { createImageInput, readSamples } from "./input.js";
@@ -75,6 +76,7 @@ function hoverValue(state, exactOf) {
 
 function statusText(state, perf, { timings = true } = {}) {
   if (state.status === "loading") return "Computing…";
+  if (state.status === "blank") return "Nothing drawn yet.";
   if (state.status === "invalid") return "This stack cannot run: see the message in red.";
   if (state.status === "error") return `The server said no: ${state.error?.message ?? ""}`;
   const p = state.pyramid;
@@ -83,30 +85,21 @@ function statusText(state, perf, { timings = true } = {}) {
     + `drawn ${perf.lastRenderMs.toFixed(0)} ms`;
 }
 
-/**
- * The page's shared pieces: the document, the embed (or null), the timings, the store, the
- * API client, and the frame scheduler (`schedule()` asks for one `render` per frame).
- */
-function createContext() {
+function start() {
   const doc = document;
   const embed = doc.body.classList.contains("embed") ? prepareEmbed(doc, window) : null;
   const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, lastUploadMs: 0,
     lastDrawnAt: 0, renderCount: 0, bytesLastUpdate: 0 };
   const opening = initialConfig(window, { storage: !embed });
   const store = createStore({ ...(embed ? embed.config(opening) : opening),
-    samples: readSamples(doc), pyramid: null, status: "loading", error: null, hover: null });
+    samples: readSamples(doc), models: null, pyramid: null, status: "loading", error: null,
+    hover: null });
   const api = createApi({ onImageReplaced: (oldId, meta) => store.update((s) => (
     s.image.id === oldId ? { ...s, image: { ...s.image, ...meta, id: meta.id } } : s)) });
   window.__convscope = Object.assign(perf, { store, api });
+  const colormaps = createColormaps();
   const frame = { id: 0, width: 600, drawn: null };
-  const ctx = { doc, embed, perf, store, api, frame, render: () => {},
-    pyramidRoot: doc.getElementById("pyramid") };
-  ctx.schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(() => ctx.render()); };
-  return ctx;
-}
-
-/** The exact values under the pointer and of the enlarged map, fetched when they hold still. */
-function createExactFetchers({ store, perf, api, schedule }) {
+  const schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(render); };
   const tensors = createTensorCache({ api, onReady: schedule });
   const hoverFetch = createPatientFetch(tensors);
   const hoverExact = (request) => (layer, map) => hoverFetch(request, layer, map, {
@@ -119,7 +112,9 @@ function createExactFetchers({ store, perf, api, schedule }) {
   // and the network; meanwhile the inspector keeps the map's last exact picture.
   const selectedFetch = createPatientFetch(tensors);
   const selectedExact = ({ pyramid, selected: { layer, map } }) => {
-    const settled = perf.lastDrawnAt + TIMING.exactSettleMs - performance.now();
+    const settle = store.getState().image.pixels !== undefined ? TIMING.exactSettleDrawingMs
+      : TIMING.exactSettleMs;
+    const settled = perf.lastDrawnAt + settle - performance.now();
     return selectedFetch(pyramid.request, layer, map, { delayMs: Math.max(0, settled),
       still: () => {
         const s = store.getState();
@@ -127,11 +122,8 @@ function createExactFetchers({ store, perf, api, schedule }) {
           && s.selected.map === map;
       } });
   };
-  return { hoverExact, selectedExact };
-}
 
-/** The views: pyramid, inspector, stack editor and image input, with their handlers. */
-function createViews({ doc, embed, store, api, pyramidRoot }) {
+  const pyramidRoot = doc.getElementById("pyramid");
   const select = (sel) => store.setState({ selected: sel });
   const animate = ({ layer, map }) => {
     const s = store.getState();
@@ -158,37 +150,24 @@ function createViews({ doc, embed, store, api, pyramidRoot }) {
   const editor = editorRoot && createStackEditor(editorRoot, { store,
     ...(embed ? { only: embed.editorBlock, tools: false } : {}) });
   const imageInput = createImageInput(doc, { store, api });
-  return { pyramidView, inspector, editor, imageInput };
-}
-
-/** A server 4xx that names a layer is shown in that layer's fieldset too. */
-function serverCheck(state, check) {
-  if (check.error || state.status !== "error" || state.error?.layer == null) return check;
-  const where = blockOfLayer(state.layers, state.error.layer + 1);
-  return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
-}
-
-/** The redraw of one frame: every view from the store's state, skipping what is unchanged. */
-function createRender(ctx, views, fetchers) {
-  const { doc, embed, perf, store, frame, pyramidRoot } = ctx;
-  const { pyramidView, inspector, editor, imageInput } = views;
-  const colormaps = createColormaps();
+  const digits = createDigitsView(doc, { store, api, colormaps, schedule, onAnimate: animate });
   const problem = doc.getElementById("problem");
   const status = doc.getElementById("status");
   const geometryRoot = doc.getElementById("geometry");
   const memo = { checkFor: null, check: null, geoKey: null };
 
-  return function render() {
+  function render() {
     frame.id = 0;
     const state = store.getState();
     if (memo.checkFor?.layers !== state.layers || memo.checkFor?.image !== state.image
       || memo.checkFor?.color !== state.color || memo.checkFor?.samples !== state.samples
-      || memo.checkFor?.pyramid !== state.pyramid) {
+      || memo.checkFor?.pyramid !== state.pyramid || memo.checkFor?.models !== state.models) {
       memo.check = checkState(state);
       memo.checkFor = state;
     }
     const check = memo.check;
     editor?.sync({ state, check: serverCheck(state, check) });
+    digits.sync({ state, check });
     imageInput.sync(state);
     doc.querySelectorAll('input[name="scale"]').forEach((r) => { r.checked = r.value === state.scale; });
     const stale = state.pyramid ? " The maps below are from the last settings that worked." : "";
@@ -219,8 +198,8 @@ function createRender(ctx, views, fetchers) {
       const infos = describeLayers(pyramid.request.layers, pyramid.header.layers);
       const sel = state.selected;
       inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
-        colormaps, exact: fetchers.selectedExact(state),
-        hoverValue: hoverValue(state, fetchers.hoverExact(pyramid.request)), infos });
+        colormaps, exact: selectedExact(state),
+        hoverValue: hoverValue(state, hoverExact(pyramid.request)), infos });
       const geoKey = [pyramid, sel.layer];
       if (geometryRoot && (!memo.geoKey || geoKey.some((v, i) => v !== memo.geoKey[i]))) {
         renderGeometry(geometryRoot, { pyramid, index: sel.layer, infos });
@@ -228,45 +207,42 @@ function createRender(ctx, views, fetchers) {
       }
     }
     setText(status, statusText(state, perf, { timings: !embed }));
-  };
-}
+  }
 
-/** `data-status` on #pyramid (and #embed-root) follows the store's status. */
-function watchStatus({ doc, store, pyramidRoot }) {
+  /** A server 4xx that names a layer is shown in that layer's fieldset too. */
+  function serverCheck(state, check) {
+    if (check.error || state.status !== "error" || state.error?.layer == null) return check;
+    const where = blockOfLayer(state.layers, state.error.layer + 1);
+    return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
+  }
+
+  store.subscribe(schedule);
   const statusRoots = [pyramidRoot, doc.getElementById("embed-root")].filter(Boolean);
   const markStatus = (s) => statusRoots.forEach((el) => { el.dataset.status = s.status; });
   store.subscribe(markStatus);
   markStatus(store.getState());
-}
-
-/** The fetch pipeline, asking each layer's previews at the size its tiles are drawn. */
-function startPipeline({ embed, perf, store, api, frame, pyramidRoot }) {
+  persistConfig(store, window, { storage: !embed });
   // each layer's previews at the size its tiles are drawn (the same layout as the view's)
   const previews = (state, layers) => (layers && pyramidRoot ? previewSides(layers, {
     width: frame.width, oneLayer: embed?.onlyLayer(state) != null,
-    dpr: window.devicePixelRatio || 1 }) : PREVIEW_SIDE);
-  return createPipeline({ store, api, perf, previews });
-}
+    dpr: Math.min(window.devicePixelRatio || 1, PREVIEW_MAX_DPR) }) : PREVIEW_SIDE);
+  const pipeline = createPipeline({ store, api, perf, previews });
+  if (pyramidRoot) {
+    new ResizeObserver((entries) => {
+      const width = Math.round(entries[0].contentRect.width);
+      if (Math.abs(width - frame.width) >= 8) {
+        frame.width = width;
+        schedule();
+        pipeline.recheck();
+      }
+    }).observe(pyramidRoot);
+    frame.width = pyramidRoot.clientWidth || frame.width;
+  }
 
-/** Redraw (and re-ask previews of the right size) when the pyramid's width changes. */
-function observeWidth({ frame, schedule, pyramidRoot }, pipeline) {
-  if (!pyramidRoot) return;
-  new ResizeObserver((entries) => {
-    const width = Math.round(entries[0].contentRect.width);
-    if (Math.abs(width - frame.width) >= 8) {
-      frame.width = width;
-      schedule();
-      pipeline.recheck();
-    }
-  }).observe(pyramidRoot);
-  frame.width = pyramidRoot.clientWidth || frame.width;
-}
-
-/** The page's own controls: scale, reset, share link, and Escape to drop the hover. */
-function bindControls({ doc, store }) {
   doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
     () => store.setState({ scale: r.value })));
-  doc.getElementById("reset")?.addEventListener("click", () => store.setState(defaultConfig()));
+  doc.getElementById("reset")?.addEventListener("click",
+    () => store.setState({ ...defaultConfig(), mode: "photos" }));
   doc.getElementById("share")?.addEventListener("click", async (ev) => {
     const url = new URL(stateToSearch(window.location.search, store.getState()), window.location.href);
     try {
@@ -280,10 +256,12 @@ function bindControls({ doc, store }) {
   doc.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && store.getState().hover) store.setState({ hover: null });
   });
-}
 
-/** The panels and tools loaded on demand, where the page has a place for them. */
-function mountPanels({ doc, embed, store, api }) {
+  api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
+  api.fetchModels().then((list) => store.setState({ models: list }))
+    .catch(() => store.setState({ models: [] }));
+  pipeline.schedule();
+  schedule();
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
     { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
@@ -294,24 +272,6 @@ function mountPanels({ doc, embed, store, api }) {
     { api, store, doc });
   mountTool("./embed/dialog.js", "createEmbedDialog", doc.getElementById("embed-button"),
     { store, doc, win: window });
-}
-
-function start() {
-  const ctx = createContext();
-  const { embed, store, api } = ctx;
-  const fetchers = createExactFetchers(ctx);
-  const views = createViews(ctx);
-  ctx.render = createRender(ctx, views, fetchers);
-  store.subscribe(ctx.schedule);
-  watchStatus(ctx);
-  persistConfig(store, window, { storage: !embed });
-  const pipeline = startPipeline(ctx);
-  observeWidth(ctx, pipeline);
-  bindControls(ctx);
-  api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
-  pipeline.schedule();
-  ctx.schedule();
-  mountPanels(ctx);
   embed?.connect({ store });
 }
 

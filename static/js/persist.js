@@ -6,24 +6,34 @@
  */
 
 import { STORAGE_KEY, TIMING } from "./config.js";
+import { galleryNames, withGallerySample } from "./gallery.js";
 import {
-  CONFIG_KEYS, defaultConfig, parseConfig, searchToConfig, serializeConfig, stateToSearch,
+  CONFIG_KEYS, defaultConfig, parseConfig, readSearch, serializeConfig, stateToSearch,
 } from "./state.js";
+import { showStateNotice } from "./state-notice.js";
 
 /**
- * The configuration to open on.
+ * The configuration to open on. A state in the URL that cannot be read is refused visibly
+ * (a banner naming what could not be read), never replaced in silence; the default sample
+ * becomes the gallery's first image when a custom gallery lacks it (gallery.js).
  * @param {Window} win
  * @param {{storage?: boolean}} [options] `storage: false` ignores localStorage
  * @returns {import("./state.js").Config}
  */
 export function initialConfig(win, { storage = true } = {}) {
-  const fromUrl = searchToConfig(win.location.search);
-  if (fromUrl || !storage) return fromUrl ?? defaultConfig();
-  try {
-    return parseConfig(win.localStorage.getItem(STORAGE_KEY)) ?? defaultConfig();
-  } catch {
-    return defaultConfig();
+  const { config: fromUrl, problem } = readSearch(win.location.search);
+  let opening = fromUrl;
+  if (!opening && storage) {
+    try {
+      opening = parseConfig(win.localStorage.getItem(STORAGE_KEY));
+    } catch {
+      opening = null; // storage disabled
+    }
   }
+  if (problem && win.document?.body) {
+    showStateNotice(win.document, problem, opening ? "your last view" : "the default view");
+  }
+  return withGallerySample(opening ?? defaultConfig(), galleryNames(win.document));
 }
 
 /**

@@ -3,13 +3,20 @@
  * explain an impossible setting without asking), then fetch once per animation frame; a newer
  * change aborts the older request (api.js channels). Each layer's preview is asked at the size
  * the page will draw it (`previews`), so a resize that changes those sizes fetches again.
+ *
+ * While the person draws on the digits pad (image `{pixels}`), requests are coalesced instead:
+ * at most one is in flight, and when it lands the latest drawing (if it changed) is sent
+ * next, so the maps and the probabilities follow the pen at the server's pace rather than
+ * being aborted stroke after stroke. A blank pad sends nothing: status "blank".
  * @module pipeline
  */
 
 import { PREVIEW_SIDE } from "./config.js";
-import { buildPyramidRequest, checkState, inputShapeOf, requestKey } from "./request.js";
+import {
+  buildPyramidRequest, checkState, inputShapeOf, isBlankPad, requestKey,
+} from "./request.js";
 
-const INPUT_KEYS = ["image", "color", "layers", "samples"];
+const INPUT_KEYS = ["image", "color", "layers", "samples", "models"];
 
 /** Did anything the pyramid depends on change between two states? */
 export function inputsChanged(state, previous) {
@@ -45,7 +52,8 @@ const fetchKey = (request) => JSON.stringify([requestKey(request), request.previ
  *   the drawing size changed: fetches again only if the preview sizes did
  */
 export function createPipeline({ store, api, perf, previews = () => PREVIEW_SIDE }) {
-  const ctl = { key: null, frame: 0, changedAt: performance.now() };
+  const ctl = { key: null, frame: 0, changedAt: performance.now(), inflight: null,
+    pending: false };
 
   function requestOf(state) {
     const check = checkState(state);
@@ -57,6 +65,16 @@ export function createPipeline({ store, api, perf, previews = () => PREVIEW_SIDE
   async function run() {
     ctl.frame = 0;
     const state = store.getState();
+    if (isBlankPad(state.image)) {
+      ctl.key = null;
+      if (state.status !== "blank") store.setState({ status: "blank", error: null });
+      return;
+    }
+    // drawing: one request at a time, the latest drawing next
+    if (ctl.inflight && state.image.pixels !== undefined) {
+      ctl.pending = true;
+      return;
+    }
     const { request } = requestOf(state);
     if (!request) {
       ctl.key = null;
@@ -71,6 +89,7 @@ export function createPipeline({ store, api, perf, previews = () => PREVIEW_SIDE
     }
     ctl.key = key;
     const changedAt = ctl.changedAt;
+    ctl.inflight = key;
     try {
       const pyramid = await api.fetchPyramid(request);
       if (ctl.key !== key) return;
@@ -87,12 +106,26 @@ export function createPipeline({ store, api, perf, previews = () => PREVIEW_SIDE
       if (ctl.key === key) ctl.key = null;
       store.setState({ status: "error", error: { message: err.message, status: err.status ?? 0,
         layer: err.layer ?? null, field: err.field ?? null } });
+    } finally {
+      if (ctl.inflight === key) ctl.inflight = null;
+      if (ctl.pending && !ctl.inflight) {
+        ctl.pending = false;
+        if (!ctl.frame) {
+          ctl.frame = -1;
+          queueMicrotask(run);
+        }
+      }
     }
   }
 
   function schedule() {
     ctl.changedAt = performance.now();
-    if (!ctl.frame) ctl.frame = requestAnimationFrame(run);
+    // the pen: sent at once (one request in flight at most, see run), not a frame later
+    const drawing = store.getState().image?.pixels !== undefined;
+    if (!ctl.frame && drawing) {
+      ctl.frame = -1;
+      queueMicrotask(run);
+    } else if (!ctl.frame) ctl.frame = requestAnimationFrame(run);
     // said at once (not in the next frame), so a test or a benchmark can wait for "ready"
     if (store.getState().status !== "loading") store.setState({ status: "loading" });
   }

@@ -4,8 +4,16 @@
  * @module request
  */
 
-import { FIXED_SIZE_PRESETS, PREVIEW_SIDE, POOLINGS } from "./config.js";
+import { DIGITS, FIXED_SIZE_PRESETS, PREVIEW_SIDE, POOLINGS } from "./config.js";
 import { planStack } from "./conv-plan.js";
+import { decodePad, isBlank, padRows } from "./digits/codec.js";
+import { trainedFit } from "./digits/fit.js";
+
+/** Size of a held-out digit and of the drawing pad: 28 x 28, one channel. */
+const DIGIT_META = Object.freeze({ width: DIGITS.side, height: DIGITS.side, channels: 1 });
+
+/** True for the images of the digits view that are not uploads: a held-out digit, the pad. */
+export const isDigitImage = (image) => image?.digit !== undefined || image?.pixels !== undefined;
 
 /**
  * Channels of the working image as the stack sees it.
@@ -25,6 +33,7 @@ export function inputChannels(color, meta) {
  */
 export function imageMetaOf(state) {
   const { image } = state;
+  if (isDigitImage(image)) return DIGIT_META;
   if (image.id && image.width) return image;
   const sample = image.sample && (state.samples ?? []).find((s) => s.name === image.sample);
   if (sample?.width) return sample;
@@ -92,7 +101,11 @@ export function blockOfLayer(blocks, index) {
   return null;
 }
 
+/** The `{"model", "layer"}` recipe of a trained block. */
+const trainedRecipe = (block) => ({ model: block.model, layer: block.trainedLayer });
+
 function convWeights(block, channels) {
+  if (block.source === "trained") return { weights: trainedRecipe(block) };
   if (block.source === "custom") {
     const shape = [block.maps, channels, block.kernel[0], block.kernel[1]];
     return { weights: fitWeights(block.weights, shape), bias: fitBias(block.bias, block.maps) };
@@ -118,8 +131,8 @@ export function apiLayers(blocks, channels) {
   let c = channels;
   for (const b of blocks) {
     if (b.type === "dense") {
-      layers.push({ type: "dense", units: b.units, weights: { random: b.seed },
-        activation: b.activation });
+      layers.push({ type: "dense", units: b.units, activation: b.activation,
+        weights: b.source === "trained" ? trainedRecipe(b) : { random: b.seed } });
       continue;
     }
     layers.push({ type: "conv", filters: b.maps, kernel_size: [...b.kernel],
@@ -135,6 +148,24 @@ export function apiLayers(blocks, channels) {
 }
 
 /**
+ * The API's reference to an image: `{id}`, `{sample}`, `{digit}` or `{pixels: [[...]]}`.
+ * @param {object} image state.image
+ */
+export function imageRef(image) {
+  if (image.id) return { id: image.id };
+  if (image.digit !== undefined) return { digit: image.digit };
+  if (image.pixels !== undefined) return { pixels: padRows(decodePad(image.pixels) ?? []) };
+  return { sample: image.sample };
+}
+
+/** True when the image is the drawing pad with nothing drawn on it (nothing to classify). */
+export function isBlankPad(image) {
+  if (image?.pixels === undefined) return false;
+  const pixels = decodePad(image.pixels);
+  return !pixels || isBlank(pixels);
+}
+
+/**
  * The /api/pyramid request of a state.
  * @param {object} state
  * @param {{preview?: number}} [options]
@@ -142,8 +173,7 @@ export function apiLayers(blocks, channels) {
  */
 export function buildPyramidRequest(state, { preview = PREVIEW_SIDE } = {}) {
   const meta = imageMetaOf(state);
-  const image = state.image.id ? { id: state.image.id } : { sample: state.image.sample };
-  return { image, color: state.color,
+  return { image: imageRef(state.image), color: state.color,
     layers: apiLayers(state.layers, inputChannels(state.color, meta)), preview };
 }
 
@@ -159,7 +189,11 @@ export function checkState(state) {
   if (!shape) return { geometries: [], error: null };
   const request = buildPyramidRequest(state);
   const { geometries, error } = planStack(request.layers, shape);
-  if (!error) return { geometries, error: null };
+  if (!error) {
+    const fit = state.models ? trainedFit(state.layers, { models: state.models,
+      inputShape: shape }) : null;
+    return { geometries, error: fit };
+  }
   const where = blockOfLayer(state.layers, error.layer + 1);
   return { geometries, error: { ...error, layer: error.layer + 1, block: where?.block ?? -1 } };
 }

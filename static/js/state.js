@@ -17,8 +17,10 @@
  * @module state
  */
 
-import { DEFAULT_SAMPLE, LIMITS, PADDING_MODES, ACTIVATIONS, POOLINGS, PRESETS } from "./config.js";
+import { DEFAULT_SAMPLE } from "./config.js";
 import { DEFAULT_SPEED } from "./patch/config.js";
+import { sanitizeConfig } from "./sanitize.js";
+import { UnreadableState } from "./state-layers.js";
 
 /**
  * @typedef {Object} ConvBlock  a conv layer, optionally followed by a pooling layer
@@ -31,7 +33,8 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  * @property {[number, number]} dilation
  * @property {string} activation
  * @property {string} pool  an id of config.POOLINGS ("none", "max2", ...)
- * @property {"presets"|"random"|"custom"} source  where the kernels come from
+ * @property {"presets"|"random"|"custom"|"trained"} source  where the kernels come from
+ *   ("trained": the weights and bias of layer `trainedLayer` of the trained network `model`)
  * @property {string[]} presets  one preset name (or "random") per map, when source = presets
  * @property {number} seed  seed of random kernels
  * @property {number[][][][]|null} weights  hand-typed K x C x kh x kw, when source = custom
@@ -42,6 +45,7 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  * @property {number} units
  * @property {number} seed
  * @property {string} activation
+ * @property {"random"|"trained"} [source]  "trained": layer `trainedLayer` of network `model`
  *
  * @typedef {Object} Anim  owned by the patch panel; round-tripped as is
  * @property {number} layer  pyramid layer index (1..N) of the animated conv layer
@@ -51,8 +55,11 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  * @property {number} speed
  *
  * @typedef {Object} Config
- * @property {{sample: string}|{id: string, name: string, width: number, height: number,
- *   channels: number}} image
+ * @property {"photos"|"digits"} [mode]  the photo gallery (absent), or the trained digit
+ *   network
+ * @property {{sample: string}|{digit: number}|{pixels: string}|{id: string, name: string,
+ *   width: number, height: number, channels: number, prepared?: "digit"}} image  `digit` =
+ *   a held-out digit of the trained network; `pixels` = the drawing pad (digits/codec.js)
  * @property {"auto"|"rgb"|"grey"} color
  * @property {Array<ConvBlock|DenseBlock>} layers
  * @property {{layer: number, map: number}} selected  pyramid layer (0 = input) and map
@@ -62,8 +69,8 @@ import { DEFAULT_SPEED } from "./patch/config.js";
  */
 
 /** Keys of the state that are configuration (URL + localStorage). */
-export const CONFIG_KEYS = Object.freeze(["image", "color", "layers", "selected", "scale",
-  "anim", "grid"]);
+export const CONFIG_KEYS = Object.freeze(["mode", "image", "color", "layers", "selected",
+  "scale", "anim", "grid"]);
 
 /** Name of the query parameter that carries the state. */
 export const STATE_PARAM = "s";
@@ -135,9 +142,14 @@ export function createStore(initial) {
   };
 }
 
-/** The configuration part of a state. @returns {Config} */
+/**
+ * The configuration part of a state. `mode` is written only for the digits view, so a
+ * photo view's link is the same as before the digits view existed.
+ * @returns {Config}
+ */
 export function configOf(state) {
-  return Object.fromEntries(CONFIG_KEYS.map((k) => [k, state[k] ?? null]));
+  return Object.fromEntries(CONFIG_KEYS.filter((k) => k !== "mode" || state.mode === "digits")
+    .map((k) => [k, state[k] ?? null]));
 }
 
 function toBase64Url(text) {
@@ -188,12 +200,25 @@ export function stateToSearch(search, state) {
  * @returns {Config|null}
  */
 export function searchToConfig(search) {
+  return readSearch(search).config;
+}
+
+/**
+ * Like {@link searchToConfig}, and why a state present in the URL could not be read:
+ * `problem` is null when there is no state or it was read, else a sentence for the visitor
+ * (API-style layers the page cannot show exactly, see state-layers.js, or an unreadable value).
+ * @param {string} search
+ * @returns {{config: Config|null, problem: string|null}}
+ */
+export function readSearch(search) {
   const value = new URLSearchParams(search).get(STATE_PARAM);
-  if (!value) return null;
+  if (!value) return { config: null, problem: null };
   try {
-    return sanitizeConfig(JSON.parse(fromBase64Url(value)));
-  } catch {
-    return null;
+    return { config: sanitizeConfig(JSON.parse(fromBase64Url(value))), problem: null };
+  } catch (err) {
+    const problem = err instanceof UnreadableState ? `its layers cannot be shown exactly: ${
+      err.message}` : "it is not base64url-encoded JSON";
+    return { config: null, problem };
   }
 }
 
@@ -206,81 +231,4 @@ export function parseConfig(text) {
   }
 }
 
-const isInt = (v) => Number.isInteger(v);
-const clampInt = (v, lo, hi, fallback) => (isInt(v) ? Math.min(Math.max(v, lo), hi) : fallback);
-const pairOf = (v, lo, hi, fallback) => (Array.isArray(v) && v.length === 2
-  ? [clampInt(v[0], lo, hi, fallback[0]), clampInt(v[1], lo, hi, fallback[1])] : fallback);
-const oneOf = (v, allowed, fallback) => (allowed.includes(v) ? v : fallback);
-const isNumberArray = (v, depth) => (depth === 0 ? typeof v === "number" && Number.isFinite(v)
-  : Array.isArray(v) && v.length > 0 && v.every((x) => isNumberArray(x, depth - 1)));
-
-function sanitizeConv(raw) {
-  const d = convBlock();
-  const maps = clampInt(raw.maps, 1, LIMITS.maxMaps, d.maps);
-  const source = oneOf(raw.source, ["presets", "random", "custom"], "random");
-  const custom = source === "custom" && isNumberArray(raw.weights, 4);
-  return convBlock({
-    kernel: pairOf(raw.kernel, 1, LIMITS.maxKernel, d.kernel),
-    maps,
-    stride: pairOf(raw.stride, 1, LIMITS.maxStride, d.stride),
-    padding: oneOf(raw.padding, PADDING_MODES, d.padding),
-    pad: Array.isArray(raw.pad) && raw.pad.length === 4
-      ? raw.pad.map((p) => clampInt(p, 0, LIMITS.maxPadding, 0)) : d.pad,
-    dilation: pairOf(raw.dilation, 1, LIMITS.maxDilation, d.dilation),
-    activation: oneOf(raw.activation, ACTIVATIONS, d.activation),
-    pool: oneOf(raw.pool, POOLINGS.map((p) => p.id), "none"),
-    source: source === "custom" && !custom ? "random" : source,
-    presets: Array.isArray(raw.presets)
-      ? raw.presets.map((p) => oneOf(p, [...PRESETS, "random"], "random")) : [],
-    seed: clampInt(raw.seed, 0, LIMITS.maxSeed, 0),
-    weights: custom ? raw.weights : null,
-    bias: custom && isNumberArray(raw.bias, 1) ? raw.bias : null,
-  });
-}
-
-function sanitizeBlock(raw) {
-  if (raw?.type === "dense") {
-    return denseBlock({ units: clampInt(raw.units, 1, LIMITS.maxUnits, 10),
-      seed: clampInt(raw.seed, 0, LIMITS.maxSeed, 0),
-      activation: oneOf(raw.activation, ACTIVATIONS, "none") });
-  }
-  return sanitizeConv(raw ?? {});
-}
-
-function sanitizeImage(raw) {
-  if (typeof raw?.sample === "string" && /^[\w.-]{1,100}$/.test(raw.sample)) {
-    return { sample: raw.sample };
-  }
-  if (typeof raw?.id === "string" && /^[0-9a-f]{16,128}$/.test(raw.id)) {
-    return { id: raw.id, name: String(raw.name ?? "upload").slice(0, 200),
-      width: clampInt(raw.width, 1, 1e5, 0), height: clampInt(raw.height, 1, 1e5, 0),
-      channels: clampInt(raw.channels, 1, 4, 3) };
-  }
-  return { sample: DEFAULT_SAMPLE };
-}
-
-/**
- * A configuration with every field checked and clamped to what the editor offers; unknown or
- * broken fields fall back to defaults (the URL is user input).
- * @param {object} raw
- * @returns {Config}
- */
-export function sanitizeConfig(raw) {
-  if (!raw || typeof raw !== "object") return defaultConfig();
-  const d = defaultConfig();
-  const layers = Array.isArray(raw.layers) ? raw.layers.slice(0, LIMITS.maxApiLayers)
-    .map(sanitizeBlock) : d.layers;
-  // a dense block only at the top
-  const denseAt = layers.findIndex((b) => b.type === "dense");
-  const cleanLayers = denseAt >= 0 ? layers.slice(0, denseAt + 1) : layers;
-  const sel = raw.selected ?? {};
-  return {
-    image: sanitizeImage(raw.image),
-    color: oneOf(raw.color, ["auto", "rgb", "grey"], "auto"),
-    layers: cleanLayers,
-    selected: { layer: clampInt(sel.layer, 0, 64, 1), map: clampInt(sel.map, 0, 4096, 0) },
-    scale: oneOf(raw.scale, ["map", "layer"], "map"),
-    anim: raw.anim && typeof raw.anim === "object" ? raw.anim : null,
-    grid: raw.grid && typeof raw.grid === "object" ? raw.grid : null,
-  };
-}
+export { sanitizeConfig } from "./sanitize.js";

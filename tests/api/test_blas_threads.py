@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.engine import threads as engine_threads
+from app.blas import OpenBlas
 
 from .conftest import make_client
 
 
 @pytest.mark.parametrize("setting", [1, 2])
 def test_server_sets_openblas_threads_while_it_runs(setting: int) -> None:
-    lib = engine_threads._OpenBlas.find()
+    lib = OpenBlas.find()
     if lib is None:
         pytest.skip("no OpenBLAS (pthreads) found")
     before = lib.get()

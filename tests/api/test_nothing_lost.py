@@ -157,14 +157,16 @@ def test_busy_server_503s_leave_answers_caches_and_slots_as_they_were(
 
     monkeypatch.setattr(services.pyramids, "pyramid", slow)
     blocked: list[int] = []
+    # previews not asked before: an answered request would come from the response cache
     worker = threading.Thread(target=lambda: blocked.append(
-        client.post("/api/pyramid", json={"image": {"id": image_id}, "layers": LAYERS})
-        .status_code))
+        client.post("/api/pyramid", json={"image": {"id": image_id}, "layers": LAYERS,
+                                          "preview": 40}).status_code))
     worker.start()
     try:
         assert started.wait(10)
         busy = [client.post("/api/images", files={"file": photo(seed=2)}),
-                client.post("/api/pyramid", json={"image": {"id": image_id}, "layers": LAYERS}),
+                client.post("/api/pyramid", json={"image": {"id": image_id}, "layers": LAYERS,
+                                                  "preview": 48}),
                 client.post("/api/pyramid/tensor", json={
                     "image": {"id": image_id}, "layers": LAYERS, "layer": 1}),
                 client.post("/api/convolve", json=CONVOLVE),

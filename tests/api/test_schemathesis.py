@@ -164,6 +164,7 @@ KNOWN_GOOD: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/healthz"): {},
     ("GET", "/api/samples"): {},
     ("GET", "/api/samples/{name}.png"): {"path_parameters": {"name": "camera"}},
+    ("GET", "/api/samples/{name}/thumbnail.jpg"): {"path_parameters": {"name": "camera"}},
     ("GET", "/api/images/{image_id}"): {"path_parameters": {"image_id": "<uploaded>"}},
     ("GET", "/api/models"): {},
     ("GET", "/api/models/{name}/heldout"): {"path_parameters": {"name": "digits"},

@@ -58,13 +58,16 @@ def test_service_and_autoscaler_point_at_the_deployment() -> None:
     assert (target["kind"], target["name"]) == ("Deployment", deployment["metadata"]["name"])
 
 
-def test_ingress_routes_by_the_image_header_to_the_service() -> None:
+def test_ingress_hashes_on_a_never_empty_key_and_serves_https() -> None:
     ingress = _kind("Ingress")
     annotations = ingress["metadata"]["annotations"]
     assert annotations["nginx.ingress.kubernetes.io/upstream-hash-by"] == (
-        "$http_x_convscope_image")
-    backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+        "$http_x_convscope_route$remote_addr")
+    rule = ingress["spec"]["rules"][0]
+    backend = rule["http"]["paths"][0]["backend"]["service"]
     assert backend["name"] == _kind("Service")["metadata"]["name"]
+    (tls,) = ingress["spec"]["tls"]
+    assert rule["host"] in tls["hosts"] and tls["secretName"]
 
 
 def _env_names() -> set[str]:
@@ -92,7 +95,7 @@ def test_compose_runs_several_replicas_behind_the_shipped_proxy_config() -> None
 
 def test_proxy_passes_uploads_up_to_the_app_limit_to_the_app() -> None:
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    assert re.search(r"server app:8000\b", conf)
+    assert re.search(r"set \$convscope_app app:8000;", conf)
     size = re.search(r"client_max_body_size (\d+)m;", conf)
     assert size is not None
     assert int(size.group(1)) * 1024 * 1024 > Settings().max_upload_bytes

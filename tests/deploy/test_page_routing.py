@@ -1,6 +1,6 @@
-"""The page's API client names the image in the X-Convscope-Image header on every request
-about an uploaded image, and on the re-upload after a 404, so the proxy's consistent hash
-(deploy/nginx.conf) sends the re-upload and the retry to the same replica."""
+"""The page's API client sends one routing key per page load on every request (uploads, the
+re-upload after a 404, pyramids of samples), so the Ingress's consistent hash
+(deploy/k8s/ingress.yaml) keeps one tab on one replica while tabs spread over all of them."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from .conftest import ROOT
 
 SCRIPT = """
-import { createApi, IMAGE_HEADER } from "%(api)s";
+import { createApi, ROUTE_HEADER } from "%(api)s";
 const ID = "a".repeat(64);
 const calls = [];
 let pyramidCalls = 0;
@@ -35,11 +35,13 @@ const api = createApi({ fetchImpl, blobs });
 await api.uploadImage(new Blob([new Uint8Array(4)]), { name: "p.png" });
 try { await api.fetchTensor({ image: { id: ID }, layers: [] }, 0); } catch (e) { }
 try { await api.fetchPyramid({ image: { sample: "camera" }, layers: [] }); } catch (e) { }
-console.log(JSON.stringify({ header: IMAGE_HEADER, calls }));
+const other = createApi({ fetchImpl, blobs });
+try { await other.fetchPyramid({ image: { sample: "camera" }, layers: [] }); } catch (e) { }
+console.log(JSON.stringify({ header: ROUTE_HEADER, calls }));
 """
 
 
-def test_requests_about_an_image_carry_its_id_for_the_proxy() -> None:
+def test_every_request_of_a_tab_carries_one_never_empty_key_and_tabs_differ() -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
@@ -50,11 +52,17 @@ def test_requests_about_an_image_carry_its_id_for_the_proxy() -> None:
     report = json.loads(result.stdout.strip().splitlines()[-1])
     header = report["header"]
     calls = [(c["url"], c["headers"].get(header)) for c in report["calls"]]
-    image_id = "a" * 64
-    assert calls == [
-        ("/api/images", None),                   # first upload: id not known yet
-        ("/api/pyramid/tensor", image_id),       # 404 from this replica
-        ("/api/images", image_id),               # re-upload routed to that same replica
-        ("/api/pyramid/tensor", image_id),       # retry, same replica
-        ("/api/pyramid", None),                  # a sample: any replica
+    assert [url for url, _ in calls] == [
+        "/api/images",           # first upload: already on the tab's replica
+        "/api/pyramid/tensor",   # 404 (say, the replica restarted)
+        "/api/images",           # re-upload, same key: same replica
+        "/api/pyramid/tensor",   # retry, same replica
+        "/api/pyramid",          # a sample: same tab, same key
+        "/api/pyramid",          # another tab
     ]
+    first_tab = {key for _, key in calls[:5]}
+    (key,) = first_tab
+    assert len(key) == 32 and int(key, 16) >= 0
+    assert calls[5][1] not in (None, key)
+    # the JSON content type survives next to the routing header
+    assert report["calls"][1]["headers"]["Content-Type"] == "application/json"

@@ -1,7 +1,8 @@
-"""The shipped nginx config, for real, in front of two replicas: a client that behaves like
-the page (on a 404 for its image: upload again, retry once) never fails, because requests
-about one image are routed by a consistent hash of its id. Round-robin alone is not enough:
-the control test shows a lone student bouncing between replicas that each lack the image.
+"""The shipped nginx config, for real, in front of two replicas that share one DNS name (as
+Docker's DNS gives them): plain round-robin spreads the gallery over both, and a client that
+behaves like the page never fails, because nginx passes a request about an image a replica
+lacks (404) on to the other replica. The control test drops that 404 hop and shows a lone
+student bouncing between replicas that each lack the image.
 
 Skipped when nginx is not installed (``apt-get install nginx-light``).
 """
@@ -9,10 +10,7 @@ Skipped when nginx is not installed (``apt-get install nginx-light``).
 from __future__ import annotations
 
 import io
-import os
-import re
-import shutil
-import subprocess
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,84 +19,75 @@ from typing import Any
 import httpx
 import pytest
 
-from .conftest import ROOT, free_port, start_app, stop, wait_http
+from .conftest import free_port, start_app, stop
+from .dns_stub import dns_stub
+from .nginx_proxy import NGINX, replica_hosts, running_nginx, shipped_site, upstream_log
 from .test_replicas import ENV, TWEAKED_LAYERS, _photo
 
-NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
-TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 
 
-def proxy_config(tmp: Path, *, upstreams: list[str], port: int) -> str:
-    """deploy/nginx.conf with the compose service name replaced by local replicas, wrapped
-    in the minimal main context a standalone nginx needs."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    servers = "\n".join(f"    server {u} max_fails=3 fail_timeout=10s;" for u in upstreams)
-    site, count = re.subn(r"^\s*server app:8000[^\n]*;", servers, site, flags=re.MULTILINE)
-    assert count == 1
-    site, count = re.subn(r"listen 8080;", f"listen 127.0.0.1:{port};", site)
-    assert count == 1
-    temps = "\n".join(f"    {name}_temp_path {tmp / name};" for name in TEMP_DIRS)
-    user = "user root;" if os.geteuid() == 0 else ""
-    return (f"{user}\ndaemon off;\nworker_processes 1;\npid {tmp / 'nginx.pid'};\n"
-            f"error_log {tmp / 'error.log'} warn;\nevents {{ worker_connections 256; }}\n"
-            f"http {{\n    access_log off;\n{temps}\n{site}\n}}\n")
+@dataclass
+class Proxy:
+    """The proxy's URL, its replicas (process, URL) and its scratch folder (logs)."""
+
+    base: str
+    replicas: list[Any]
+    tmp: Path
 
 
-@pytest.fixture
-def proxy(tmp_path: Path) -> Iterator[tuple[str, list[Any]]]:
-    """(proxy URL, replicas) with nginx running the shipped config over two replicas."""
-    assert NGINX is not None
+def _proxy(tmp: Path, *, drop_404_hop: bool = False) -> Iterator[Proxy]:
+    hosts, port = replica_hosts(2)
     replicas: list[Any] = []
-    nginx = None
     try:
-        replicas.extend([start_app(env=ENV), start_app(env=ENV)])
-        port = free_port()
-        conf = tmp_path / "nginx.conf"
-        conf.write_text(proxy_config(tmp_path, port=port, upstreams=[
-            base.removeprefix("http://") for _, base in replicas]))
-        args = ["-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")]
-        check = subprocess.run([NGINX, "-t", *args], capture_output=True, text=True)
-        assert check.returncode == 0, check.stderr
-        nginx = subprocess.Popen([NGINX, *args], stdout=subprocess.DEVNULL,
-                                 stderr=subprocess.PIPE)
-        wait_http(f"http://127.0.0.1:{port}/proxy-healthz", proc=nginx)
-        yield f"http://127.0.0.1:{port}", replicas
+        replicas.extend(start_app(env=ENV, host=host, port=port) for host in hosts)
+        with dns_stub("app", hosts) as dns:
+            site = shipped_site(dns_port=dns.port, app_port=port, listen_port=free_port(),
+                                drop_404_hop=drop_404_hop)
+            with running_nginx(tmp, site) as base:
+                yield Proxy(base, replicas, tmp)
     finally:
-        if nginx is not None:
-            stop(nginx)
         for proc, _ in replicas:
             stop(proc)
 
 
+@pytest.fixture
+def proxy(tmp_path: Path) -> Iterator[Proxy]:
+    """nginx running the shipped config over two replicas."""
+    yield from _proxy(tmp_path)
+
+
+@pytest.fixture
+def proxy_without_404_hop(tmp_path: Path) -> Iterator[Proxy]:
+    """The same, with ``http_404`` taken out of ``proxy_next_upstream`` (the control)."""
+    yield from _proxy(tmp_path, drop_404_hop=True)
+
+
 @dataclass
 class PageClient:
-    """What static/js/api.js does, optionally with the image-id routing header."""
+    """What static/js/api.js does: on a 404 for its image, upload again and retry once."""
 
     base: str
-    send_image_header: bool = True
     image_id: str = ""
     failures: list[str] = field(default_factory=list)
+    reuploads: int = 0
 
     def __post_init__(self) -> None:
         self.http = httpx.Client(base_url=self.base, timeout=30)
 
-    def _headers(self, image_id: str) -> dict[str, str]:
-        return {"X-Convscope-Image": image_id} if self.send_image_header and image_id else {}
-
-    def upload(self, *, known_id: str = "") -> None:
+    def upload(self) -> None:
         files = {"file": ("photo.png", io.BytesIO(_photo()), "image/png")}
-        response = self.http.post("/api/images", files=files, headers=self._headers(known_id))
+        response = self.http.post("/api/images", files=files)
         assert response.status_code == 200, response.text
         self.image_id = response.json()["id"]
 
     def post(self, path: str, body: dict[str, Any]) -> int:
-        """POST for our image; on 404 upload again and retry once, like the page."""
         full = {"image": {"id": self.image_id}, **body}
-        response = self.http.post(path, json=full, headers=self._headers(self.image_id))
+        response = self.http.post(path, json=full)
         if response.status_code == 404:
-            self.upload(known_id=self.image_id)
-            response = self.http.post(path, json=full, headers=self._headers(self.image_id))
+            self.reuploads += 1
+            self.upload()
+            response = self.http.post(path, json=full)
         assert response.status_code < 500, response.text
         if response.status_code != 200:
             self.failures.append(f"{path}: {response.status_code}")
@@ -115,27 +104,37 @@ class PageClient:
             self.post("/api/export/npy", {"layers": TWEAKED_LAYERS, "layer": 3})
 
 
-def test_page_like_client_never_fails_behind_the_shipped_proxy(
-        proxy: tuple[str, list[Any]]) -> None:
-    base, _ = proxy
-    student = PageClient(base)
+def test_page_like_client_never_fails_behind_the_shipped_proxy(proxy: Proxy) -> None:
+    student = PageClient(proxy.base)
     student.session()
     assert student.failures == []
+    assert student.reuploads == 0  # the proxy found the replica holding the image
+    # the 404 hop really happened: some request was answered by its second replica
+    assert any(statuses[:1] == ["404"] and final == "200"
+               for _, statuses, final in upstream_log(proxy.tmp))
 
 
-def test_proxy_fails_over_when_a_replica_dies(proxy: tuple[str, list[Any]]) -> None:
-    base, replicas = proxy
-    student = PageClient(base)
+def test_gallery_requests_spread_over_every_replica(proxy: Proxy) -> None:
+    http = httpx.Client(base_url=proxy.base, timeout=30)
+    body = {"image": {"sample": "camera"}, "layers": TWEAKED_LAYERS, "preview": 32}
+    for _ in range(8):
+        assert http.post("/api/pyramid", json=body).status_code == 200
+    served = Counter(addrs[-1] for addrs, _, final in upstream_log(proxy.tmp) if final == "200")
+    assert len(served) == 2 and min(served.values()) >= 3, served
+
+
+def test_proxy_fails_over_when_a_replica_dies(proxy: Proxy) -> None:
+    student = PageClient(proxy.base)
     student.session(rounds=1)
-    for proc, _ in replicas[:1]:
-        stop(proc)
-    student.session(rounds=2)  # the hash moves the image to the survivor; 404 -> re-upload
+    stop(proxy.replicas[0][0])  # still in DNS: nginx gets "connection refused", moves on
+    student.session(rounds=2)
     assert student.failures == []
 
 
-def test_control_round_robin_alone_strands_a_lone_student(
-        proxy: tuple[str, list[Any]]) -> None:
-    base, _ = proxy
-    student = PageClient(base, send_image_header=False)
-    student.session()
-    assert student.failures, "expected plain round-robin to bounce the retry"
+def test_control_without_the_404_hop_the_page_keeps_uploading_again(
+        proxy_without_404_hop: Proxy) -> None:
+    student = PageClient(proxy_without_404_hop.base)
+    student.session(rounds=4)
+    # round-robin alone sends requests to the replica without the image: the 404 reaches
+    # the page, which uploads again (and, with bad luck, its retry misses again)
+    assert student.reuploads >= 2, student

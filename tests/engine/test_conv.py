@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.engine import GeometryError, ParameterError, ShapeError, conv2d, resolve_padding
+from app.engine.fast import STRATEGIES
 from app.engine.shapes import as_pair
 
 from .reference import conv2d_loops
@@ -57,25 +58,27 @@ def _loops(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: Any, padd
     return conv2d_loops(x, w, b, st_, dl, pad)
 
 
-STRATEGIES = {"rows": 10**9, "blocks": 0}  # rowconv.MAX_MAPS that sends every layer there
+def _runnable(strategy: str, case: dict[str, object]) -> dict[str, object]:
+    """``case`` as ``strategy`` can run it: the rows read whole input rows, so their cases
+    keep the column dilation and drop the row dilation (the chooser never sends them one)."""
+    if strategy != "rows":
+        return case
+    return {**case, "dilation": (1, as_pair(case["dilation"], name="d")[1])}  # type: ignore[arg-type]
 
 
 def _conv_by(strategy: str, case: dict[str, object]) -> np.ndarray:
-    """conv2d on ``case`` with every layer that can run in ``strategy``: the rows of
-    :mod:`app.engine.rowconv` (row dilation 1) or the blocks of :mod:`app.engine.fastconv`."""
-    from app.engine import rowconv
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(rowconv, "MAX_MAPS", STRATEGIES[strategy])
-        mp.setattr(rowconv, "direct_products", lambda: strategy == "rows")
-        return conv2d(case["x"], case["weight"], case["bias"], stride=case["stride"],  # type: ignore[arg-type]
-                      padding=case["padding"], dilation=case["dilation"])  # type: ignore[arg-type]
+    """conv2d on ``case`` run by ``strategy``: the definition in :mod:`app.engine.reference`,
+    or the rows or blocks of :mod:`app.engine.fast`."""
+    return conv2d(case["x"], case["weight"], case["bias"], stride=case["stride"],  # type: ignore[arg-type]
+                  padding=case["padding"], dilation=case["dilation"],  # type: ignore[arg-type]
+                  strategy=strategy)  # type: ignore[arg-type]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=conv_cases())
-@pytest.mark.parametrize("strategy", list(STRATEGIES))
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_conv2d_matches_loop_reference(strategy: str, case: dict[str, object]) -> None:
+    case = _runnable(strategy, case)
     pad = _explicit(case)
     try:
         got = _conv_by(strategy, case)
@@ -175,9 +178,10 @@ def test_bias_length_must_match_maps() -> None:
 @pytest.mark.torch
 @settings(max_examples=150, deadline=None)
 @given(case=conv_cases())
-@pytest.mark.parametrize("strategy", list(STRATEGIES))
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_conv2d_matches_torch(strategy: str, case: dict[str, object]) -> None:
     torch = pytest.importorskip("torch")
+    case = _runnable(strategy, case)
     pad = _explicit(case)
     try:
         got = _conv_by(strategy, case)
@@ -207,29 +211,33 @@ def test_large_input_stays_in_bounded_memory() -> None:
     assert peak < output + padded + 8 * 2**20
 
 
+@pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("activation", ["relu", "tanh", "none"])
-def test_fused_activation_equals_activation_after_conv(activation: str) -> None:
+def test_fused_activation_equals_activation_after_conv(activation: str, strategy: str) -> None:
     from app.engine import apply_activation
 
     rng = np.random.default_rng(11)
     x = rng.standard_normal((3, 30, 31)).astype(np.float32)
     w = rng.standard_normal((5, 3, 3, 3)).astype(np.float32)
     b = rng.standard_normal(5).astype(np.float32)
-    fused = conv2d(x, w, b, stride=2, padding="same", activation=activation)
-    plain = apply_activation(activation, conv2d(x, w, b, stride=2, padding="same"))
+    fused = conv2d(x, w, b, stride=2, padding="same", activation=activation,
+                   strategy=strategy)  # type: ignore[arg-type]
+    plain = apply_activation(activation, conv2d(x, w, b, stride=2, padding="same",
+                                                strategy=strategy))  # type: ignore[arg-type]
     np.testing.assert_array_equal(fused, plain)
 
 
-def test_fused_relu_keeps_the_nan_of_an_overflowing_window() -> None:
-    """inf - inf inside a window is NaN (x86's, sign bit set); ReLU in the blocks keeps it
-    NaN, as PyTorch does, so that callers see the layer overflow instead of a 0."""
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_fused_relu_keeps_the_nan_of_an_overflowing_window(strategy: str) -> None:
+    """inf - inf inside a window is NaN (x86's, sign bit set); ReLU in every strategy keeps
+    it NaN, as PyTorch does, so that callers see the layer overflow instead of a 0."""
     from app.engine.conv import conv2d_planned
 
     x = np.zeros((1, 4, 6), np.float32)
     x[0, 1, 1:3] = np.inf
     w = np.array([[[[1.0, -1.0]]], [[[1.0, 1.0]]]], np.float32)
     args: dict[str, Any] = {"stride": (1, 1), "dilation": (1, 1), "padding": (0, 0, 1, 0),
-                            "out_hw": (4, 6)}
+                            "out_hw": (4, 6), "strategy": strategy}
     with np.errstate(invalid="ignore"):  # inf - inf: the point of the test
         plain = conv2d_planned(x, w, None, activation="none", **args)
         out = conv2d_planned(x, w, None, activation="relu", **args)
@@ -242,7 +250,7 @@ def test_fused_relu_keeps_the_nan_of_an_overflowing_window() -> None:
 def test_relu_in_place_on_the_special_values() -> None:
     """-0 becomes +0 (no sign bit left), NaN of either sign stays NaN, -inf becomes 0,
     +inf and the smallest subnormals are kept."""
-    from app.engine.fastconv import _relu_in_place
+    from app.engine.fast.blocks import _relu_in_place
 
     tiny = np.float32(1e-45)
     values = np.array([-0.0, 0.0, -2.5, 2.5, np.nan, -np.nan, np.inf, -np.inf, tiny, -tiny],
@@ -264,15 +272,15 @@ def test_blocks_of_few_rows_match_loop_reference(
         stride: object, padding: object, dilation: object) -> None:
     """Many blocks, a short last one, padding rows falling inside blocks: each block cuts
     its own phase rows from the input, so every block boundary must line up."""
-    from app.engine import fastconv
+    from app.engine.fast import blocks
 
-    monkeypatch.setattr(fastconv, "_block_rows", lambda *args: rows)
+    monkeypatch.setattr(blocks, "_block_rows", lambda *args: rows)
     rng = np.random.default_rng(rows)
     x = rng.standard_normal(shape).astype(np.float32)
     w = rng.standard_normal((3, shape[0], 3, 4)).astype(np.float32)
     b = rng.standard_normal(3).astype(np.float32)
     got = conv2d(x, w, b, stride=stride, padding=padding, dilation=dilation,  # type: ignore[arg-type]
-                 activation="relu")
+                 activation="relu", strategy="blocks")
     want = np.maximum(_loops(x, w, b, stride, padding, dilation), 0)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
 
@@ -281,12 +289,12 @@ def test_blocks_of_few_rows_match_loop_reference(
                                     "Fortran order", "odd column offset", "engine output"])
 @pytest.mark.parametrize("width", [36, 37])
 @pytest.mark.parametrize("stride", [1, 2, 3])
-@pytest.mark.parametrize("strategy", list(STRATEGIES))
+@pytest.mark.parametrize("strategy", STRATEGIES)
 def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: int, stride: int,
                                                          strategy: str) -> None:
     """Stride-2 columns are read as float pairs when the input's rows are unit-stride runs
     (the engine's own maps are often views of wider rows), through a plain strided copy
-    otherwise, in both strategies. Every layout must give the same cells."""
+    otherwise, in every strategy. Every layout must give the same cells."""
     rng = np.random.default_rng(width)
     w = rng.standard_normal((4, 3, 3, 3)).astype(np.float32)
     if layout == "rows of a wider array":
@@ -309,3 +317,15 @@ def test_input_layouts_give_the_bits_of_a_contiguous_copy(layout: str, width: in
         got = _conv_by(strategy, {**case, "x": x})
         np.testing.assert_array_equal(got, _conv_by(strategy,
                                                     {**case, "x": np.ascontiguousarray(x)}))
+
+
+def test_unknown_strategy_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ParameterError, match="reference, rows, blocks") as info:
+        conv2d(np.zeros((1, 5, 5)), np.zeros((1, 1, 3, 3)), strategy="fastest")  # type: ignore[arg-type]
+    assert info.value.field == "strategy"
+
+
+def test_rows_refuse_a_row_dilation() -> None:
+    with pytest.raises(ParameterError, match="row dilation") as info:
+        conv2d(np.zeros((1, 9, 9)), np.zeros((1, 1, 3, 3)), dilation=(2, 1), strategy="rows")
+    assert info.value.field == "dilation"

@@ -1,4 +1,4 @@
-"""The engine's own threads: same numbers as one thread, OpenBLAS's thread count restored."""
+"""The engine in threads: the same numbers from any thread, OpenBLAS's count left alone."""
 
 from __future__ import annotations
 
@@ -7,57 +7,15 @@ import threading
 import numpy as np
 import pytest
 
+from app.blas import OpenBlas
 from app.engine import conv2d
-from app.engine import threads as engine_threads
-
-CASES = [  # (C, H, W, K, kernel, stride, padding): wide layers (rows) and narrow (blocks)
-    (3, 300, 260, 8, 3, 1, "same"),
-    (3, 301, 257, 8, 5, 2, "same"),
-    (8, 128, 130, 16, 3, 2, "valid"),
-    (32, 40, 40, 64, 3, 2, "same"),
-    (1, 97, 61, 1, 4, 3, (1, 2, 0, 3)),
-]
+from app.engine.fast import STRATEGIES
 
 
-def _run_all(threads: int, monkeypatch: pytest.MonkeyPatch) -> list[np.ndarray]:
-    monkeypatch.setattr(engine_threads, "THREADS", threads)
-    rng = np.random.default_rng(5)
-    outs = []
-    for c, h, w, k, ks, s, pad in CASES:
-        x = rng.standard_normal((c, h, w)).astype(np.float32)
-        wt = rng.standard_normal((k, c, ks, ks)).astype(np.float32)
-        b = rng.standard_normal(k).astype(np.float32)
-        outs.append(conv2d(x, wt, b, stride=s, padding=pad, activation="relu"))
-    return outs
-
-
-def test_threads_give_the_same_numbers_as_one_thread(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Wide layers share their rows between threads, each row the same product whatever
-    thread runs it; narrow ones run on the calling thread: the same bits."""
-    single = _run_all(1, monkeypatch)
-    for threads in (2, 3):
-        for got, want in zip(_run_all(threads, monkeypatch), single, strict=True):
-            np.testing.assert_array_equal(got, want)
-
-
-def test_split_work_hands_out_every_item_once() -> None:
-    seen: list[int] = []
-    lock = threading.Lock()
-
-    def take(items: object) -> None:
-        for i in items:  # type: ignore[attr-defined]
-            with lock:
-                seen.append(i)
-
-    engine_threads.run_split(take, range(1000), threads=3)
-    assert sorted(seen) == list(range(1000))
-
-
-def test_openblas_thread_count_is_restored_after_concurrent_convolutions(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_threads, "THREADS", 2)
-    lib = engine_threads._OpenBlas.find()
+def test_openblas_thread_count_is_untouched_by_concurrent_convolutions() -> None:
+    """Only the server's start-up sets OpenBLAS's threads (app/blas.py): convolutions in
+    four threads at once give the same numbers and leave the count as they found it."""
+    lib = OpenBlas.find()
     if lib is None:
         pytest.skip("threadpoolctl finds no OpenBLAS (pthreads) library")
     before = lib.get()
@@ -82,29 +40,16 @@ def test_openblas_thread_count_is_restored_after_concurrent_convolutions(
     assert lib.get() == before
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_results_do_not_depend_on_the_calling_thread(threads: int,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_results_do_not_depend_on_the_calling_thread(strategy: str) -> None:
     """Server workers and a notebook's main thread get the same numbers, to the last bit."""
-    monkeypatch.setattr(engine_threads, "THREADS", threads)
     rng = np.random.default_rng(2)
     x = rng.standard_normal((3, 200, 300)).astype(np.float32)
     w = rng.standard_normal((8, 3, 3, 3)).astype(np.float32)
-    here = conv2d(x, w, padding="same")
+    here = conv2d(x, w, padding="same", strategy=strategy)  # type: ignore[arg-type]
     there: list[np.ndarray] = []
-    t = threading.Thread(target=lambda: there.append(conv2d(x, w, padding="same")))
+    t = threading.Thread(target=lambda: there.append(
+        conv2d(x, w, padding="same", strategy=strategy)))  # type: ignore[arg-type]
     t.start()
     t.join()
     np.testing.assert_array_equal(there[0], here)
-
-
-def test_engine_threads_setting_is_read_from_the_environment(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONVSCOPE_ENGINE_THREADS", "1")
-    assert engine_threads._default_threads() == 1
-    monkeypatch.setenv("CONVSCOPE_ENGINE_THREADS", "3")
-    assert engine_threads._default_threads() == 3
-    monkeypatch.setenv("CONVSCOPE_ENGINE_THREADS", "zero")
-    assert engine_threads._default_threads() == 1
-    monkeypatch.delenv("CONVSCOPE_ENGINE_THREADS")
-    assert engine_threads._default_threads() == 1

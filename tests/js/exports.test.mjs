@@ -39,7 +39,8 @@ test("a layer export has no map; the input is never coloured diverging", () => {
 
 test("GIF bodies: the animated layer and map, or grid mode's array", () => {
   assert.deepEqual(gifExportBody(REQUEST, { layer: 1, map: 3, step: 9, flip: 1 }),
-    { image: { sample: "astronaut" }, color: "auto", layers: REQUEST.layers, layer: 1, map: 3 });
+    { image: { sample: "astronaut" }, color: "auto", layers: REQUEST.layers, layer: 1, map: 3,
+      colormap: "page", frame_ms: 1000 });
   const grid = { input: [[[1, 2], [3, 4]]], layers: [{ type: "conv" }] };
   assert.deepEqual(gridGifExportBody(grid), { ...grid, layer: 1, map: 0 });
 });

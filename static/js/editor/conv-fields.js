@@ -24,6 +24,7 @@ const SOURCE_LABELS = [
   { value: "presets", label: "presets" },
   { value: "random", label: "random (He)" },
   { value: "custom", label: "hand-typed" },
+  { value: "trained", label: "trained" },
 ];
 
 function pairOptions(pairs, describe) {
@@ -119,6 +120,13 @@ export function convFields({ index, block, onPatch }) {
     syncValue(activation, b.activation);
     syncValue(pool, b.pool);
     syncValue(source, b.source);
+    // "trained" only for a block that came from a trained network
+    const trainedOption = source.querySelector('option[value="trained"]');
+    if (trainedOption) {
+      trainedOption.hidden = !b.model;
+      trainedOption.disabled = !b.model;
+      trainedOption.textContent = b.model ? `trained (${b.model})` : "trained";
+    }
     syncValue(seed, b.seed);
     custom.hidden = b.padding !== "custom";
     seedField.hidden = !(b.source === "random"

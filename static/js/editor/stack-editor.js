@@ -25,14 +25,23 @@ function denseFields({ index, block, onPatch }) {
   const activation = select({ options: [["none", "none (scores)"], ["sigmoid", "sigmoid"],
     ["relu", "ReLU"], ["tanh", "tanh"]].map(([value, label]) => ({ value, label })),
   value: block.activation, onChange: (v) => onPatch({ activation: v }) });
+  const source = select({ options: [{ value: "random", label: "random (untrained)" },
+    { value: "trained", label: `trained (${block.model ?? "none"})` }],
+  value: block.source ?? "random", onChange: (v) => onPatch({ source: v }) });
+  const sourceField = field({ id: id("dsource"), label: "Weights", control: source,
+    hint: "random weights give meaningless scores" });
+  const seedField = field({ id: id("dseed"), label: "Random seed", control: seed });
   const el = h("div", { class: "field-grid" },
     field({ id: id("units"), label: "Units", control: units, hint: "outputs (classes)" }),
-    field({ id: id("dseed"), label: "Random seed", control: seed }),
+    sourceField, seedField,
     field({ id: id("dactivation"), label: "Activation", control: activation }));
   return { el, sync: ({ block: b }) => {
     syncValue(units, b.units);
     syncValue(seed, b.seed);
     syncValue(activation, b.activation);
+    syncValue(source, b.source ?? "random");
+    sourceField.hidden = !b.model;
+    seedField.hidden = b.source === "trained";
   } };
 }
 

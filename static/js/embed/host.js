@@ -120,9 +120,19 @@ export function connectHost({ win, store, rules, target, content, appPath = "/" 
       }
       return;
     }
-    stats.accepted += 1;
-    if (verdict.action === "get-state") postState();
-    else store.update((s) => ({ ...s, ...mergedConfig(s, verdict.state) }));
+    if (verdict.action === "get-state") {
+      stats.accepted += 1;
+      postState();
+      return;
+    }
+    try {
+      const next = mergedConfig(store.getState(), verdict.state);
+      stats.accepted += 1;
+      store.update((s) => ({ ...s, ...next }));
+    } catch (err) { // layers the page cannot show exactly (state-layers.js): refused, said
+      stats.ignored += 1;
+      console.warn(`Convscope embed: state refused (${err.message})`);
+    }
   };
   win.addEventListener("message", onMessage);
 

@@ -23,10 +23,10 @@ const TITLES = { patch: "The sliding patch", pyramid: "Feature maps of every lay
 /** Element ids each piece keeps (the rest of the template is removed). */
 const PIECES = Object.freeze({
   patch: ["patch-panel"],
-  pyramid: ["pyramid-panel"],
-  layer: ["pyramid-panel", "embed-details"],
+  pyramid: ["pyramid-panel", "classifier"],
+  layer: ["pyramid-panel", "embed-details", "classifier"],
 });
-const ALL_PIECES = ["pyramid-panel", "embed-details", "patch-panel"];
+const ALL_PIECES = ["pyramid-panel", "embed-details", "patch-panel", "classifier"];
 
 /**
  * The editor block the controls of a piece show: the animated layer's block (patch), the

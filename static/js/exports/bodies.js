@@ -41,14 +41,42 @@ export function mapExportBody(request, { layer, map = null, shape, colormap = "d
   return body;
 }
 
+/** Steps a GIF "from here" shows (every one of them: the server's default frame cap). */
+export const GIF_RANGE_STEPS = 120;
+
 /**
- * Body of `/api/export/gif`: the sliding window of the animated layer filling its map.
+ * The GIF's frame duration for the page's speed (steps per second): one step per frame,
+ * within what GIF viewers honour (20 ms, 50 steps/s at most) and the server's 5 s.
+ * @param {number} speed
+ * @returns {number} ms
+ */
+export function gifFrameMs(speed) {
+  const ms = Math.round(1000 / (Number(speed) > 0 ? Number(speed) : 1));
+  return Math.min(Math.max(ms, 20), 5000);
+}
+
+/**
+ * Body of `/api/export/gif`: the sliding window of the animated layer filling its map, in
+ * the page's colours and at its speed, over the chosen range.
  * @param {object} request the drawn pyramid's request
- * @param {{layer: number, map: number}} anim the patch panel's animation state
+ * @param {{layer: number, map: number, step?: number, speed?: number,
+ *   region?: number[]}} anim the patch panel's animation state
+ * @param {{range?: "region"|"from"|"whole", count?: number, arithmetic?: boolean,
+ *   weights?: boolean}} [options] `range`: the region's cells, GIF_RANGE_STEPS steps from
+ *   the current one, or the whole map (sampled when big); `count` the map's steps
  * @returns {object}
  */
-export function gifExportBody(request, { layer, map }) {
-  return { ...stackOf(request), layer, map };
+export function gifExportBody(request, { layer, map, step = 0, speed = 1, region = null },
+  { range = "whole", count = 0, arithmetic = false, weights = false } = {}) {
+  const body = { ...stackOf(request), layer, map, colormap: "page", frame_ms: gifFrameMs(speed) };
+  if (range === "region" && region) body.region = region.slice();
+  if (range === "from") {
+    body.start = step;
+    body.end = Math.max(Math.min(step + GIF_RANGE_STEPS - 1, count - 1), step);
+  }
+  if (arithmetic) body.arithmetic = true;
+  if (weights) body.weights = true;
+  return body;
 }
 
 /**

@@ -11,6 +11,7 @@ import { h, setText, shapeText } from "../dom.js";
 import { describeLayers } from "../render/labels.js";
 import { exportButton, exportStatus } from "./action.js";
 import { mapExportBody } from "./bodies.js";
+import { pyramidPng } from "./pyramid-png.js";
 
 /**
  * What the panel exports for a state: the selected layer and map of the drawn pyramid.
@@ -59,6 +60,12 @@ export function createExportPanel(root, { api, store }) {
   };
   const mapLabel = h("span", { class: "export-label", id: "export-map-label" });
   const layerLabel = h("span", { class: "export-label", id: "export-layer-label" });
+  const pyramidLabel = h("span", { class: "export-label", id: "export-pyramid-label",
+    text: "Whole pyramid, as drawn on the page" });
+  const pyramidButton = exportButton({ text: "PNG", status, busyText: "Drawing the pyramid…",
+    run: () => pyramidPng(root.ownerDocument.getElementById("pyramid")) });
+  pyramidButton.setAttribute("aria-label", "Download the whole pyramid as drawn, as PNG");
+  pyramidButton.dataset.export = "png-pyramid";
   const buttons = [
     button("png", false, "PNG", "Download this map as PNG"),
     button("npy", false, "Numbers (.npy)", "Download this map's numbers as .npy"),
@@ -74,13 +81,15 @@ export function createExportPanel(root, { api, store }) {
       layerLabel, buttons[2], buttons[3]),
     h("div", { class: "field export-field" }, h("label", { for: colormap.id, text: "PNG colours" }),
       colormap),
+    h("div", { class: "export-row", role: "group", "aria-labelledby": pyramidLabel.id },
+      pyramidLabel, pyramidButton),
     status,
     h("p", { class: "hint", text: ".npy holds the exact float32 values: numpy.load(file). "
       + "The sliding-patch GIF and the PyTorch code are with the animation and at the top." }));
 
   const sync = (state) => {
     const target = exportTarget(state);
-    buttons.forEach((b) => { b.disabled = !target; });
+    [...buttons, pyramidButton].forEach((b) => { b.disabled = !target; });
     setText(what, target ? target.label : "The maps are not computed yet.");
     setText(mapLabel, target ? `This ${target.layer === 0 ? "channel" : "map"} (${target.mapLabel})`
       : "This map");

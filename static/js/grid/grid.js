@@ -33,7 +33,8 @@ const TEMPLATE = `
     them to a photo.</p>
   <div data-role="controls"></div>
   <div class="grid-formulas" data-role="formulas" aria-live="polite"></div>
-  <div class="grid-stage" data-role="stage" tabindex="0"
+  <div class="grid-stage" data-role="stage" tabindex="0" role="application"
+    aria-roledescription="animated figure" aria-describedby="grid-keys"
     aria-label="Grid figure. Space plays or pauses, arrow keys step, Home and End jump"></div>
   <p data-role="server" aria-live="polite"></p>
   <div data-role="transport"></div>

@@ -1,11 +1,14 @@
 /**
- * The animation's part of the URL state: `anim = {layer, map, step, flip, speed, playing}`.
+ * The animation's part of the URL state: `anim = {layer, map, step, flip, speed, playing}`,
+ * plus `region` (`[row, col, height, width]` of the map, when the window moves over a region
+ * only) and `paint` (1 while "Paint the whole map" plays).
  *
  * The page's store serialises it opaquely, so everything read back from a URL is untrusted:
  * {@link normaliseAnim} turns anything into a valid, compact object.
  */
 
 import { DEFAULT_SPEED, SPEEDS } from './config.js';
+import { normaliseRegion, regionArray, stepView } from './region.js';
 
 /**
  * Conv layers of a decoded pyramid header that the animation can show (index >= 1).
@@ -38,8 +41,9 @@ export function nearestSpeed(value) {
  * @param {{header?: object|null, steps?: (layer: number) => number}} [context]
  *   `steps(layer)` returns the number of windows of that layer (clamps `step` when given).
  * @returns {{layer: number, map: number, step: number, flip: number, speed: number,
- *   playing: number, ch?: number}} compact: flags are 0/1; `ch` (the input channel shown,
- *   -1 = the colour image) only when one was chosen.
+ *   playing: number, ch?: number, region?: number[], paint?: number}} compact: flags are
+ *   0/1; `ch` (the input channel shown, -1 = the colour image) only when one was chosen;
+ *   `region` only when one is set (then `step` lies inside it); `paint` only while painting.
  */
 export function normaliseAnim(anim, { header = null, steps } = {}) {
   const a = anim && typeof anim === 'object' ? anim : {};
@@ -66,5 +70,22 @@ export function normaliseAnim(anim, { header = null, steps } = {}) {
     const channels = info?.in_shape?.[0] ?? Infinity;
     out.ch = Math.min(Math.max(ch, -1), channels - 1);
   }
+  const region = regionOf(a.region, info);
+  if (region) {
+    out.region = regionArray(region);
+    const view = stepView(region, info ? info.shape.slice(1) : [Infinity, Infinity]);
+    if (info && !view.contains(out.step)) out.step = view.toStep(view.toLocal(out.step));
+  }
+  if (a.paint && out.playing) out.paint = 1;
   return out;
+}
+
+/** The region of `value` on the layer `info` (unbounded while the header is unknown). */
+function regionOf(value, info) {
+  if (!Array.isArray(value) || value.length !== 4) return null;
+  if (info?.shape) return normaliseRegion(value, info.shape.slice(1));
+  const [row, col, height, width] = value.map(Number);
+  const ok = [row, col, height, width].every(Number.isInteger) && row >= 0 && col >= 0
+    && height > 0 && width > 0;
+  return ok ? { row, col, height, width } : null;
 }

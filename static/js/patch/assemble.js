@@ -6,8 +6,10 @@
  */
 
 import { correlateMap } from './arithmetic.js';
-import { COLORS, MAGNIFIER_MIN_CELL_PX } from './config.js';
+import { COLORS, MAGNIFIER_MIN_CELL_PX, PENDING_MIX } from './config.js';
 import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from './paint.js';
+import { normaliseRegion } from './region.js';
+import { regionStage } from './region-stage.js';
 import { captionsOf, sceneOf } from './scene.js';
 import { cellSize } from './views.js';
 import { unreachedLines } from './windows.js';
@@ -19,11 +21,14 @@ function unionRange(a, b) {
 /**
  * @param {{pyramid: object, anim: {layer: number, map: number, flip?: number, ch?: number},
  *   tensors: {input: {values: Float32Array, shape: number[]}, output: {map: Function}},
- *   colormaps: object}} options
- * @returns {{scene: object, stage: object}} `scene.ready` is true; `stage` is what
- *   `createStage().setScene` takes
+ *   colormaps: object, regionPx?: number}} options `regionPx`: the largest side of a
+ *   region's views (the room the page has)
+ * @returns {{scene: object, stage: object, overview: ImageData}} `scene.ready` is true
+ *   (`scene.region`: the region animated, or null); `stage` is what
+ *   `createStage().setScene` takes (the region alone when there is one); `overview` the
+ *   whole finished map
  */
-export function assembleScene({ pyramid, anim, tensors, colormaps }) {
+export function assembleScene({ pyramid, anim, tensors, colormaps, regionPx }) {
   const base = sceneOf({ pyramid, layer: anim.layer, map: anim.map, flip: Boolean(anim.flip) });
   const channels = base.geometry.inShape[0];
   const rgb = anim.layer === 1 && channels === 3;
@@ -40,20 +45,24 @@ export function assembleScene({ pyramid, anim, tensors, colormaps }) {
     paddingColor: packHex(COLORS.padding) });
   const [oh, ow] = base.outShape;
   const images = outputImages({ values: flippedMap ?? engineMap, height: oh, width: ow,
-    range, colormaps, pendingColor: packHex(COLORS.pending) });
+    range, colormaps, pendingColor: packHex(COLORS.pending), pendingMix: PENDING_MIX });
   const compare = flippedMap ? outputImages({ values: engineMap, height: oh, width: ow,
     range, colormaps, pendingColor: packHex(COLORS.pending) }).done : null;
   const [, h, w] = base.geometry.inShape;
   const [top, bottom, left, right] = base.geometry.padding;
   const cell = cellSize(h + top + bottom, w + left + right);
+  const stage = { geometry: base.geometry, padded, coloring, images, cell, compare,
+    outValues: flippedMap ?? engineMap,
+    unreached: unreachedLines(base.geometry), shownKernel: shown >= 0
+      ? base.kernel.subarray(shown * base.kernel.length / channels,
+        (shown + 1) * base.kernel.length / channels) : null,
+    captions: captionsOf(base, { layer: anim.layer, map: anim.map, shown, flippedMap,
+      engineMap, range, magnifier: cell < MAGNIFIER_MIN_CELL_PX }) };
+  const region = normaliseRegion(anim.region, base.outShape);
   return {
-    scene: { ...base, ready: true, input, engineMap, flippedMap, shown },
-    stage: { geometry: base.geometry, padded, coloring, images, cell, compare,
-      outValues: flippedMap ?? engineMap,
-      unreached: unreachedLines(base.geometry), shownKernel: shown >= 0
-        ? base.kernel.subarray(shown * base.kernel.length / channels,
-          (shown + 1) * base.kernel.length / channels) : null,
-      captions: captionsOf(base, { layer: anim.layer, map: anim.map, shown, flippedMap,
-        engineMap, range, magnifier: cell < MAGNIFIER_MIN_CELL_PX }) },
+    scene: { ...base, ready: true, input, engineMap, flippedMap, shown, region },
+    stage: region ? regionStage({ base, stage, region, values: flippedMap ?? engineMap, range,
+      colormaps, layer: anim.layer, map: anim.map, viewPx: regionPx }) : stage,
+    overview: images.done,
   };
 }

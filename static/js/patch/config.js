@@ -20,6 +20,14 @@ export const FRAME_SAMPLES = 600;
 
 /** Largest side (CSS px) of the input and output views of the photo animation. */
 export const VIEW_MAX_PX = 360;
+/** Largest side (CSS px) of each view of a region (a few dozen cells, drawn large). */
+export const REGION_VIEW_PX = 480;
+/** Largest side (CSS px) of the whole-map overview beside a region. */
+export const OVERVIEW_PX = 200;
+/** "Paint the whole map" fills the map (or the region) in this many seconds. */
+export const PAINT_SECONDS = 6;
+/** Under the cells not yet painted, the finished map shows at this strength (0..1). */
+export const PENDING_MIX = 0.35;
 /** Below this many CSS px per input cell the magnifier is shown. */
 export const MAGNIFIER_MIN_CELL_PX = 26;
 /** CSS px per cell inside the magnifier. */

@@ -11,10 +11,16 @@
 import { MAX_CHANNEL_TABLES, MAX_LISTED_CHANNEL_SUMS } from './config.js';
 import { formatActivation, formatValue } from './format.js';
 
+// Header cells name each cell's row and column for screen readers; they are not drawn
+// (the grid of numbers reads as the window it mirrors).
+const columnHeads = (kw) => Array.from({ length: kw },
+  (_, v) => `<th scope="col" class="visually-hidden">column ${v + 1}</th>`).join('');
 const matrix = (role, kh, kw, caption) => `
   <table class="patch-mat patch-mat-${role}" data-role="${role}">
     <caption>${caption}</caption>
-    <tbody>${Array.from({ length: kh }, () => `<tr>${'<td></td>'.repeat(kw)}</tr>`).join('')}
+    <thead><tr><th scope="col" class="visually-hidden">row</th>${columnHeads(kw)}</tr></thead>
+    <tbody>${Array.from({ length: kh }, (_, u) => `<tr><th scope="row" class="visually-hidden"
+      >row ${u + 1}</th>${'<td></td>'.repeat(kw)}</tr>`).join('')}
     </tbody>
   </table>`;
 

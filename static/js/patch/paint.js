@@ -153,19 +153,42 @@ export function copyCells(ctx, source, from, to) {
 }
 
 /**
+ * A packed colour `mix` of the way from `under` towards `over` (per channel, opaque).
+ *
+ * @param {number} over packed RGBA shown at strength `mix`.
+ * @param {number} under packed RGBA shown at strength `1 - mix`.
+ * @param {number} mix 0..1
+ * @returns {number}
+ */
+export function mixPacked(over, under, mix) {
+  let out = 255 << 24;
+  for (let shift = 0; shift < 24; shift += 8) {
+    const a = (over >>> shift) & 255;
+    const b = (under >>> shift) & 255;
+    out |= Math.round(a * mix + b * (1 - mix)) << shift;
+  }
+  return out >>> 0;
+}
+
+/**
  * ImageData of an output map (packed colours of every cell) and of the same map "not yet
- * computed" (one flat colour).
+ * computed": the finished map faintly (`pendingMix` of its colour over `pendingColor`), so
+ * the output never looks empty, or one flat colour when `pendingMix` is 0.
  *
  * @param {{values: Float32Array, height: number, width: number, range: {min: number,
- *   max: number}, colormaps: object, pendingColor: number}} args
+ *   max: number}, colormaps: object, pendingColor: number, pendingMix?: number}} args
  * @returns {{done: ImageData, pending: ImageData}}
  */
-export function outputImages({ values, height, width, range, colormaps, pendingColor }) {
+export function outputImages({ values, height, width, range, colormaps, pendingColor,
+  pendingMix = 0 }) {
   const color = colorFunction(range, colormaps);
   const done = new ImageData(width, height);
   const pending = new ImageData(width, height);
   const d = new Uint32Array(done.data.buffer);
-  new Uint32Array(pending.data.buffer).fill(pendingColor);
-  for (let i = 0; i < values.length; i += 1) d[i] = color(values[i]);
+  const p = new Uint32Array(pending.data.buffer);
+  for (let i = 0; i < values.length; i += 1) {
+    d[i] = color(values[i]);
+    p[i] = pendingMix > 0 ? mixPacked(d[i], pendingColor, pendingMix) : pendingColor;
+  }
   return { done, pending };
 }

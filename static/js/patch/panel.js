@@ -4,17 +4,21 @@
  *
  * Mounted by the page: `createPatchPanel(root, {api, store})`. Reads `state.pyramid` (the
  * decoded /api/pyramid response with its `request`) and owns `state.anim`
- * (`{layer, map, step, flip, speed, playing, ch}`). Exact float32 tensors come from
+ * (`{layer, map, step, flip, speed, playing, ch, region, paint}`; the URL's `step`, `autoplay`,
+ * `speed` and `region` parameters are applied over it once, see anim-params.js). Exact float32 tensors come from
  * `api.fetchTensor(request, layer, maps)`: the layer's input (layer - 1, all channels) and the
  * animated output map, used to cross-check the arithmetic done here.
  */
 
 import { createColormaps } from '../colormap.js';
 import { storeSlice } from '../store-slice.js';
-import { exportButton, exportStatus } from '../exports/action.js';
-import { gifExportBody } from '../exports/bodies.js';
+import { createGifExport } from '../exports/gif-options.js';
 import { matchesEngine, windowArithmetic } from './arithmetic.js';
 import { animatableLayers, normaliseAnim } from './anim-state.js';
+import { animParams, withoutAnimParams } from './anim-params.js';
+import { createBrushBar } from './brush.js';
+import { paintSpeed } from './paint-mode.js';
+import { defaultRegion, regionArray, stepView } from './region.js';
 import { createNumbersPanel } from './numbers.js';
 import { fillPickers } from './pickers.js';
 import { assembleScene } from './assemble.js';
@@ -32,6 +36,8 @@ const PRELOAD_MARGIN = '300px 0px';
 /** A failed fetch of the exact values (not a 4xx) is tried again, after 1 s, 2 s, 3 s. */
 const LOAD_RETRIES = 3;
 const LOAD_RETRY_MS = 1000;
+/** A region's views never shrink below this (CSS px), even in a very narrow embed. */
+const REGION_MIN_PX = 240;
 
 const TEMPLATE = `
   <h2>The sliding patch: one feature map, window by window</h2>
@@ -48,10 +54,14 @@ const TEMPLATE = `
       Flip the kernel (true convolution)</label>
   </div>
   <p class="patch-status" role="status" data-role="status"></p>
-  <div class="patch-stage" data-role="stage" tabindex="0"
+  <div class="patch-stage" data-role="stage" tabindex="0" role="application"
+    aria-roledescription="animated figure" aria-describedby="patch-keys"
     aria-label="Sliding window figure. Space plays or pauses, arrow keys step, Home and End jump">
   </div>
   <div data-role="transport"></div>
+  <div data-role="brush"></div>
+  <p class="patch-paint-note" data-role="paint-note" hidden>Painting row by row: the arithmetic
+    waits. Pause (Space) or step to see the numbers of the cell reached.</p>
   <div class="patch-export" data-role="export"></div>
   <div data-role="numbers"></div>`;
 
@@ -66,7 +76,8 @@ const TEMPLATE = `
  *   adds the "Download as GIF" button.
  * @returns {{destroy: () => void}}
  */
-export function createPatchPanel(root, { api, store, controls = 'on', exports = true }) {
+export function createPatchPanel(root, { api, store, controls = 'on', exports = true,
+  search = window.location.search }) {
   root.classList.add('patch-panel');
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
@@ -76,7 +87,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   const status = q('status');
   const colormaps = createColormaps();
   const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-  const stage = createStage(q('stage'), { onPickCell: (step) => seek(step) });
+  const stage = createStage(q('stage'), { onPickCell: (local) => seekLocal(local) });
   const numbers = createNumbersPanel(q('numbers'));
 
   const slice = storeSlice(store, 'anim', {
@@ -87,7 +98,9 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       scheduleLoad(0);
     },
   });
-  let anim = normaliseAnim(slice.read());
+  const asked = animParams(search);
+  let anim = normaliseAnim({ ...slice.read(), ...asked });
+  let view = stepView(null, [0, 0]); // the steps the transport walks: the map or its region
   let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
   let tensors = { inputKey: '', input: null, outputKey: '', output: null };
   let loadToken = 0;
@@ -99,11 +112,13 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   let autoplay = !reducedMotion && Boolean(anim.playing);
 
   const player = createPlayer({
-    getCount: () => scene?.count ?? 0,
-    getSpeed: () => anim.speed,
-    onFrame: (step) => { anim = { ...anim, step }; draw({ live: true }); },
+    getCount: () => (scene ? view.count : 0),
+    getSpeed: () => (anim.paint ? paintSpeed(view.count) : anim.speed),
+    onFrame: (local) => { anim = { ...anim, step: view.toStep(local) }; draw({ live: true }); },
     onPlayingChange: (playing) => {
-      anim = { ...anim, playing: playing ? 1 : 0, step: player.step() };
+      const { paint, ...rest } = anim;
+      anim = { ...rest, playing: playing ? 1 : 0, step: view.toStep(player.step()),
+        ...(playing && paint ? { paint } : {}) };
       commit();
       draw();
     },
@@ -113,33 +128,52 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     keyRoot: root,
     idPrefix: 'patch',
     onToggle: () => (player.isPlaying() ? player.pause() : player.play()),
-    onSeek: (step) => seek(step),
-    onStepBy: (delta) => seek(anim.step + delta),
+    onSeek: (local) => seekLocal(local),
+    onStepBy: (delta) => seekLocal(view.toLocal(anim.step) + delta),
     onSpeed: (speed) => { anim = { ...anim, speed }; commit(); },
-    rowLength: () => scene?.outShape[1] ?? 1,
+    rowLength: () => view.rowLength,
   });
-  const gifButton = exports && api.exportFile ? exportButton({
-    text: 'Download as GIF',
-    title: 'An animated GIF of this window sliding over the input, drawn by the server as '
-      + 'PyTorch computes it (cross-correlation), for slides',
-    busyText: 'Drawing the GIF on the server…',
-    status: q('export').appendChild(exportStatus()),
-    run: () => api.exportFile('gif', gifExportBody(store.getState().pyramid.request, anim)),
+  const brush = createBrushBar(q('brush'), {
+    locked: controls !== 'on',
+    overviewHost: q('stage'),
+    onPaint: () => {
+      if (anim.paint && player.isPlaying()) { player.pause(); return; }
+      anim = { ...anim, paint: 1 };
+      player.seek(0);
+      player.play();
+    },
+    onZoom: (side) => setRegion(scene && defaultRegion(scene.flippedMap ?? scene.engineMap,
+      scene.outShape, { side })),
+    onRegion: (region) => setRegion(region),
+  });
+  const gif = exports && api.exportFile ? createGifExport(q('export'), { api, idPrefix: 'patch',
+    read: () => ({ request: store.getState().pyramid.request, anim, count: scene?.count ?? 0 }),
   }) : null;
-  if (gifButton) q('export').prepend(gifButton);
-  else q('export').remove();
+  if (!gif) q('export').remove();
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
     slice.write({ ...anim });
   }
 
-  function seek(step) {
+  /** Go to the `local`-th step of the view (the map's, or the region's, raster order). */
+  function seekLocal(local) {
     player.pause();
-    anim = { ...anim, step: clampStep(step, scene?.count ?? 0) };
-    player.seek(anim.step);
+    const k = clampStep(local, view.count);
+    anim = { ...anim, step: view.toStep(k) };
+    player.seek(k);
     draw();
     commit();
+  }
+
+  /** Animate `region` only (null: the whole map); the step moves into it. */
+  function setRegion(region) {
+    player.pause();
+    const { region: old, ...rest } = anim;
+    anim = normaliseAnim(region ? { ...rest, region: regionArray(region) } : rest,
+      { header: store.getState().pyramid?.header });
+    commit();
+    load();
   }
 
   function setStatus(text) {
@@ -147,9 +181,15 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   }
 
   function updateTransport() {
-    transport.update({ step: anim.step, count: scene?.count ?? 0,
-      playing: player.isPlaying(), speed: anim.speed });
-    if (gifButton) gifButton.disabled = !scene?.ready;
+    const painting = Boolean(anim.paint) && player.isPlaying();
+    transport.update({ step: view.toLocal(anim.step), count: scene ? view.count : 0,
+      playing: player.isPlaying() && !painting, speed: anim.speed });
+    brush.update({ overview: scene?.overview ?? null, outShape: scene?.outShape ?? [0, 0],
+      region: scene?.region ?? null, step: anim.step, painting, ready: Boolean(scene?.ready) });
+    root.classList.toggle('is-painting', painting);
+    q('paint-note').hidden = !painting;
+    gif?.update({ ready: Boolean(scene?.ready), region: Boolean(scene?.region),
+      count: scene?.count ?? 0 });
   }
 
   /** Draw the current step: pure function of (scene, anim.step). */
@@ -157,9 +197,11 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     updateTransport();
     if (!scene?.ready) return;
     const step = clampStep(anim.step, scene.count);
-    stage.drawStep(step);
+    stage.drawStep(view.toLocal(step));
     const probe = window.__convscopePatch;
     if (probe) probe.step = step;
+    // Painting: the figure only; the arithmetic waits for a pause (shown at the step reached).
+    if (anim.paint && player.isPlaying()) return;
     // Nobody reads numbers that change 60 times a second: while playing fast, refresh the
     // table at NUMBERS_MAX_HZ and spend the frame on the figure (pausing shows the exact step).
     const now = performance.now();
@@ -182,11 +224,18 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   function rebuild() {
     const { pyramid } = store.getState();
     if (!pyramid || !tensors.input || !tensors.output) return;
-    const built = assembleScene({ pyramid, anim, tensors, colormaps });
-    scene = built.scene;
+    // A region's views fill at most the room the stage has (a phone is narrower than 480 px).
+    const built = assembleScene({ pyramid, anim, tensors, colormaps,
+      regionPx: Math.max(q('stage').clientWidth - 4, REGION_MIN_PX) });
+    scene = { ...built.scene, overview: built.overview };
+    view = stepView(scene.region, scene.outShape);
     stage.setScene(built.stage);
-    anim = { ...anim, step: clampStep(anim.step, scene.count) };
-    player.seek(anim.step);
+    q('stage').classList.toggle('is-region', Boolean(scene.region));
+    const step = view.toStep(view.toLocal(clampStep(anim.step, scene.count)));
+    anim = { ...anim, step };
+    player.seek(view.toLocal(step));
+    const stored = slice.read();
+    if (stored && stored.step !== step && !player.isPlaying()) commit(); // the URL says it
     setStatus('');
     draw();
     if (autoplay) {
@@ -251,7 +300,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     const role = event.target.dataset.role;
     player.pause();
     if (role === 'layer') {
-      const { ch, ...rest } = anim;
+      const { ch, region, ...rest } = anim;
       anim = { ...rest, layer: Number(pick.layer.value), map: 0, step: 0 };
     }
     if (role === 'map') anim = { ...anim, map: Number(pick.map.value) };
@@ -279,10 +328,22 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     get workTimes() { return player.log.works(); },
     get playing() { return player.isPlaying(); },
     get steps() { return scene?.count ?? 0; },
+    get viewSteps() { return scene ? view.count : 0; },
+    get region() { return scene?.region ?? null; },
+    get painting() { return Boolean(anim.paint) && player.isPlaying(); },
     step: anim.step,
     clear() { player.log.clear(); },
   };
   window.__convscopePatch = probe;
+  if (Object.keys(asked).length) {
+    commit();
+    // On the page the state (`s=`) carries them from now on; an embed keeps its URL as set.
+    if (!document.body.classList.contains('embed')) {
+      window.history.replaceState(window.history.state, '',
+        `${window.location.pathname}${withoutAnimParams(window.location.search)}${
+          window.location.hash}`);
+    }
+  }
   updateTransport();
   scheduleLoad(0);
 
@@ -295,6 +356,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       slice.destroy();
       observer?.disconnect();
       transport.destroy();
+      brush.destroy();
       numbers.destroy();
       stage.destroy();
       if (window.__convscopePatch === probe) delete window.__convscopePatch;

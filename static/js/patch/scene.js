@@ -161,8 +161,9 @@ export function captionsOf(base, { layer, map, shown, flippedMap, engineMap, ran
         ? ` Shaded red: ${never}, which no window reads.` : ''}${lens}`,
     output: `${flippedMap ? 'True convolution (kernel rotated 180°, computed in your browser)'
       : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${map + 1} `
-      + `of layer ${layer}, ${oh} × ${ow}, painted cell by cell. Colour range `
-      + `${formatValue(range.min)} … ${formatValue(range.max)}. Click a cell to jump to it.`,
+      + `of layer ${layer}, ${oh} × ${ow}, painted cell by cell over the finished map, shown `
+      + `faintly. Colour range ${formatValue(range.min)} … ${formatValue(range.max)}. `
+      + 'Click a cell to jump to it.',
     change: flippedMap ? flipChange(engineMap, flippedMap) : '',
   };
 }

@@ -79,7 +79,8 @@ export function createStage(container, { onPickCell }) {
       unreached: next.unreached, coloring: next.coloring });
     const inOverlay = sizeCanvas(el.inOverlay, cssW, cssH);
     const [oh, ow] = [images.done.height, images.done.width];
-    const outCell = Math.min(VIEW_MAX_PX / oh, VIEW_MAX_PX / ow, 48);
+    // A region is drawn at the input's scale (`outCell`): its cells line up with the windows.
+    const outCell = next.outCell ?? Math.min(VIEW_MAX_PX / oh, VIEW_MAX_PX / ow, 48);
     el.outWrap.style.width = `${ow * outCell}px`;
     el.outWrap.style.height = `${oh * outCell}px`;
     el.outBase.width = ow;
@@ -110,7 +111,7 @@ export function createStage(container, { onPickCell }) {
       ow };
     painted = 0;
     lastOutBox = null;
-    el.magnifier.hidden = cell >= MAGNIFIER_MIN_CELL_PX;
+    el.magnifier.hidden = !(next.magnifier ?? cell < MAGNIFIER_MIN_CELL_PX);
     el.compare.hidden = !next.compare;
     if (next.compare) {
       const side = Math.min(COMPARE_PX / next.compare.height, COMPARE_PX / next.compare.width);

@@ -54,7 +54,7 @@ export function createTransport(container, { keyRoot, idPrefix, onToggle, onSeek
         ${SPEEDS.map((s) => `<option value="${s}">${speedLabel(s)}</option>`).join('')}
       </select>
     </div>
-    <p class="patch-keys">Keys (click the figure first): <kbd>Space</kbd> play/pause ·
+    <p class="patch-keys" id="${idPrefix}-keys">Keys (click the figure first): <kbd>Space</kbd> play/pause ·
       <kbd>←</kbd> <kbd>→</kbd> one step · <kbd>↑</kbd> <kbd>↓</kbd> one output row ·
       <kbd>Home</kbd> <kbd>End</kbd></p>`;
   container.append(el);

@@ -49,7 +49,7 @@ export function layerText(layer, geo) {
  * @returns {Array<{name: string, text: string, block: number}>} `block` is 1-based (0 = input)
  */
 export function describeLayers(requestLayers, headerLayers) {
-  const out = [{ name: "Input", text: "the photo as the network sees it (values 0 to 1)", block: 0 }];
+  const out = [{ name: "Input", text: "the image as the network sees it (values 0 to 1)", block: 0 }];
   let block = 0;
   requestLayers.forEach((layer, i) => {
     const pool = layer.type === "maxpool" || layer.type === "avgpool";

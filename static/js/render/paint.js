@@ -22,7 +22,11 @@ export function sizeCanvas(canvas, width, height) {
  */
 export function mapScale(layer, k, mode) {
   const m = layer.maps[k];
-  return scaleFor(rangeFor(mode, { min: m.min, max: m.max }, layer.range));
+  // a 1 x 1 map (a classifier's unit) has one value: over its own range it would be painted
+  // at full strength by its sign alone (-0.00009 like -0.078), so 1 x 1 maps share their
+  // layer's scale and a small value looks small
+  const single = layer.shape && layer.shape[1] * layer.shape[2] === 1;
+  return scaleFor(rangeFor(single ? "layer" : mode, { min: m.min, max: m.max }, layer.range));
 }
 
 /**

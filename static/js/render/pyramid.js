@@ -111,6 +111,8 @@ export function createPyramidView(root, { onSelect, onHover, onAnimate }) {
       ArrowLeft: { layer, map: map - 1 }, ArrowRight: { layer, map: map + 1 },
       ArrowUp: one ? null : { layer: Math.min(layer + 1, last), map },
       ArrowDown: one ? null : { layer: Math.max(layer - 1, 0), map },
+      // the first and the last map of this layer, as in a grid widget's row
+      Home: { layer, map: 0 }, End: { layer, map: mapsOf(layer) - 1 },
     };
     if (moves[ev.key]) {
       ev.preventDefault();

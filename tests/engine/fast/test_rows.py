@@ -1,19 +1,17 @@
-"""The row strategy (app.engine.rowconv): chunk edges, threads, column taps, dispatch.
+"""The row strategy (app.engine.fast.rows): chunk edges, column taps.
 
-Input layouts are checked in both strategies in test_conv.py."""
+Every strategy is held to the loop oracle, and input layouts checked, in test_conv.py."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from app.engine import conv2d, rowconv
-from app.engine import threads as engine_threads
+from app.engine import conv2d
+from app.engine.fast import rows
 from app.engine.shapes import as_pair, resolve_padding
 
-from .reference import conv2d_loops
-
-DIRECT_PRODUCTS = rowconv.direct_products  # before the fixture below stands in for it
+from ..reference import conv2d_loops
 
 # (C, H, W, kernel, stride, padding, dilation): padding rows inside chunks, strides 1-3
 # (stride 2 reads float pairs), asymmetric padding, column dilation, odd and even widths
@@ -43,37 +41,28 @@ def _loops(x: np.ndarray, wt: np.ndarray, b: np.ndarray, args: dict[str, object]
     return conv2d_loops(x, wt, b, st, dl, pad)
 
 
-@pytest.fixture(autouse=True)
-def every_layer_in_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever this machine's BLAS: the strategy's numbers do not depend on it."""
-    monkeypatch.setattr(rowconv, "MAX_MAPS", 10**9)
-    monkeypatch.setattr(rowconv, "direct_products", lambda: True)
-
-
 @pytest.mark.parametrize("chunk_bytes", [1, 3000, 20_000, 1 << 20])
 @pytest.mark.parametrize("case", range(len(CASES)))
 def test_chunks_of_any_size_match_loop_reference(monkeypatch: pytest.MonkeyPatch,
                                                  chunk_bytes: int, case: int) -> None:
     """From one output row per chunk to the whole map in one: every chunk must cut its
     input rows (and the padding rows among them) where its output rows need them."""
-    monkeypatch.setattr(rowconv, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(rows, "CHUNK_BYTES", chunk_bytes)
     x, wt, b, args = _case(case)
-    got = conv2d(x, wt, b, activation="relu", **args)  # type: ignore[arg-type]
+    got = conv2d(x, wt, b, activation="relu", strategy="rows", **args)  # type: ignore[arg-type]
     np.testing.assert_allclose(got, np.maximum(_loops(x, wt, b, args), 0), rtol=1e-4,
                                atol=1e-4)
 
 
 @pytest.mark.parametrize("case", range(len(CASES)))
-def test_numbers_do_not_depend_on_threads_or_chunks(monkeypatch: pytest.MonkeyPatch,
-                                                    case: int) -> None:
-    """Each output row is the same product whatever chunk or thread computes it, with
-    OpenBLAS held to one thread: the same bits for every split."""
+def test_numbers_do_not_depend_on_chunks(monkeypatch: pytest.MonkeyPatch, case: int) -> None:
+    """Each output row is the same product whatever chunk computes it: the same bits for
+    every split."""
     x, wt, b, args = _case(case)
-    want = conv2d(x, wt, b, **args)  # type: ignore[arg-type]
-    for threads, chunk_bytes in [(1, 1), (2, 1), (3, 3000), (2, 1 << 20)]:
-        monkeypatch.setattr(engine_threads, "THREADS", threads)
-        monkeypatch.setattr(rowconv, "CHUNK_BYTES", chunk_bytes)
-        np.testing.assert_array_equal(conv2d(x, wt, b, **args), want)  # type: ignore[arg-type]
+    want = conv2d(x, wt, b, strategy="rows", **args)  # type: ignore[arg-type]
+    for chunk_bytes in [1, 3000, 1 << 20]:
+        monkeypatch.setattr(rows, "CHUNK_BYTES", chunk_bytes)
+        np.testing.assert_array_equal(conv2d(x, wt, b, strategy="rows", **args), want)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("w", "kw", "stride", "left", "w_out"), [
@@ -83,31 +72,8 @@ def test_column_taps_cover_exactly_the_input_columns(w: int, kw: int, stride: in
                                                      w_out: int) -> None:
     """Tap v writes output columns [lo, hi) from input column start + (j - lo) * stride; the
     others read padding. Checked against the definition, column by column."""
-    for v, (lo, hi, start) in enumerate(rowconv._column_taps(w, kw, stride, 1, left, w_out)):
+    for v, (lo, hi, start) in enumerate(rows._column_taps(w, kw, stride, 1, left, w_out)):
         inside = [j for j in range(w_out) if 0 <= j * stride + v - left < w]
         assert list(range(lo, hi)) == inside
         if inside:
             assert start == lo * stride + v - left
-
-
-def test_layers_of_few_maps_run_in_rows_and_the_others_in_blocks(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rowconv, "MAX_MAPS", 32)
-    assert rowconv.fits(8, (1, 1)) and rowconv.fits(32, (1, 3))
-    assert not rowconv.fits(8, (2, 1)) and not rowconv.fits(33, (1, 1))
-    monkeypatch.setattr(rowconv, "direct_products", lambda: False)
-    assert not rowconv.fits(8, (1, 1))
-
-
-@pytest.mark.parametrize(("arch", "rows"), [("SkylakeX", True), ("SAPPHIRERAPIDS", True),
-                                            ("Haswell", False), ("Zen", False), (None, False)])
-def test_rows_only_where_blas_runs_small_products_directly(
-        monkeypatch: pytest.MonkeyPatch, arch: str | None, rows: bool) -> None:
-    """OpenBLAS's "direct sgemm" exists for its AVX-512 cores only; on others, or another
-    BLAS, every layer runs in the blocks."""
-    monkeypatch.setattr(engine_threads, "blas_architecture", lambda: arch)
-    DIRECT_PRODUCTS.cache_clear()
-    try:
-        assert DIRECT_PRODUCTS() is rows
-    finally:
-        DIRECT_PRODUCTS.cache_clear()
