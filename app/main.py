@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
 from .blas import set_blas_threads
-from .compression import TextGzipMiddleware
 from .errors import install_handlers
+from .http.compression import TextGzipMiddleware
 from .http.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
 from .http.memory import keep_freed_memory
 from .http.security import SecurityHeadersMiddleware
