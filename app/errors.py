@@ -15,9 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
-from .engine import EngineError, GeometryError, ParameterError, ShapeError
-from .imaging import ImagingError
+from .engine import DomainError, EngineError, GeometryError, ParameterError, ShapeError
+from .http.limits import FIELD_SCOPE_KEY, too_large_payload
 
 logger = logging.getLogger("convscope")
 
@@ -30,22 +31,26 @@ ENGINE_CODES: dict[type[EngineError], str] = {
 }
 
 
-class AppError(Exception):
-    """An error of the web layer with its HTTP status (cost caps, unknown ids, a full queue)."""
+class AppError(DomainError):
+    """An error of the web layer with its HTTP status (cost caps, unknown ids, a full queue).
+
+    ``status`` and ``code`` are the subclass's, or given per instance (an upload's errors);
+    ``headers`` go with the answer (``Retry-After``).
+    """
 
     status = 400
     code = "bad_request"
 
     def __init__(self, message: str, *, field: str | None = None, value: object = None,
                  limit: object = None, layer: int | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.value = value
-        self.limit = limit
-        self.layer = layer
+                 headers: dict[str, str] | None = None, status: int | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message, field=field, value=value, limit=limit, layer=layer)
         self.headers = headers
+        if status is not None:
+            self.status = status
+        if code is not None:
+            self.code = code
 
 
 class LimitError(AppError):
@@ -152,28 +157,21 @@ def validation_details(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return out
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
-    return JSONResponse(
-        error_body(code=exc.code, message=exc.message, field=exc.field, value=exc.value,
-                   limit=exc.limit, layer=exc.layer),
-        status_code=exc.status, headers=exc.headers)
-
-
-async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, EngineError)
+def status_and_code(exc: DomainError) -> tuple[int, str]:
+    """The HTTP status and the machine-readable code of a domain error."""
+    if isinstance(exc, AppError):
+        return exc.status, exc.code
     code = next((c for cls, c in ENGINE_CODES.items() if isinstance(exc, cls)), "engine")
+    return 422, code
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status, code = status_and_code(exc)
     return JSONResponse(
         error_body(code=code, message=exc.message, field=exc.field, value=exc.value,
-                   limit=exc.limit, layer=exc.layer), status_code=422)
-
-
-async def _imaging_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ImagingError)
-    return JSONResponse(
-        error_body(code=exc.code, message=exc.message, field=exc.field, value=exc.value,
-                   limit=exc.limit),
-        status_code=exc.status)
+                   limit=exc.limit, layer=exc.layer),
+        status_code=status, headers=getattr(exc, "headers", None))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -191,9 +189,19 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
             "loc": ["body"], "field": "body", "type": "json_invalid",
             "msg": f"body: Invalid JSON: cannot be read as {cause.encoding} at byte "
                    f"{cause.start} ({cause.reason}); send UTF-8"}]}, status_code=422)
+    if exc.status_code == 413 and MAX_BODY_SIZE_SCOPE_KEY in request.scope:
+        return _body_too_large(request)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http")
     return JSONResponse(error_body(code=code, message=str(exc.detail)),
                         status_code=exc.status_code, headers=exc.headers)
+
+
+def _body_too_large(request: Request) -> JSONResponse:
+    """Starlette's body limit stopped reading a body (app/http/limits.py)."""
+    payload = too_large_payload(limit=int(request.scope[MAX_BODY_SIZE_SCOPE_KEY]),
+                                field=request.scope.get(FIELD_SCOPE_KEY, "body"))
+    return JSONResponse({"error": {**payload, "layer": None}}, status_code=413,
+                        headers={"Connection": "close"})
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -205,9 +213,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_handlers(app: FastAPI) -> None:
     """Register every mapping above on ``app``."""
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(EngineError, _engine_error)
-    app.add_exception_handler(ImagingError, _imaging_error)
+    app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -15,13 +15,13 @@ from fastapi import FastAPI
 from fastapi.templating import Jinja2Templates
 
 from .blas import set_blas_threads
-from .compression import TextGzipMiddleware
 from .errors import install_handlers
+from .http.compression import TextGzipMiddleware
+from .http.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
+from .http.memory import keep_freed_memory
+from .http.security import SecurityHeadersMiddleware
 from .lesson import load_lesson
-from .limits import MULTIPART_OVERHEAD, BodySizeLimitMiddleware
-from .memory import keep_freed_memory
 from .routes import api, export, gallery, models, pages, static
-from .security import SecurityHeadersMiddleware
 from .services.container import build_services
 from .services.requests import body_components
 from .settings import Settings, get_settings
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        keep_freed_memory()  # process-wide allocator setting: see app/memory.py
+        keep_freed_memory()  # process-wide allocator setting: see app/http/memory.py
         # OpenBLAS's threads: process-wide too, the one place they are set (app/blas.py);
         # set back when the app stops (tests start many apps)
         previous = set_blas_threads(settings.blas_threads)
@@ -79,9 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost first: gzip of small text answers, the body limits, then the security
     # headers outermost, on every answer including the 413s.
     app.add_middleware(TextGzipMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_json_bytes,
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_json_bytes,
                        paths=JSON_ROUTES, field="body")
-    app.add_middleware(BodySizeLimitMiddleware,
+    app.add_middleware(BodyLimitMiddleware,
                        max_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD,
                        paths=("/api/images",), field="file", slots=settings.upload_slots,
                        read_seconds=settings.upload_read_seconds,

@@ -43,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine import Conv, Layer, conv2d, resolve_padding, run_stack
-from app.memory import keep_freed_memory
+from app.http.memory import keep_freed_memory
 
 PAUSE_S = 0.3
 BLOCK_RUNS = 3
@@ -234,7 +234,7 @@ def main() -> None:
                              "time (a machine shared with other work)")
     args = parser.parse_args()
     blocks = 3 if args.quick else 5
-    # the server's allocator setting (app/memory.py); it applies to PyTorch's arrays too
+    # the server's allocator setting (app/http/memory.py); it applies to PyTorch's arrays too
     print("malloc keeps freed blocks:", keep_freed_memory())
     print_setup()
     rng = np.random.default_rng(0)

@@ -36,4 +36,12 @@ else
   echo "note: no local PyTorch CPU wheel; the PyTorch cross-checks will be skipped"
 fi
 
+# ESLint for tests/test_js_lint.py: the exact versions of package-lock.json (dev only; the
+# page itself has no build step and loads nothing from node_modules).
+if command -v npm >/dev/null 2>&1; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  echo "note: no npm; the JavaScript lint test will be skipped"
+fi
+
 exec .venv/bin/python -m pytest "$@"

@@ -1,4 +1,4 @@
-"""The allocator setting the server applies at startup (app/memory.py)."""
+"""The allocator setting the server applies at startup (app/http/memory.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import platform
 
 import pytest
 
-from app.memory import keep_freed_memory
+from app.http.memory import keep_freed_memory
 
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")

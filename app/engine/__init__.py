@@ -19,7 +19,7 @@ Read in this order:
 
 from .activations import ACTIVATIONS, apply_activation
 from .conv import conv2d
-from .errors import EngineError, GeometryError, ParameterError, ShapeError
+from .errors import DomainError, EngineError, GeometryError, ParameterError, ShapeError
 from .kernels import PRESETS, he_weights, preset_2d, preset_weights
 from .layers import Activation, Conv, Dense, Layer, Pool, PresetWeights, RandomWeights
 from .pooling import avg_pool2d, max_pool2d
@@ -33,6 +33,7 @@ __all__ = [
     "Activation",
     "Conv",
     "Dense",
+    "DomainError",
     "EngineError",
     "Geometry",
     "GeometryError",

@@ -1,10 +1,15 @@
-"""Typed errors raised by the engine; the web layer maps them to HTTP 422 in one place."""
+"""Typed errors raised by the engine; the web layer maps them to HTTP 422 in one place.
+
+:class:`DomainError` is the one base of every error a request can cause, the app's included
+(``app.errors.AppError`` derives from it): the app maps it to an HTTP answer in one handler.
+It lives here because the engine imports nothing of the app.
+"""
 
 from __future__ import annotations
 
 
-class EngineError(ValueError):
-    """Base class: a request the engine cannot compute, with a message that names the problem.
+class DomainError(Exception):
+    """Base class: a request that cannot be served, with a message that names the problem.
 
     ``field`` names the offending parameter (``"stride"``, ``"weight"``, ...), ``value`` is
     what was given and ``limit`` what would have been accepted; ``layer`` is the 0-based index
@@ -17,7 +22,7 @@ class EngineError(ValueError):
         *,
         field: str | None = None,
         value: object = None,
-        limit: str | None = None,
+        limit: object = None,
         layer: int | None = None,
     ) -> None:
         super().__init__(message)
@@ -26,6 +31,10 @@ class EngineError(ValueError):
         self.value = value
         self.limit = limit
         self.layer = layer
+
+
+class EngineError(DomainError, ValueError):
+    """A request the engine cannot compute (a :class:`DomainError`, and a ``ValueError``)."""
 
     def in_layer(self, layer: int) -> EngineError:
         """Return a copy of this error that says which layer of a stack raised it."""

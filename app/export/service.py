@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .. import engine
 from ..errors import LimitError
 from ..models import get_model
-from ..schemas import DenseLayer, LayerSpec, ModelRecipe, PyramidRequest, to_engine_layers
+from ..schemas import DenseLayer, LayerSpec, ModelRecipe, PyramidRequest
 from ..services import caps
 from ..services.images import StoredImage, as_tensor
 from ..services.pyramid import check_layer_index
@@ -63,10 +63,7 @@ class Stack:
 def plan_stack(request: PyramidRequest, image: StoredImage, limits: caps.Caps) -> Stack:
     """Parse and plan the request's layers on its image (no convolution yet)."""
     x = as_tensor(image, color=request.color)
-    shape = (x.shape[0], x.shape[1], x.shape[2])
-    planned = caps.plan_within_caps(request.layers, to_engine_layers(request.layers), shape,
-                                    limits)
-    return Stack(x=x, planned=planned)
+    return Stack(x=x, planned=caps.plan_tensor(request.layers, x, limits))
 
 
 def _check_map(index: int | None, maps: int, *, layer: int) -> None:
@@ -147,9 +144,8 @@ def export_grid_gif(request: GridGifExportRequest, limits: caps.Caps,
     shape = (x.shape[0], x.shape[1], x.shape[2])
     caps.check_input(shape, limits)
     caps.check_fields(request.layers, limits)
-    planned = caps.plan_within_caps(request.layers, to_engine_layers(request.layers), shape,
-                                    limits)
-    return _gif(request, Stack(x=x, planned=planned), limits, settings)
+    return _gif(request, Stack(x=x, planned=caps.plan_tensor(request.layers, x, limits)),
+                limits, settings)
 
 
 def _gif(request: GifOptions, stack: Stack, limits: caps.Caps, settings: Settings) -> Export:

@@ -31,7 +31,6 @@ from ..services import convolve as convolve_service
 from ..services.container import Services, get_services
 from ..services.images import StoredImage
 from ..services.requests import json_body, parse_body
-from ..services.samples import Sample
 from ..services.uploads import FIELD, PREPARE, PREPARE_CHOICES, prepare_option, read_file_field
 from .binary import cached_binary
 
@@ -127,7 +126,7 @@ async def upload_image(request: Request, services: ServicesDep) -> ImageInfo:
     Nothing is written to disk; the id is a content hash, so uploading the same photo again
     gives the same id.
     """
-    body = await request.body()  # already buffered and bounded by the body-size middleware
+    body = await request.body()  # bounded, in slots and in time: app/http/limits.py
     content_type = request.headers.get("content-type")
 
     def work() -> StoredImage:
@@ -169,12 +168,6 @@ async def get_sample(name: str, services: ServicesDep) -> Response:
     return Response(data, media_type="image/png", headers={"Cache-Control": IMMUTABLE})
 
 
-async def _sample(name: str, services: Services) -> Sample:
-    # Decoded samples are kept: only the first use of each takes a worker.
-    sample = services.samples.cached(name)
-    return sample if sample is not None else await services.pool.run(services.samples.get, name)
-
-
 def _image_of(request: PyramidRequest, services: Services) -> StoredImage:
     """The request's image (blocking: a sample may need its first decode, a held-out digit
     the model's first load)."""
@@ -182,15 +175,6 @@ def _image_of(request: PyramidRequest, services: Services) -> StoredImage:
         return services.samples.get(request.image.sample).image
     if isinstance(request.image, DigitRef | PixelsRef):
         return services.inline_image(request.image)
-    return services.find_image(request.image.id)
-
-
-async def _resolve(request: PyramidRequest, services: Services) -> StoredImage:
-    """The request's image, from the event loop (used by the export routes)."""
-    if isinstance(request.image, SampleRef):
-        return (await _sample(request.image.sample, services)).image
-    if isinstance(request.image, DigitRef | PixelsRef):
-        return await services.pool.run(services.inline_image, request.image)
     return services.find_image(request.image.id)
 
 

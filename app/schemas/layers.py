@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from .. import engine
-from ..services.arrays import Array, Tensor1, Tensor2, Tensor4
+from .arrays import Array, Tensor1, Tensor2, Tensor4
 
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegativeInt = Annotated[int, Field(ge=0)]

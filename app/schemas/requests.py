@@ -14,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..services.arrays import Image23
+from .arrays import Image23
 from .layers import MAX_STACK, Layers, LayerSpec, ModelName, PreviewSide, Strict
 from .trained import model_layer_specs
 

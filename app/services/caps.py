@@ -3,12 +3,13 @@
 Field bounds (kernel, filters, layers, stride, padding, dilation, input side) are checked on
 the validated request; cost (weights, multiply-adds, output values, response bytes) on the
 engine's plan, which knows every shape without computing a map, first with stand-in weights
-so that a refused request draws none. Over a cap -> 422 with the estimate and the limit.
+so that a refused request draws none, then, within the caps, once with the real ones. Over a
+cap -> 422 with the estimate and the limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,6 +24,7 @@ from ..schemas import (
     PoolLayer,
     RandomRecipe,
     check_fit,
+    to_engine_layers,
 )
 from ..schemas.trained import trained_layer
 from ..settings import Settings
@@ -133,23 +135,59 @@ def _stand_in(layer: engine.Layer, in_shape: tuple[int, int, int]) -> engine.Lay
 
 
 def dry_plan(layers: list[engine.Layer], shape: tuple[int, int, int], *,
-             before: Callable[[int, tuple[int, int, int]], None] | None = None,
-             ) -> list[engine.PlannedLayer]:
+             specs: Sequence[LayerSpec] | None = None) -> list[engine.PlannedLayer]:
     """The plan of ``layers`` on ``shape`` without drawing a single weight.
 
-    A stand-in needs its input's shape, so the stack is planned once per layer: cheap (no
-    array is made) and the errors name the same layer as :func:`app.engine.plan` does.
-    ``before(index, in_shape)`` is called before each layer is planned (it may refuse it).
+    Recipe weights are replaced by stand-ins (:func:`_stand_in`) and the stack is planned
+    once. A conv stand-in needs only its input's channels, known without planning; a random
+    dense layer needs its input's height and width too, so the layers before it are planned
+    for that (a stack has one or two). A trained layer of ``specs`` that does not fit what
+    the stack hands it is refused saying why (:func:`app.schemas.check_fit`) rather than with
+    the engine's bare shape error.
     """
     stand_ins: list[engine.Layer] = []
-    planned: list[engine.PlannedLayer] = []
-    for index, layer in enumerate(layers):
-        in_shape = planned[-1].geometry.out_shape if planned else shape
-        if before is not None:
-            before(index, in_shape)
+    channels = shape[0]
+    for layer in layers:
+        if isinstance(layer, engine.Dense) and not isinstance(layer.weights, np.ndarray):
+            prefix = _planned(stand_ins, shape, specs)
+            in_shape = prefix[-1].geometry.out_shape if prefix else shape
+        else:
+            in_shape = (channels, *shape[1:])  # only the channels matter to a conv stand-in
         stand_ins.append(_stand_in(layer, in_shape))
-        planned = engine.plan(stand_ins, shape)
-    return planned
+        channels = _channels_after(layer, channels)
+    return _planned(stand_ins, shape, specs)
+
+
+def _channels_after(layer: engine.Layer, channels: int) -> int:
+    if isinstance(layer, engine.Conv):
+        return int(layer.weights.shape[0]) if isinstance(layer.weights, np.ndarray) else (
+            layer.maps)
+    if isinstance(layer, engine.Dense):
+        return int(layer.weights.shape[0]) if isinstance(layer.weights, np.ndarray) else (
+            layer.units)
+    return channels
+
+
+def _planned(layers: list[engine.Layer], shape: tuple[int, int, int],
+             specs: Sequence[LayerSpec] | None) -> list[engine.PlannedLayer]:
+    """:func:`engine.plan`; a trained layer it refuses is refused by ``check_fit``'s words."""
+    try:
+        return engine.plan(layers, shape)
+    except engine.EngineError as exc:
+        index = exc.layer
+        if specs is None or index is None:
+            raise
+        before = engine.plan(layers[:index], shape) if index else []
+        check_fit(specs, index, before[-1].geometry.out_shape if before else shape)
+        raise
+
+
+def plan_tensor(specs: Sequence[LayerSpec], x: np.ndarray, caps: Caps,
+                ) -> list[engine.PlannedLayer]:
+    """The request's stack planned on the tensor ``x`` ``(C, H, W)`` within the caps: the one
+    planning step of ``/api/convolve``, the pyramids, the exports and ``convscope render``."""
+    return plan_within_caps(specs, to_engine_layers(specs),
+                            (int(x.shape[0]), int(x.shape[1]), int(x.shape[2])), caps)
 
 
 def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
@@ -158,8 +196,7 @@ def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
     whole stack are known to be within the caps: a refused request draws no weight. A
     trained layer that does not fit what the stack hands it is refused first, saying why
     (:func:`app.schemas.check_fit`)."""
-    dry = dry_plan(layers, shape, before=lambda index, in_shape: check_fit(specs, index,
-                                                                           in_shape))
+    dry = dry_plan(layers, shape, specs=specs)
     for i, (spec, planned) in enumerate(zip(specs, dry, strict=True)):
         g = planned.geometry
         if isinstance(spec, DenseLayer) and isinstance(spec.weights, RandomRecipe) and (
@@ -194,3 +231,13 @@ def check_cost(planned: Sequence[engine.PlannedLayer], caps: Caps, *,
                 f"this request would cost about {estimate:,} {what}, over this server's "
                 f"limit of {limit:,}; use a smaller input, fewer or smaller layers, or a "
                 f"larger stride", field=field, value=estimate, limit=f"<= {limit}")
+
+
+def check_overflow(ranges: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+    """Refuse a run whose layer ``i`` (``ranges[i]``: its maps' lowest and highest values,
+    NaN and infinity included) left the float32 range."""
+    for index, (lows, highs) in enumerate(ranges):
+        if not (np.isfinite(lows).all() and np.isfinite(highs).all()):
+            raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38); "
+                             f"use smaller weights", field="weights", value=None,
+                             limit="|value| < 3.4e38", layer=index)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from fastapi import Request
 
-from ..digit_prep import prepare_digit
 from ..imaging import ImageLimits, decode_upload
+from ..imaging.digit_prep import prepare_digit
 from ..schemas import DigitRef, PixelsRef
 from ..settings import BUNDLED_SAMPLES, Settings
 from .caps import Caps
@@ -40,7 +40,7 @@ class Services:
 
     def decode(self, data: bytes, name: str, *, prepare: str | None = None) -> StoredImage:
         """Decode an upload (blocking) into a working image with its content id;
-        ``prepare="digit"`` makes it a 28 x 28 MNIST-like digit (:mod:`app.digit_prep`)."""
+        ``prepare="digit"`` makes it a 28 x 28 MNIST-like digit (:mod:`app.imaging.digit_prep`)."""
         pixels = decode_upload(data, limits=self.image_limits).pixels
         if prepare == "digit":
             pixels = prepare_digit(pixels)[:, :, np.newaxis]

@@ -7,11 +7,10 @@ import json
 import numpy as np
 
 from .. import engine
-from ..errors import LimitError
 from ..models import get_model
-from ..schemas import ConvolveRequest, to_engine_layers
+from ..schemas import ConvolveRequest
 from . import caps
-from .encoding import geometry_json
+from .encoding import geometry_json, map_ranges
 from .heads import ends_in_dense, softmax
 
 #: JSON bytes budgeted per output value (``-0.123456789012345678,`` is 22 at most) and layer.
@@ -47,19 +46,14 @@ def _shape(request: ConvolveRequest) -> tuple[int, int, int]:
 def convolve(request: ConvolveRequest, limits: caps.Caps) -> bytes:
     """The response body, JSON-encoded here on the worker (blocking)."""
     x = request.input.reshape(_shape(request))
-    planned = caps.plan_within_caps(request.layers, to_engine_layers(request.layers),
-                                    _shape(request), limits)
+    planned = caps.plan_tensor(request.layers, x, limits)
     values = sum(int(np.prod(p.geometry.out_shape)) for p in planned)
     caps.check_cost(planned, limits, response_bytes=values * JSON_BYTES_PER_VALUE
                     + len(planned) * JSON_BYTES_PER_LAYER)
     outputs = engine.run_planned(x, planned)
-    layers = []
-    for index, (step, out) in enumerate(zip(planned, outputs, strict=True)):
-        if not np.isfinite(out).all():
-            raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38)",
-                             field="weights", value=None, limit="|value| < 3.4e38",
-                             layer=index)
-        layers.append({**geometry_json(step.geometry), "output": out.tolist()})
+    caps.check_overflow([map_ranges(out) for out in outputs])
+    layers = [{**geometry_json(step.geometry), "output": out.tolist()}
+              for step, out in zip(planned, outputs, strict=True)]
     body: dict[str, object] = {"layers": layers}
     if ends_in_dense(planned):
         body["probabilities"] = softmax(outputs[-1])

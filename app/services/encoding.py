@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import engine
+from ..engine.shapes import ceil_div
 
 Array = NDArray[np.float32]
 PYRAMID_MAGIC = b"CSP1"
@@ -65,7 +66,7 @@ def geometry_json(geometry: engine.Geometry) -> dict[str, Any]:
 
 def preview_factor(height: int, width: int, preview: int) -> int:
     """``f = ceil(max(H, W) / preview)`` (1 when the map already fits)."""
-    return max(1, -(-max(height, width) // preview))
+    return max(1, ceil_div(max(height, width), preview))
 
 
 def _sum_strided(maps: Array, factor: int, axis: int) -> Array:

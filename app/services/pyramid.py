@@ -17,8 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import engine
+from ..engine.shapes import ceil_div
 from ..errors import LimitError
-from ..schemas import PyramidRequest, TensorRequest, to_engine_layers
+from ..schemas import PyramidRequest, TensorRequest
 from . import caps, encoding
 from .cache import LruCache
 from .heads import classifier_fields
@@ -84,9 +85,7 @@ class PyramidService:
         caps.check_fields(request.layers, self.caps)
 
     def _plan(self, request: PyramidRequest, x: Array) -> list[engine.PlannedLayer]:
-        shape = (x.shape[0], x.shape[1], x.shape[2])
-        return caps.plan_within_caps(request.layers, to_engine_layers(request.layers), shape,
-                                     self.caps)
+        return caps.plan_tensor(request.layers, x, self.caps)
 
     def pyramid(self, request: PyramidRequest, image: StoredImage) -> bytes:
         """The CSP1 body (blocking: runs on a worker)."""
@@ -157,11 +156,7 @@ def check_layer_index(layer: int, count: int) -> None:
 
 
 def _check_finite(computed: Computed) -> None:
-    for index, (lows, highs) in enumerate(computed.ranges[1:]):
-        if not (np.isfinite(lows).all() and np.isfinite(highs).all()):
-            raise LimitError(f"layer {index + 1}: values overflow float32 (over 3.4e38); "
-                             f"use smaller weights", field="weights", value=None,
-                             limit="|value| < 3.4e38", layer=index)
+    caps.check_overflow(computed.ranges[1:])
 
 
 def pyramid_bytes(x: Array, planned: list[engine.PlannedLayer], previews: list[int]) -> int:
@@ -171,7 +166,7 @@ def pyramid_bytes(x: Array, planned: list[engine.PlannedLayer], previews: list[i
     total = HEADER_BYTES_PER_LAYER * len(shapes)
     for (k, h, w), preview in zip(shapes, previews, strict=True):
         f = encoding.preview_factor(h, w, preview)
-        total += k * (-(-h // f)) * (-(-w // f)) + k * HEADER_BYTES_PER_MAP
+        total += k * ceil_div(h, f) * ceil_div(w, f) + k * HEADER_BYTES_PER_MAP
     weights = sum(p.geometry.params for p in planned if p.geometry.kind == "conv")
     return total + weights * HEADER_BYTES_PER_WEIGHT
 

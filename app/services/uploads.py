@@ -34,7 +34,7 @@ class FormValueError(AppError):
     code = "bad_form_value"
 
 
-#: What the ``prepare`` field may ask for: ``digit`` = MNIST's preparation (app.digit_prep).
+#: What the ``prepare`` field may ask for: ``digit`` = MNIST's preparation (app.imaging.digit_prep).
 PREPARE = "prepare"
 PREPARE_CHOICES = ("digit",)
 

@@ -88,7 +88,12 @@ function statusText(state, perf, { timings = true } = {}) {
     + `drawn ${perf.lastRenderMs.toFixed(0)} ms`;
 }
 
-function start() {
+/**
+ * The page's shared pieces: the document, the embed (or null), the timings, the store, the
+ * API client, the colormaps and the frame scheduler (`schedule()` asks for one `render` per
+ * frame).
+ */
+function createContext() {
   const doc = document;
   const embed = doc.body.classList.contains("embed") ? prepareEmbed(doc, window) : null;
   const perf = { lastRenderMs: 0, lastUpdateMs: 0, lastFetchMs: 0, lastUploadMs: 0,
@@ -102,7 +107,14 @@ function start() {
   window.__convscope = Object.assign(perf, { store, api });
   const colormaps = createColormaps();
   const frame = { id: 0, width: 600, drawn: null };
-  const schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(render); };
+  const ctx = { doc, embed, perf, store, api, colormaps, frame, render: () => {},
+    pyramidRoot: doc.getElementById("pyramid") };
+  ctx.schedule = () => { if (!frame.id) frame.id = requestAnimationFrame(() => ctx.render()); };
+  return ctx;
+}
+
+/** The exact values under the pointer and of the enlarged map, fetched when they hold still. */
+function createExactFetchers({ store, perf, api, schedule }) {
   const tensors = createTensorCache({ api, onReady: schedule });
   const hoverFetch = createPatientFetch(tensors);
   const hoverExact = (request) => (layer, map) => hoverFetch(request, layer, map, {
@@ -125,8 +137,11 @@ function start() {
           && s.selected.map === map;
       } });
   };
+  return { hoverExact, selectedExact };
+}
 
-  const pyramidRoot = doc.getElementById("pyramid");
+/** The views: pyramid, inspector, stack editor, image input and digits, with their handlers. */
+function createViews({ doc, embed, store, api, colormaps, schedule, pyramidRoot }) {
   const select = (sel) => store.setState({ selected: sel });
   // "Animate this map" (from its first cell), or "How was this number computed?" (cell i, j)
   const animate = ({ layer, map, i = null, j = null }) => {
@@ -157,12 +172,26 @@ function start() {
     ...(embed ? { only: embed.editorBlock, tools: false } : {}) });
   const imageInput = createImageInput(doc, { store, api });
   const digits = createDigitsView(doc, { store, api, colormaps, schedule, onAnimate: animate });
+  return { pyramidView, inspector, editor, imageInput, digits };
+}
+
+/** A server 4xx that names a layer is shown in that layer's fieldset too. */
+function serverCheck(state, check) {
+  if (check.error || state.status !== "error" || state.error?.layer == null) return check;
+  const where = blockOfLayer(state.layers, state.error.layer + 1);
+  return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
+}
+
+/** The redraw of one frame: every view from the store's state, skipping what is unchanged. */
+function createRender(ctx, views, fetchers) {
+  const { doc, embed, perf, store, colormaps, frame, pyramidRoot } = ctx;
+  const { pyramidView, inspector, editor, imageInput, digits } = views;
   const problem = doc.getElementById("problem");
   const status = doc.getElementById("status");
   const geometryRoot = doc.getElementById("geometry");
   const memo = { checkFor: null, check: null, geoKey: null };
 
-  function render() {
+  return function render() {
     frame.id = 0;
     const state = store.getState();
     if (memo.checkFor?.layers !== state.layers || memo.checkFor?.image !== state.image
@@ -204,8 +233,8 @@ function start() {
       const infos = describeLayers(pyramid.request.layers, pyramid.header.layers);
       const sel = state.selected;
       inspector?.draw({ pyramid, selected: sel, hover: state.hover, scaleMode: state.scale,
-        colormaps, exact: selectedExact(state),
-        hoverValue: hoverValue(state, hoverExact(pyramid.request)), infos });
+        colormaps, exact: fetchers.selectedExact(state),
+        hoverValue: hoverValue(state, fetchers.hoverExact(pyramid.request)), infos });
       const geoKey = [pyramid, sel.layer];
       if (geometryRoot && (!memo.geoKey || geoKey.some((v, i) => v !== memo.geoKey[i]))) {
         renderGeometry(geometryRoot, { pyramid, index: sel.layer, infos });
@@ -215,38 +244,42 @@ function start() {
     const why = doc.querySelector('[data-role="pyramid-numbers"]');
     if (why && pyramid) setText(why, pyramidSummary(pyramid.header.layers));
     setText(status, statusText(state, perf, { timings: !embed }));
-  }
+  };
+}
 
-  /** A server 4xx that names a layer is shown in that layer's fieldset too. */
-  function serverCheck(state, check) {
-    if (check.error || state.status !== "error" || state.error?.layer == null) return check;
-    const where = blockOfLayer(state.layers, state.error.layer + 1);
-    return { ...check, error: { ...state.error, block: where?.block ?? -1 } };
-  }
-
-  store.subscribe(schedule);
+/** `data-status` on #pyramid (and #embed-root) follows the store's status. */
+function watchStatus({ doc, store, pyramidRoot }) {
   const statusRoots = [pyramidRoot, doc.getElementById("embed-root")].filter(Boolean);
   const markStatus = (s) => statusRoots.forEach((el) => { el.dataset.status = s.status; });
   store.subscribe(markStatus);
   markStatus(store.getState());
-  persistConfig(store, window, { storage: !embed });
+}
+
+/** The fetch pipeline, asking each layer's previews at the size its tiles are drawn. */
+function startPipeline({ embed, perf, store, api, frame, pyramidRoot }) {
   // each layer's previews at the size its tiles are drawn (the same layout as the view's)
   const previews = (state, layers) => (layers && pyramidRoot ? previewSides(layers, {
     width: frame.width, oneLayer: embed?.onlyLayer(state) != null,
     dpr: Math.min(window.devicePixelRatio || 1, PREVIEW_MAX_DPR) }) : PREVIEW_SIDE);
-  const pipeline = createPipeline({ store, api, perf, previews });
-  if (pyramidRoot) {
-    new ResizeObserver((entries) => {
-      const width = Math.round(entries[0].contentRect.width);
-      if (Math.abs(width - frame.width) >= 8) {
-        frame.width = width;
-        schedule();
-        pipeline.recheck();
-      }
-    }).observe(pyramidRoot);
-    frame.width = pyramidRoot.clientWidth || frame.width;
-  }
+  return createPipeline({ store, api, perf, previews });
+}
 
+/** Redraw (and re-ask previews of the right size) when the pyramid's width changes. */
+function observeWidth({ frame, schedule, pyramidRoot }, pipeline) {
+  if (!pyramidRoot) return;
+  new ResizeObserver((entries) => {
+    const width = Math.round(entries[0].contentRect.width);
+    if (Math.abs(width - frame.width) >= 8) {
+      frame.width = width;
+      schedule();
+      pipeline.recheck();
+    }
+  }).observe(pyramidRoot);
+  frame.width = pyramidRoot.clientWidth || frame.width;
+}
+
+/** The page's own controls: scale, reset, share link, and Escape to drop the hover. */
+function bindControls({ doc, store }) {
   doc.querySelectorAll('input[name="scale"]').forEach((r) => r.addEventListener("change",
     () => store.setState({ scale: r.value })));
   doc.getElementById("reset")?.addEventListener("click",
@@ -264,12 +297,17 @@ function start() {
   doc.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && store.getState().hover) store.setState({ hover: null });
   });
+}
 
+/** The gallery's samples and the trained networks, asked once. */
+function fetchLists({ store, api }) {
   api.fetchSamples().then((list) => store.setState({ samples: list })).catch(() => {});
   api.fetchModels().then((list) => store.setState({ models: list }))
     .catch(() => store.setState({ models: [] }));
-  pipeline.schedule();
-  schedule();
+}
+
+/** The panels and tools loaded on demand, where the page has a place for them. */
+function mountPanels({ doc, embed, store, api }) {
   mountOptional("./patch/panel.js", "createPatchPanel", doc.getElementById("patch-panel"),
     { api, store, ...(embed ? { controls: embed.options.controls, exports: false } : {}) });
   mountOptional("./grid/grid.js", "createGridMode", doc.getElementById("grid-mode"),
@@ -280,8 +318,26 @@ function start() {
     { api, store, doc });
   mountTool("./embed/dialog.js", "createEmbedDialog", doc.getElementById("embed-button"),
     { store, doc, win: window });
+}
+
+function start() {
+  const ctx = createContext();
+  const { embed, store } = ctx;
+  const fetchers = createExactFetchers(ctx);
+  const views = createViews(ctx);
+  ctx.render = createRender(ctx, views, fetchers);
+  store.subscribe(ctx.schedule);
+  watchStatus(ctx);
+  persistConfig(store, window, { storage: !embed });
+  const pipeline = startPipeline(ctx);
+  observeWidth(ctx, pipeline);
+  bindControls(ctx);
+  fetchLists(ctx);
+  pipeline.schedule();
+  ctx.schedule();
+  mountPanels(ctx);
   embed?.connect({ store });
-  if (!embed) scrollToHashWhenRendered({ doc, win: window, store });
+  if (!embed) scrollToHashWhenRendered({ doc: ctx.doc, win: window, store });
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

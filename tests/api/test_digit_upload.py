@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
-from app.digit_prep import prepare_digit
+from app.imaging.digit_prep import prepare_digit
 from app.models import get_model
 from tests.imaging.test_digit_prep import drawn_seven
 

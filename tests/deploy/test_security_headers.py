@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.http.security import content_security_policy
 from app.main import create_app
-from app.security import content_security_policy
 from app.settings import Settings
 
 from .conftest import ROOT

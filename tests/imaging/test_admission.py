@@ -7,9 +7,14 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from app.limits import BodySizeLimitMiddleware, Message, Receive, Scope, Send
+from fastapi import FastAPI, Request, Response
 
-SCOPE: Scope = {"type": "http", "path": "/api/images", "method": "POST", "headers": []}
+from app.errors import install_handlers
+from app.http.limits import BodyLimitMiddleware, Message, Scope
+
+SCOPE: Scope = {"type": "http", "path": "/api/images", "method": "POST", "headers": [],
+                "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+                "server": ("test", 80), "client": ("client", 1)}
 
 
 def run(coro: Any) -> Any:
@@ -18,21 +23,24 @@ def run(coro: Any) -> Any:
         return pool.submit(asyncio.run, coro).result(timeout=30)
 
 
-def make(slots: int, read_seconds: float = 5.0) -> tuple[BodySizeLimitMiddleware, list[int]]:
+def make(slots: int, read_seconds: float = 5.0) -> tuple[FastAPI, list[int]]:
+    """An upload route behind the middleware, as app/main.py sets it up."""
     calls: list[int] = []
+    app = FastAPI()
+    install_handlers(app)
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        message = await receive()
-        calls.append(len(message.get("body", b"")))
+    @app.post("/api/images")
+    async def upload(request: Request) -> Response:
+        calls.append(len(await request.body()))
         await asyncio.sleep(0.2)  # decoding
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"ok"})
+        return Response(b"ok")
 
-    return BodySizeLimitMiddleware(app, max_bytes=1000, slots=slots, read_seconds=read_seconds,
-                                   linger_seconds=0.1, retry_after=3), calls
+    app.add_middleware(BodyLimitMiddleware, max_bytes=1000, slots=slots,
+                       read_seconds=read_seconds, linger_seconds=0.1, retry_after=3)
+    return app, calls
 
 
-async def request(mw: BodySizeLimitMiddleware, chunks: list[bytes],
+async def request(mw: FastAPI, chunks: list[bytes],
                   gap: float = 0.0) -> tuple[int, dict[str, str], bytes]:
     queue = list(chunks)
 
@@ -49,7 +57,7 @@ async def request(mw: BodySizeLimitMiddleware, chunks: list[bytes],
     async def send(message: Message) -> None:
         sent.append(message)
 
-    await mw(SCOPE, receive, send)
+    await mw(dict(SCOPE), receive, send)
     start = sent[0]
     headers = {k.decode(): v.decode() for k, v in start.get("headers", [])}
     body = b"".join(m.get("body", b"") for m in sent[1:])
@@ -91,4 +99,12 @@ def test_a_body_that_does_not_arrive_in_time_gets_408_and_frees_its_slot() -> No
         return [slow[0], fast[0]]
 
     assert run(slow_then_fast()) == [408, 200]
-    assert calls == [1]
+    assert calls == [1]  # the slow body never reached the route
+
+
+def test_the_408_names_the_deadline() -> None:
+    mw, _ = make(slots=1, read_seconds=0.3)
+    status, headers, body = run(request(mw, [b"a", b"b", b"c"], gap=0.2))
+    error = json.loads(body)["error"]
+    assert (status, error["code"], error["limit"]) == (408, "body_timeout", 0.3)
+    assert headers["connection"] == "close"

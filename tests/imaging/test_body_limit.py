@@ -1,9 +1,12 @@
-"""BodySizeLimitMiddleware: 413 before an oversized body is read, chunked uploads included."""
+"""BodyLimitMiddleware: Starlette's body limit with our 413, chunked uploads included.
+
+The protected app is a real FastAPI app with the handlers of app/errors.py, as in production:
+its route reads the body, Starlette's limit counts the bytes, our handler writes the 413.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import select
 import socket
 import threading
@@ -14,33 +17,36 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI, Request
 
-from app.limits import BodySizeLimitMiddleware, Message, Receive, Scope, Send
+from app.errors import install_handlers
+from app.http.limits import BodyLimitMiddleware, Message, Receive, Scope, Send
 
 LIMIT = 1000
 TIMEOUT = 10.0
 
 
 class EchoApp:
-    """Answers with the number of body bytes it received; records every call."""
+    """A FastAPI app answering with the number of body bytes its route received.
+
+    ``calls`` counts the times the route got a whole body.
+    """
 
     def __init__(self) -> None:
         self.calls = 0
+        self.app = FastAPI()
+        install_handlers(self.app)
+
+        async def echo(request: Request) -> dict[str, int]:
+            body = await request.body()
+            self.calls += 1
+            return {"received": len(body)}
+
+        self.app.add_api_route("/upload", echo, methods=["POST"])
+        self.app.add_api_route("/elsewhere", echo, methods=["POST"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        self.calls += 1
-        size = 0
-        while True:
-            message = await receive()
-            size += len(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        body = json.dumps({"received": size}).encode()
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json")]})
-        await send({"type": "http.response.body", "body": body})
+        await self.app(scope, receive, send)
 
 
 class Counter:
@@ -63,9 +69,10 @@ class Counter:
 
 def limited(*, max_bytes: int = LIMIT, linger: float = 0.0) -> tuple[Any, EchoApp]:
     echo = EchoApp()
-    app = BodySizeLimitMiddleware(echo, max_bytes=max_bytes, paths=("/upload",),
-                                  linger_seconds=linger)
-    return app, echo
+    # inside FastAPI's own error middleware, as app/main.py adds it
+    echo.app.add_middleware(BodyLimitMiddleware, max_bytes=max_bytes, paths=("/upload",),
+                            linger_seconds=linger)
+    return echo, echo
 
 
 async def post(app: Any, path: str = "/upload", **kwargs: Any) -> httpx.Response:
@@ -104,7 +111,10 @@ def test_endless_chunked_body_is_cut_at_the_limit() -> None:
     assert echo.calls == 0  # not even a partial body reached the app
     # 100-byte chunks: the 11th takes it over 1000 bytes, and reading stops there.
     assert counter.chunks == LIMIT // 100 + 1
-    assert f"limit of {LIMIT} bytes" in response.json()["error"]["message"]
+    error = response.json()["error"]
+    assert f"limit of {LIMIT} bytes" in error["message"]
+    assert (error["code"], error["field"], error["limit"]) == ("body_too_large", "file", LIMIT)
+    assert response.headers["connection"] == "close"
 
 
 def test_chunked_body_at_the_limit_passes_through_whole() -> None:
@@ -144,7 +154,9 @@ def test_client_disconnect_while_buffering_never_calls_the_app() -> None:
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "path": "/upload", "method": "POST", "headers": []}
+    scope = {"type": "http", "path": "/upload", "method": "POST", "headers": [],
+             "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+             "server": ("test", 80), "client": ("client", 1)}
     asyncio.run(app(scope, receive, send))
     assert echo.calls == 0 and sent == []
 
@@ -168,7 +180,7 @@ def test_after_a_413_the_rest_of_the_body_is_drained_for_the_linger_time_only() 
 def test_impossible_settings_are_configuration_errors(options: dict[str, Any],
                                                        match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        BodySizeLimitMiddleware(EchoApp(), **options)
+        BodyLimitMiddleware(EchoApp(), **options)
 
 
 # --- against a live server -------------------------------------------------------------

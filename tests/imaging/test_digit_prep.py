@@ -1,4 +1,4 @@
-"""A photo of a handwritten digit is prepared as MNIST's digits were (app.digit_prep)."""
+"""A photo of a handwritten digit is prepared as MNIST's digits were (app.imaging.digit_prep)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image, ImageDraw
 
-from app.digit_prep import BOX_SIDE, DIGIT_SIDE, prepare_digit
 from app.imaging import ImagingError
+from app.imaging.digit_prep import BOX_SIDE, DIGIT_SIDE, prepare_digit
 
 PAPER, INK = 228, 34
 

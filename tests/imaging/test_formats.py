@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
-from app.image_headers import HeaderError, read_header, sniff_format
 from app.imaging import ImageLimits, ImagingError, decode_upload
+from app.imaging.headers import HeaderError, read_header, sniff_format
 
 from .factories import (
     animated_gif,

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps, JpegImagePlugin
 
-from app.image_modes import target_size
 from app.imaging import ImageLimits, decode_upload
+from app.imaging.modes import target_size
 
 from .factories import encode, photo, png_of_zeros, quadrants
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app import image_modes
-from app.image_modes import composite, flatten, to_working
 from app.imaging import ImageLimits, decode_upload
+from app.imaging import modes as image_modes
+from app.imaging.modes import composite, flatten, to_working
 
 from .factories import encode, png_chunk, png_header
 

@@ -102,6 +102,8 @@ export function filenameFrom(header, fallback) {
   } catch {
     // not percent-encoded: keep as is
   }
+  // control characters are exactly what this removes from a file name
+  // eslint-disable-next-line no-control-regex
   name = name.replace(/[\\/\0-\x1f"]/g, "_").trim();
   return name && !/^\.+$/.test(name) ? name : fallback;
 }

@@ -6,11 +6,11 @@
  * the output cells between the old and the new step change class.
  */
 
-import { GRID_CELL_PX } from '../patch/config.js';
-import { formatCompact } from '../patch/format.js';
-import { outputShape, unreachedLines, windowAt, windowSpan } from '../patch/windows.js';
+import { GRID_CELL_PX } from "../patch/config.js";
+import { formatCompact } from "../patch/format.js";
+import { outputShape, unreachedLines, windowAt, windowSpan } from "../patch/windows.js";
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
+const SVG_NS = "http://www.w3.org/2000/svg";
 /** Largest on-screen width (px) of one of the two figures. */
 const FIGURE_MAX_PX = 520;
 /** Room left of and above the input for the stride arrows and labels (SVG units). */
@@ -29,7 +29,7 @@ const BAND = 0.26;
  * @returns {string} SVG markup ('' at step 0)
  */
 function strideHint(geometry, step, c) {
-  if (step < 1) return '';
+  if (step < 1) return "";
   const [, ow] = outputShape(geometry);
   const now = windowAt(geometry, step);
   const newRow = now.col === 0;
@@ -53,15 +53,15 @@ function strideHint(geometry, step, c) {
       geometry.stride[1]} →</text>`;
 }
 
-const esc = (text) => String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const esc = (text) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 function svg(width, height, label, { left = 0, top = 0 } = {}) {
-  const el = document.createElementNS(SVG_NS, 'svg');
-  el.setAttribute('viewBox', `${-left} ${-top} ${width + left} ${height + top}`);
-  el.setAttribute('width', String(Math.min(width + left, FIGURE_MAX_PX)));
-  el.setAttribute('role', 'img');
-  el.setAttribute('aria-label', label);
-  el.classList.add('grid-svg');
+  const el = document.createElementNS(SVG_NS, "svg");
+  el.setAttribute("viewBox", `${-left} ${-top} ${width + left} ${height + top}`);
+  el.setAttribute("width", String(Math.min(width + left, FIGURE_MAX_PX)));
+  el.setAttribute("role", "img");
+  el.setAttribute("aria-label", label);
+  el.classList.add("grid-svg");
   return el;
 }
 
@@ -99,7 +99,7 @@ export function createGridFigure(container, { onPickCell }) {
     const neverRows = new Set(lines.rows);
     const neverCols = new Set(lines.cols);
     const plane = h * w;
-    let cells = '';
+    let cells = "";
     for (let y = 0; y < ph; y += 1) {
       for (let x = 0; x < pw; x += 1) {
         const iy = y - top;
@@ -110,7 +110,7 @@ export function createGridFigure(container, { onPickCell }) {
         if (inside) {
           const never = neverRows.has(iy) || neverCols.has(ix);
           const v = next.input[shown * plane + iy * w + ix];
-          cells += `<rect class="${never ? 'cell-input cell-unreached' : 'cell-input'}" x="${px}"
+          cells += `<rect class="${never ? "cell-input cell-unreached" : "cell-input"}" x="${px}"
             y="${py}" width="${c}" height="${c}"/><text class="value" x="${px + c / 2}"
             y="${py + c * 0.42 + 5}" text-anchor="middle">${esc(formatCompact(v))}</text>`;
         } else {
@@ -121,17 +121,17 @@ export function createGridFigure(container, { onPickCell }) {
       }
     }
     const inSvg = svg(pw * c, ph * c, `Input ${h} by ${w}${top + bottom + left + right
-      ? ` with padding top ${top}, bottom ${bottom}, left ${left}, right ${right}` : ''}`,
+      ? ` with padding top ${top}, bottom ${bottom}, left ${left}, right ${right}` : ""}`,
     HINT_MARGIN);
     inSvg.innerHTML = `<defs><marker id="grid-arrow" viewBox="0 0 10 10" refX="9" refY="5"
       markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"
       fill="#c2410c"/></marker></defs><g>${cells}</g><g data-role="taps"></g>`;
     taps = inSvg.querySelector('[data-role="taps"]');
-    q('in').replaceChildren(inSvg);
+    q("in").replaceChildren(inSvg);
 
     const [oh, ow] = outputShape(geometry);
     const outSvg = svg(Math.max(ow, 1) * c, Math.max(oh, 1) * c, `Output ${oh} by ${ow}`);
-    let out = '';
+    let out = "";
     for (let i = 0; i < oh; i += 1) {
       for (let j = 0; j < ow; j += 1) {
         out += `<g class="out-cell" data-step="${i * ow + j}"><rect class="cell-out" x="${j * c}"
@@ -141,12 +141,12 @@ export function createGridFigure(container, { onPickCell }) {
       }
     }
     outSvg.innerHTML = out;
-    outCells = [...outSvg.querySelectorAll('.out-cell')];
-    q('out').replaceChildren(outSvg);
+    outCells = [...outSvg.querySelectorAll(".out-cell")];
+    q("out").replaceChildren(outSvg);
     painted = 0;
     current = -1;
-    q('in-caption').textContent = next.captions.input;
-    q('out-caption').textContent = next.captions.output;
+    q("in-caption").textContent = next.captions.input;
+    q("out-caption").textContent = next.captions.output;
   }
 
   function drawStep(step) {
@@ -178,26 +178,26 @@ export function createGridFigure(container, { onPickCell }) {
     taps.innerHTML = g;
     const target = step + 1;
     for (let i = Math.min(painted, target); i < Math.max(painted, target); i += 1) {
-      outCells[i].classList.toggle('is-done', i < target);
+      outCells[i].classList.toggle("is-done", i < target);
     }
     painted = target;
-    if (current >= 0) outCells[current]?.classList.remove('is-current');
-    outCells[step].classList.add('is-current');
+    if (current >= 0) outCells[current]?.classList.remove("is-current");
+    outCells[step].classList.add("is-current");
     current = step;
   }
 
   const onClick = (event) => {
-    const cell = event.target.closest?.('.out-cell');
+    const cell = event.target.closest?.(".out-cell");
     if (cell) onPickCell(Number(cell.dataset.step));
   };
-  container.addEventListener('click', onClick);
+  container.addEventListener("click", onClick);
 
   return {
     setScene,
     drawStep,
     destroy() {
-      container.removeEventListener('click', onClick);
-      container.innerHTML = '';
+      container.removeEventListener("click", onClick);
+      container.innerHTML = "";
     },
   };
 }

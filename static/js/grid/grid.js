@@ -8,19 +8,19 @@
  * model.js).
  */
 
-import { exportButton, exportStatus } from '../exports/action.js';
-import { storeSlice } from '../store-slice.js';
-import { gridGifExportBody } from '../exports/bodies.js';
-import { correlateMap, flipKernel, matchesEngine, windowArithmetic } from '../patch/arithmetic.js';
-import { createNumbersPanel } from '../patch/numbers.js';
-import { createPlayer } from '../patch/player.js';
-import { createTransport } from '../patch/transport.js';
-import { unreachedSentence } from '../render/unreached.js';
-import { clampStep, outputShape, unreachedLines, windowSpan } from '../patch/windows.js';
-import { createGridEditor } from './editor.js';
-import { createGridFigure } from './figure.js';
+import { exportButton, exportStatus } from "../exports/action.js";
+import { storeSlice } from "../store-slice.js";
+import { gridGifExportBody } from "../exports/bodies.js";
+import { correlateMap, flipKernel, matchesEngine, windowArithmetic } from "../patch/arithmetic.js";
+import { createNumbersPanel } from "../patch/numbers.js";
+import { createPlayer } from "../patch/player.js";
+import { createTransport } from "../patch/transport.js";
+import { unreachedSentence } from "../render/unreached.js";
+import { clampStep, outputShape, unreachedLines, windowSpan } from "../patch/windows.js";
+import { createGridEditor } from "./editor.js";
+import { createGridFigure } from "./figure.js";
 import { compactGrid, convolveRequest, formulaLines, gridGeometry, normaliseGrid }
-  from './model.js';
+  from "./model.js";
 
 /** Wait after the last edit before asking the server. */
 const SERVER_DEBOUNCE_MS = 150;
@@ -44,11 +44,11 @@ const TEMPLATE = `
 
 /** The embed's `controls=locked|hidden`: disable (or remove) the grid's settings. */
 function pinControls(root, controls, parts) {
-  if (controls === 'hidden') parts.forEach((el) => el.remove());
-  if (controls !== 'locked') return;
-  root.classList.add('locked');
+  if (controls === "hidden") parts.forEach((el) => el.remove());
+  if (controls !== "locked") return;
+  root.classList.add("locked");
   for (const el of parts) {
-    el.querySelectorAll('input, select, button, textarea').forEach((c) => { c.disabled = true; });
+    el.querySelectorAll("input, select, button, textarea").forEach((c) => { c.disabled = true; });
   }
 }
 
@@ -62,14 +62,14 @@ function pinControls(root, controls, parts) {
  *   works); `exports: false` leaves out "Download as GIF"
  * @returns {{destroy: () => void}}
  */
-export function createGridMode(root, { api, store, controls = 'on', exports = true }) {
-  root.classList.add('grid-mode');
+export function createGridMode(root, { api, store, controls = "on", exports = true }) {
+  root.classList.add("grid-mode");
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
-  const slice = storeSlice(store, 'grid', {
+  const slice = storeSlice(store, "grid", {
     onOutsideChange: (value) => {
       grid = normaliseGrid(value);
-      flipBox.querySelector('input').checked = Boolean(grid.flip);
+      flipBox.querySelector("input").checked = Boolean(grid.flip);
       player.pause();
       rebuild();
     },
@@ -90,31 +90,31 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
       updateTransport();
     },
   });
-  const figure = createGridFigure(q('stage'), { onPickCell: (step) => seek(step) });
+  const figure = createGridFigure(q("stage"), { onPickCell: (step) => seek(step) });
   if (api.exportFile && exports) {
-    const exportRoot = q('export');
+    const exportRoot = q("export");
     const status = exportStatus();
     exportRoot.append(exportButton({
-      text: 'Download as GIF',
-      title: 'An animated GIF of this figure, drawn by the server, for slides',
-      busyText: 'Drawing the GIF on the server…',
+      text: "Download as GIF",
+      title: "An animated GIF of this figure, drawn by the server, for slides",
+      busyText: "Drawing the GIF on the server…",
       status,
-      run: () => api.exportFile('gif/grid', gridGifExportBody(convolveRequest(grid.flip
+      run: () => api.exportFile("gif/grid", gridGifExportBody(convolveRequest(grid.flip
         ? { ...grid, k: Array.from(flipKernel(Float32Array.from(grid.k),
           { channels: grid.c, kh: grid.kh, kw: grid.kw })) } : grid))),
     }), status);
   }
-  const numbers = createNumbersPanel(q('numbers'));
-  const transport = createTransport(q('transport'), {
+  const numbers = createNumbersPanel(q("numbers"));
+  const transport = createTransport(q("transport"), {
     keyRoot: root,
-    idPrefix: 'grid',
+    idPrefix: "grid",
     onToggle: () => (player.isPlaying() ? player.pause() : player.play()),
     onSeek: (step) => seek(step),
     onStepBy: (delta) => seek(grid.step + delta),
     onSpeed: (speed) => { grid = { ...grid, speed }; commit(); },
     rowLength: () => model?.outShape[1] ?? 1,
   });
-  const editor = createGridEditor({ controls: q('controls'), cells: q('cells') }, {
+  const editor = createGridEditor({ controls: q("controls"), cells: q("cells") }, {
     onChange: (next) => {
       player.pause();
       grid = { ...next, step: 0, speed: grid.speed, flip: grid.flip };
@@ -146,23 +146,23 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
     const [top, bottom, left, right] = geometry.padding;
     const [oh, ow] = outputShape(geometry);
     const never = lines.empty ? null : unreachedSentence(unreachedLines(geometry));
-    q('formulas').innerHTML = `
+    q("formulas").innerHTML = `
       <p><strong>Output size</strong> = floor((n + pad before + pad after − dilation·(k − 1) − 1)
         / stride) + 1, per axis:</p>
       ${lines.axes.map((a) => `<p class="grid-formula" data-axis="${a.axis}">${a.text}</p>`)
-        .join('')}
+        .join("")}
       <p>Padding: top ${top}, bottom ${bottom}, left ${left}, right ${right}${
-        grid.p === 'same' && (top !== bottom || left !== right)
-          ? ' (“same” cannot split the padding evenly here: the extra zero goes at the'
-            + ' bottom/right, as in TensorFlow and PyTorch)' : ''}.
+        grid.p === "same" && (top !== bottom || left !== right)
+          ? " (“same” cannot split the padding evenly here: the extra zero goes at the"
+            + " bottom/right, as in TensorFlow and PyTorch)" : ""}.
         Output: <strong data-role="out-shape">${ow} × ${oh}</strong> (width × height).</p>
       ${never ? `<p class="grid-unreached" data-role="unreached">${never} They are shaded red.</p>`
-        : ''}
-      ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(' × ')}: the taps are
-        ${grid.d[0] === grid.d[1] ? grid.d[0] : grid.d.join(' / ')} cells apart, so the window
-        spans dilation·(k − 1) + 1 = ${windowSpan(geometry).join(' × ')} cells with only ${
-        grid.kh * grid.kw} weights.</p>` : ''}
-      ${lines.empty ? `<p class="grid-empty" role="alert">${lines.empty}</p>` : ''}`;
+        : ""}
+      ${grid.d[0] > 1 || grid.d[1] > 1 ? `<p>Dilation ${grid.d.join(" × ")}: the taps are
+        ${grid.d[0] === grid.d[1] ? grid.d[0] : grid.d.join(" / ")} cells apart, so the window
+        spans dilation·(k − 1) + 1 = ${windowSpan(geometry).join(" × ")} cells with only ${
+        grid.kh * grid.kw} weights.</p>` : ""}
+      ${lines.empty ? `<p class="grid-empty" role="alert">${lines.empty}</p>` : ""}`;
     return lines.empty;
   }
 
@@ -170,7 +170,7 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
   function rebuild() {
     shown = Math.min(shown, grid.c - 1);
     editor.render(grid, { shown });
-    if (controls === 'locked') pinControls(root, controls, [q('controls'), q('cells')]);
+    if (controls === "locked") pinControls(root, controls, [q("controls"), q("cells")]);
     const geometry = gridGeometry(grid);
     const empty = renderFormulas(geometry);
     const outShape = outputShape(geometry);
@@ -190,11 +190,11 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
         captions: {
           input: `Input, channel ${shown + 1} of ${grid.c}: ${grid.h} × ${grid.w}`,
           output: `Output ${outShape[0]} × ${outShape[1]}${grid.flip
-            ? ' (true convolution: kernel rotated 180°)' : ''}`,
+            ? " (true convolution: kernel rotated 180°)" : ""}`,
         } });
     } else {
       figure.setScene({ geometry, input: grid.x, values: jsMap, kernel: grid.k, shown,
-        captions: { input: `Input ${grid.h} × ${grid.w}`, output: 'No output: see above' } });
+        captions: { input: `Input ${grid.h} × ${grid.w}`, output: "No output: see above" } });
     }
     draw();
     askServer();
@@ -202,14 +202,14 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
 
   function askServer() {
     clearTimeout(debounce);
-    const serverLine = q('server');
-    if (!model.count) { serverLine.textContent = ''; return; }
-    if (typeof api?.convolve !== 'function') {
-      serverLine.textContent = 'The server check is not available on this page.';
+    const serverLine = q("server");
+    if (!model.count) { serverLine.textContent = ""; return; }
+    if (typeof api?.convolve !== "function") {
+      serverLine.textContent = "The server check is not available on this page.";
       return;
     }
-    serverLine.textContent = 'Asking the server for the output…';
-    serverLine.className = '';
+    serverLine.textContent = "Asking the server for the output…";
+    serverLine.className = "";
     const token = ++serverToken;
     const plainGrid = grid;
     debounce = setTimeout(async () => {
@@ -222,21 +222,21 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
         showServerCheck();
         draw();
       } catch (err) {
-        if (token !== serverToken || err?.name === 'AbortError') return;
+        if (token !== serverToken || err?.name === "AbortError") return;
         serverLine.textContent = `The server refused this grid: ${err?.message ?? err}`;
-        serverLine.className = 'grid-server-bad';
+        serverLine.className = "grid-server-bad";
       }
     }, SERVER_DEBOUNCE_MS);
   }
 
   /** Compare the arithmetic done here with the server's output, cell by cell. */
   function showServerCheck() {
-    const serverLine = q('server');
+    const serverLine = q("server");
     const { server, count, geometry, input, bias } = model;
     const plainKernel = Float32Array.from(grid.k);
     if (server.length !== count) {
       serverLine.textContent = `The server's output has ${server.length} cells, expected ${count}.`;
-      serverLine.className = 'grid-server-bad';
+      serverLine.className = "grid-server-bad";
       return;
     }
     let bad = 0;
@@ -247,9 +247,9 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
     }
     serverLine.innerHTML = bad === 0
       ? `<span class="grid-server-ok" data-role="server-check">✓ The server computed the same ${
-        count} output value${count === 1 ? '' : 's'} (POST /api/convolve).</span>`
+        count} output value${count === 1 ? "" : "s"} (POST /api/convolve).</span>`
       : `<span class="grid-server-bad" data-role="server-check">✗ ${bad} of ${count} cells differ `
-        + 'from the server.</span>';
+        + "from the server.</span>";
   }
 
   function draw() {
@@ -263,20 +263,20 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
     numbers.update({
       arith, step, count: model.count, shown,
       channelNames: Array.from({ length: grid.c }, (_, c) => String(c + 1)),
-      activationLabel: '', engine,
+      activationLabel: "", engine,
       matches: engine !== null && matchesEngine(arith.output, engine,
         { magnitude: arith.magnitude, terms: model.kernel.length }),
       flip: Boolean(grid.flip), other: engine, kernel: model.geometry.kernel,
     });
   }
 
-  const flipBox = document.createElement('label');
-  flipBox.className = 'patch-flip';
-  flipBox.innerHTML = `<input type="checkbox" data-role="grid-flip"${grid.flip ? ' checked' : ''}>
+  const flipBox = document.createElement("label");
+  flipBox.className = "patch-flip";
+  flipBox.innerHTML = `<input type="checkbox" data-role="grid-flip"${grid.flip ? " checked" : ""}>
     Flip the kernel (true convolution instead of PyTorch's cross-correlation)`;
-  q('controls').after(flipBox);
-  pinControls(root, controls, [q('controls'), q('cells'), flipBox]);
-  flipBox.addEventListener('change', (event) => {
+  q("controls").after(flipBox);
+  pinControls(root, controls, [q("controls"), q("cells"), flipBox]);
+  flipBox.addEventListener("change", (event) => {
     player.pause();
     grid = { ...grid, flip: event.target.checked ? 1 : 0 };
     commit();
@@ -305,7 +305,7 @@ export function createGridMode(root, { api, store, controls = 'on', exports = tr
       figure.destroy();
       editor.destroy();
       if (window.__convscopeGrid === probe) delete window.__convscopeGrid;
-      root.innerHTML = '';
+      root.innerHTML = "";
     },
   };
 }

@@ -8,26 +8,26 @@
  * `"valid" | "same" | "full" | [top, bottom, left, right]`.
  */
 
-import { DEFAULT_SPEED, GRID_DEFAULTS, GRID_LIMITS } from '../patch/config.js';
-import { nearestSpeed } from '../patch/anim-state.js';
-import { effectiveKernel, outputLength, resolvePadding } from '../conv-math.js';
+import { DEFAULT_SPEED, GRID_DEFAULTS, GRID_LIMITS } from "../patch/config.js";
+import { nearestSpeed } from "../patch/anim-state.js";
+import { effectiveKernel, outputLength, resolvePadding } from "../conv-math.js";
 
 /** Input presets offered in the grid editor. */
 export const INPUT_PRESETS = Object.freeze({
-  ramp: 'Ramp 0, 1, 2, …',
-  ones: 'All ones',
-  random: 'Random integers 0–9',
-  zeros: 'All zeros',
-  checker: 'Checkerboard',
+  ramp: "Ramp 0, 1, 2, …",
+  ones: "All ones",
+  random: "Random integers 0–9",
+  zeros: "All zeros",
+  checker: "Checkerboard",
 });
 
 /** Kernel presets offered in the grid editor. */
 export const KERNEL_PRESETS = Object.freeze({
-  ones: 'All ones',
-  random: 'Random integers −2…2',
-  identity: 'Identity',
-  edge_x: 'Vertical edge (−1 0 1)',
-  ramp: 'Ramp 0, 1, 2, …',
+  ones: "All ones",
+  random: "Random integers −2…2",
+  identity: "Identity",
+  edge_x: "Vertical edge (−1 0 1)",
+  ramp: "Ramp 0, 1, 2, …",
 });
 
 /**
@@ -61,10 +61,10 @@ export function inputPreset(name, { c, h, w, seed = 1 }) {
     const y = Math.floor((i % (h * w)) / w);
     const x = i % w;
     switch (name) {
-      case 'ones': return 1;
-      case 'zeros': return 0;
-      case 'random': return Math.floor(rand() * 10);
-      case 'checker': return (x + y) % 2;
+      case "ones": return 1;
+      case "zeros": return 0;
+      case "random": return Math.floor(rand() * 10);
+      case "checker": return (x + y) % 2;
       default: return i % (h * w) + Math.floor(i / (h * w));
     }
   });
@@ -83,10 +83,10 @@ export function kernelPreset(name, { c, kh, kw, seed = 2 }) {
     const u = Math.floor((i % (kh * kw)) / kw);
     const v = i % kw;
     switch (name) {
-      case 'random': return Math.floor(rand() * 5) - 2;
-      case 'identity': return u === (kh - 1) >> 1 && v === (kw - 1) >> 1 ? 1 : 0;
-      case 'edge_x': return Math.sign(v - (kw - 1) / 2);
-      case 'ramp': return i % (kh * kw);
+      case "random": return Math.floor(rand() * 5) - 2;
+      case "identity": return u === (kh - 1) >> 1 && v === (kw - 1) >> 1 ? 1 : 0;
+      case "edge_x": return Math.sign(v - (kw - 1) / 2);
+      case "ramp": return i % (kh * kw);
       default: return 1;
     }
   });
@@ -125,9 +125,9 @@ export function gridGeometry(grid) {
 export function formulaLines(grid) {
   const [top, bottom, left, right] = gridPadding(grid);
   const axes = [
-    { axis: 'height', n: grid.h, k: grid.kh, stride: grid.s[0], dilation: grid.d[0],
+    { axis: "height", n: grid.h, k: grid.kh, stride: grid.s[0], dilation: grid.d[0],
       before: top, after: bottom },
-    { axis: 'width', n: grid.w, k: grid.kw, stride: grid.s[1], dilation: grid.d[1],
+    { axis: "width", n: grid.w, k: grid.kw, stride: grid.s[1], dilation: grid.d[1],
       before: left, after: right },
   ];
   let empty = null;
@@ -138,12 +138,12 @@ export function formulaLines(grid) {
     const inner = padded - span;
     const text = `${a.axis}: floor((${a.n} + ${a.before} + ${a.after} − ${a.dilation}·(${a.k} − 1)`
       + ` − 1) / ${a.stride}) + 1 = ${size > 0 ? `floor(${inner} / ${a.stride}) + 1 = ${size}`
-        : 'no window fits'}`;
+        : "no window fits"}`;
     if (size === 0 && empty === null) {
       empty = `Empty output: along the ${a.axis} the dilated kernel spans ${span} cells `
         + `(${a.dilation}·(${a.k} − 1) + 1) but the padded input has only ${padded} `
         + `(${a.n} + ${a.before} + ${a.after}). Add padding, or use a smaller kernel or `
-        + 'dilation.';
+        + "dilation.";
     }
     return { axis: a.axis, text, size };
   });
@@ -161,7 +161,7 @@ const clampPair = (value, lo, hi, fallback) => {
 };
 
 const parseValues = (text, length, fallback) => {
-  const parts = typeof text === 'string' ? text.split(',').map(Number) : [];
+  const parts = typeof text === "string" ? text.split(",").map(Number) : [];
   if (parts.length !== length || parts.some((v) => !Number.isFinite(v))) return fallback();
   return parts.map((v) => Math.min(Math.max(v, -GRID_LIMITS.maxAbsValue),
     GRID_LIMITS.maxAbsValue));
@@ -177,7 +177,7 @@ const parseValues = (text, length, fallback) => {
  *   flip: number, speed: number}}
  */
 export function normaliseGrid(raw) {
-  const g = raw && typeof raw === 'object' ? raw : {};
+  const g = raw && typeof raw === "object" ? raw : {};
   const L = GRID_LIMITS;
   const D = GRID_DEFAULTS;
   const h = clampInt(g.h, 1, L.maxSide, D.h);
@@ -190,7 +190,7 @@ export function normaliseGrid(raw) {
   const k = Array.isArray(g.k) && g.k.length === c * kh * kw ? g.k.map(Number)
     : parseValues(g.k, c * kh * kw, () => kernelPreset(D.kernelPreset, { c, kh, kw }));
   let p = D.padding;
-  if (['valid', 'same', 'full'].includes(g.p)) p = g.p;
+  if (["valid", "same", "full"].includes(g.p)) p = g.p;
   else if (Array.isArray(g.p) && g.p.length === 4) {
     p = g.p.map((v) => clampInt(v, 0, L.maxPadding, 0));
   }
@@ -213,7 +213,7 @@ export function normaliseGrid(raw) {
  * @returns {object}
  */
 export function compactGrid(grid) {
-  return { ...grid, x: grid.x.join(','), k: grid.k.join(',') };
+  return { ...grid, x: grid.x.join(","), k: grid.k.join(",") };
 }
 
 /** Whether cell `i` of the resized `[c1, h1, w1]` grid lies outside the old `[c0, h0, w0]`. */
@@ -241,7 +241,7 @@ export function resizeGrid(grid, size) {
       const xx = i % w1;
       return ch < c0 && y < h0 && xx < w0 ? values[(ch * h0 + y) * w0 + xx] : 0;
     });
-  const ramp = inputPreset('ramp', { c: next.c, h: next.h, w: next.w });
+  const ramp = inputPreset("ramp", { c: next.c, h: next.h, w: next.w });
   const x = carry(grid.x, [grid.c, grid.h, grid.w], [next.c, next.h, next.w])
     .map((v, i) => (isNew(i, [grid.c, grid.h, grid.w], [next.c, next.h, next.w]) ? ramp[i] : v));
   const k = carry(grid.k, [grid.c, grid.kh, grid.kw], [next.c, next.kh, next.kw]);
@@ -262,7 +262,7 @@ export function convolveRequest(grid) {
   return {
     input: plane(grid.x, grid.h, grid.w),
     layers: [{
-      type: 'conv',
+      type: "conv",
       weights: [plane(grid.k, grid.kh, grid.kw)],
       bias: [grid.b],
       stride: grid.s,

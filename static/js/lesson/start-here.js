@@ -44,7 +44,7 @@ export function mountStartHere(root, { storage, focusAfter = null }) {
 
 if (typeof document !== "undefined") {
   const root = document.getElementById("start-here");
-  let storage = null;
+  let storage;
   try {
     storage = window.localStorage;
   } catch {

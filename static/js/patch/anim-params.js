@@ -7,7 +7,7 @@
  */
 
 /** The parameters this module reads (and the page drops once applied). */
-export const ANIM_PARAMS = Object.freeze(['step', 'autoplay', 'speed', 'region']);
+export const ANIM_PARAMS = Object.freeze(["step", "autoplay", "speed", "region"]);
 
 const MAX_STEP = 1e9;
 
@@ -22,20 +22,20 @@ const MAX_STEP = 1e9;
 export function animParams(search) {
   const params = new URLSearchParams(search);
   const out = {};
-  const step = params.get('step');
+  const step = params.get("step");
   if (step !== null && /^\d{1,10}$/.test(step) && Number(step) >= 1) {
     out.step = Math.min(Number(step), MAX_STEP) - 1;
   }
-  const autoplay = params.get('autoplay');
-  if (autoplay === 'paint') Object.assign(out, { playing: 1, paint: 1 });
-  else if (autoplay === '1' || autoplay === 'true') Object.assign(out, { playing: 1, paint: 0 });
-  else if (autoplay === '0' || autoplay === 'false') Object.assign(out, { playing: 0 });
-  const speed = Number(params.get('speed'));
-  if (params.get('speed') !== null && Number.isFinite(speed) && speed > 0) out.speed = speed;
-  const region = params.get('region');
-  if (region === 'none') out.region = null;
+  const autoplay = params.get("autoplay");
+  if (autoplay === "paint") Object.assign(out, { playing: 1, paint: 1 });
+  else if (autoplay === "1" || autoplay === "true") Object.assign(out, { playing: 1, paint: 0 });
+  else if (autoplay === "0" || autoplay === "false") Object.assign(out, { playing: 0 });
+  const speed = Number(params.get("speed"));
+  if (params.get("speed") !== null && Number.isFinite(speed) && speed > 0) out.speed = speed;
+  const region = params.get("region");
+  if (region === "none") out.region = null;
   else if (region !== null && /^\d{1,5}(,\d{1,5}){2,3}$/.test(region)) {
-    const [row, col, height, width = height] = region.split(',').map(Number);
+    const [row, col, height, width = height] = region.split(",").map(Number);
     if (row >= 1 && col >= 1) out.region = [row - 1, col - 1, height, width];
   }
   return out;
@@ -51,7 +51,7 @@ export function withoutAnimParams(search) {
   const params = new URLSearchParams(search);
   ANIM_PARAMS.forEach((name) => params.delete(name));
   const rest = params.toString();
-  return rest ? `?${rest}` : '';
+  return rest ? `?${rest}` : "";
 }
 
 /**
@@ -63,12 +63,12 @@ export function withoutAnimParams(search) {
  */
 export function animSearch(anim) {
   const params = new URLSearchParams();
-  if (Number.isInteger(anim.step)) params.set('step', String(anim.step + 1));
-  if (anim.playing) params.set('autoplay', anim.paint ? 'paint' : '1');
-  if (anim.speed) params.set('speed', String(anim.speed));
+  if (Number.isInteger(anim.step)) params.set("step", String(anim.step + 1));
+  if (anim.playing) params.set("autoplay", anim.paint ? "paint" : "1");
+  if (anim.speed) params.set("speed", String(anim.speed));
   if (anim.region) {
     const [row, col, height, width] = anim.region;
-    params.set('region', `${row + 1},${col + 1},${height},${width}`);
+    params.set("region", `${row + 1},${col + 1},${height},${width}`);
   }
   return params.toString();
 }

@@ -7,8 +7,8 @@
  * {@link normaliseAnim} turns anything into a valid, compact object.
  */
 
-import { DEFAULT_SPEED, SPEEDS } from './config.js';
-import { normaliseRegion, regionArray, stepView } from './region.js';
+import { DEFAULT_SPEED, SPEEDS } from "./config.js";
+import { normaliseRegion, regionArray, stepView } from "./region.js";
 
 /**
  * Conv layers of a decoded pyramid header that the animation can show (index >= 1).
@@ -18,7 +18,7 @@ import { normaliseRegion, regionArray, stepView } from './region.js';
  */
 export function animatableLayers(header) {
   if (!header || !Array.isArray(header.layers)) return [];
-  return header.layers.filter((l) => l.index > 0 && l.type === 'conv').map((l) => l.index);
+  return header.layers.filter((l) => l.index > 0 && l.type === "conv").map((l) => l.index);
 }
 
 /**
@@ -46,7 +46,7 @@ export function nearestSpeed(value) {
  *   `region` only when one is set (then `step` lies inside it); `paint` only while painting.
  */
 export function normaliseAnim(anim, { header = null, steps } = {}) {
-  const a = anim && typeof anim === 'object' ? anim : {};
+  const a = anim && typeof anim === "object" ? anim : {};
   const layers = animatableLayers(header);
   const asInt = (v, fallback) => (Number.isInteger(Number(v)) ? Number(v) : fallback);
   let layer = asInt(a.layer, layers[0] ?? 1);

@@ -8,21 +8,21 @@
  * any float32 summation order (the engine's BLAS order differs; see `matchesEngine`).
  */
 
-import { outputShape, windowAt, windowTaps } from './windows.js';
+import { outputShape, windowAt, windowTaps } from "./windows.js";
 
 /**
  * Activations the engine applies after the bias, in float32.
  * @type {Readonly<Record<string, {label: string, fn: (x: number, slope: number) => number}>>}
  */
 export const ACTIVATIONS = Object.freeze({
-  none: { label: '', fn: (x) => x },
-  relu: { label: 'ReLU', fn: (x) => (x > 0 ? x : 0) },
-  leaky_relu: { label: 'LeakyReLU', fn: (x, slope) => (x > 0 ? x : Math.fround(slope * x)) },
+  none: { label: "", fn: (x) => x },
+  relu: { label: "ReLU", fn: (x) => (x > 0 ? x : 0) },
+  leaky_relu: { label: "LeakyReLU", fn: (x, slope) => (x > 0 ? x : Math.fround(slope * x)) },
   sigmoid: {
-    label: 'sigmoid',
+    label: "sigmoid",
     fn: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   },
-  tanh: { label: 'tanh', fn: (x) => Math.tanh(x) },
+  tanh: { label: "tanh", fn: (x) => Math.tanh(x) },
 });
 
 /** Default slope of leaky ReLU (PyTorch's and the engine's). */
@@ -99,7 +99,7 @@ export function flipKernel(kernel, { channels, kh, kw }) {
  *   bias: number, preActivation: number, output: number, magnitude: number}}
  *   `magnitude` = sum of |products| + |bias|: the scale of the rounding error.
  */
-export function windowArithmetic({ input, kernel, bias, geometry, step, activation = 'none',
+export function windowArithmetic({ input, kernel, bias, geometry, step, activation = "none",
   slope = LEAKY_SLOPE }) {
   const [channels, h, w] = input.shape;
   const taps = windowTaps(geometry, step);
@@ -153,7 +153,7 @@ export function matchesEngine(js, engine, { magnitude, terms }) {
  * @param {object} args same as {@link windowArithmetic} minus `step`.
  * @returns {Float32Array}
  */
-export function correlateMap({ input, kernel, bias, geometry, activation = 'none',
+export function correlateMap({ input, kernel, bias, geometry, activation = "none",
   slope = LEAKY_SLOPE }) {
   const [channels, h, w] = input.shape;
   const [oh, ow] = outputShape(geometry);

@@ -5,14 +5,14 @@
  * @module patch/assemble
  */
 
-import { correlateMap } from './arithmetic.js';
-import { COLORS, MAGNIFIER_MIN_CELL_PX, PENDING_MIX } from './config.js';
-import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from './paint.js';
-import { normaliseRegion } from './region.js';
-import { regionStage } from './region-stage.js';
-import { captionsOf, sceneOf } from './scene.js';
-import { cellSize } from './views.js';
-import { unreachedLines } from './windows.js';
+import { correlateMap } from "./arithmetic.js";
+import { COLORS, MAGNIFIER_MIN_CELL_PX, PENDING_MIX } from "./config.js";
+import { inputColoring, outputImages, packHex, paddedImage, rangeOf } from "./paint.js";
+import { normaliseRegion } from "./region.js";
+import { regionStage } from "./region-stage.js";
+import { captionsOf, sceneOf } from "./scene.js";
+import { cellSize } from "./views.js";
+import { unreachedLines } from "./windows.js";
 
 function unionRange(a, b) {
   return { min: Math.min(a.min, b.min), max: Math.max(a.max, b.max) };

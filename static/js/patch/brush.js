@@ -5,9 +5,9 @@
  * @module patch/brush
  */
 
-import { COLORS, OVERVIEW_PX, PAINT_SECONDS } from './config.js';
-import { REGION_SIDE, regionFromDrag } from './region.js';
-import { sizeCanvas } from './views.js';
+import { COLORS, OVERVIEW_PX, PAINT_SECONDS } from "./config.js";
+import { REGION_SIDE, regionFromDrag } from "./region.js";
+import { sizeCanvas } from "./views.js";
 
 const SIDES = [16, 24, 32, 48];
 /** Smallest side (CSS px) of the region's outline on the whole map. */
@@ -28,8 +28,8 @@ const MIN_BOX_PX = 12;
  */
 export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = false,
   overviewHost = null }) {
-  const el = document.createElement('div');
-  el.className = 'patch-brush';
+  const el = document.createElement("div");
+  el.className = "patch-brush";
   el.innerHTML = `
     <div class="patch-brush-actions">
       <button type="button" data-act="paint"
@@ -37,11 +37,11 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
         >Paint the whole map</button>
       <button type="button" data-act="zoom" aria-pressed="false">Zoom into a region</button>
       <label>Region <select data-role="side">${SIDES.map((s) =>
-        `<option value="${s}">${s} × ${s} cells</option>`).join('')}</select></label>
+        `<option value="${s}">${s} × ${s} cells</option>`).join("")}</select></label>
     </div>
     <figure class="patch-overview" data-role="overview-fig" hidden>
-      <figcaption>The whole map, the region outlined.${locked ? ''
-        : ' Drag on it (or click) to choose another region.'}</figcaption>
+      <figcaption>The whole map, the region outlined.${locked ? ""
+        : " Drag on it (or click) to choose another region."}</figcaption>
       <canvas data-role="overview" aria-label="The whole output map with the animated region outlined"></canvas>
     </figure>`;
   container.append(el);
@@ -83,13 +83,13 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
       const h = Math.max(box.height * scale, MIN_BOX_PX);
       const x = (box.col + box.width / 2) * scale - w / 2;
       const y = (box.row + box.height / 2) * scale - h / 2;
-      ctx.fillStyle = 'rgba(255, 255, 255, 0.45)';
+      ctx.fillStyle = "rgba(255, 255, 255, 0.45)";
       ctx.beginPath();
       ctx.rect(0, 0, ow * scale, oh * scale);
       ctx.rect(x + w, y, -w, h); // the opposite winding leaves the region unveiled
-      ctx.fill('nonzero');
+      ctx.fill("nonzero");
       ctx.lineWidth = 3;
-      ctx.strokeStyle = '#ffffff';
+      ctx.strokeStyle = "#ffffff";
       ctx.strokeRect(x - 1.5, y - 1.5, w + 3, h + 3);
       ctx.lineWidth = 2;
       ctx.strokeStyle = COLORS.windowStroke;
@@ -104,9 +104,9 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
   }
 
   const onClick = (event) => {
-    const act = event.target.closest('button[data-act]')?.dataset.act;
-    if (act === 'paint') onPaint();
-    if (act === 'zoom') {
+    const act = event.target.closest("button[data-act]")?.dataset.act;
+    if (act === "paint") onPaint();
+    if (act === "zoom") {
       if (view.region) onRegion(null);
       else onZoom(Number(side.value));
     }
@@ -138,28 +138,28 @@ export function createBrushBar(container, { onPaint, onRegion, onZoom, locked = 
     }
     draw();
   };
-  el.addEventListener('click', onClick);
-  side.addEventListener('change', onSide);
-  canvas.addEventListener('pointerdown', onDown);
-  canvas.addEventListener('pointermove', onMove);
-  canvas.addEventListener('pointerup', onUp);
+  el.addEventListener("click", onClick);
+  side.addEventListener("change", onSide);
+  canvas.addEventListener("pointerdown", onDown);
+  canvas.addEventListener("pointermove", onMove);
+  canvas.addEventListener("pointerup", onUp);
 
   return {
     update(next) {
       if (next.overview !== view.overview && next.overview) {
-        source = document.createElement('canvas');
+        source = document.createElement("canvas");
         source.width = next.overview.width;
         source.height = next.overview.height;
-        source.getContext('2d').putImageData(next.overview, 0, 0);
+        source.getContext("2d").putImageData(next.overview, 0, 0);
       }
       view = next;
       figure.hidden = !next.region;
-      const paintLabel = next.painting ? '▮▮ Stop painting' : 'Paint the whole map';
+      const paintLabel = next.painting ? "▮▮ Stop painting" : "Paint the whole map";
       if (paintButton.textContent !== paintLabel) paintButton.textContent = paintLabel;
       paintButton.disabled = !next.ready;
-      const zoomLabel = next.region ? 'Show the whole map' : 'Zoom into a region';
+      const zoomLabel = next.region ? "Show the whole map" : "Zoom into a region";
       if (zoomButton.textContent !== zoomLabel) zoomButton.textContent = zoomLabel;
-      zoomButton.setAttribute('aria-pressed', next.region ? 'true' : 'false');
+      zoomButton.setAttribute("aria-pressed", next.region ? "true" : "false");
       if (!locked) zoomButton.disabled = !next.ready;
       if (next.region && next.region.height === next.region.width
         && SIDES.includes(next.region.height)) side.value = String(next.region.height);

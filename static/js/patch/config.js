@@ -45,21 +45,21 @@ export const MAX_LISTED_CHANNEL_SUMS = 8;
 
 /** Colours of the drawings (the arithmetic-guide palette: blue input, green output). */
 export const COLORS = Object.freeze({
-  input: '#9ecae1',
-  inputStroke: '#3b7bb0',
-  padding: '#ffffff',
-  paddingStroke: '#7a8a99',
-  paddingRing: 'rgba(255, 196, 0, 0.55)',
-  window: 'rgba(8, 48, 107, 0.35)',
-  windowStroke: '#08306b',
-  tap: 'rgba(8, 48, 107, 0.22)',
-  output: '#a1d99b',
-  outputStroke: '#31a354',
-  outputCurrent: '#238b45',
-  pending: '#bdbdbd',
-  text: '#111111',
-  weight: '#08306b',
-  unreached: 'rgba(200, 0, 0, 0.18)',
+  input: "#9ecae1",
+  inputStroke: "#3b7bb0",
+  padding: "#ffffff",
+  paddingStroke: "#7a8a99",
+  paddingRing: "rgba(255, 196, 0, 0.55)",
+  window: "rgba(8, 48, 107, 0.35)",
+  windowStroke: "#08306b",
+  tap: "rgba(8, 48, 107, 0.22)",
+  output: "#a1d99b",
+  outputStroke: "#31a354",
+  outputCurrent: "#238b45",
+  pending: "#bdbdbd",
+  text: "#111111",
+  weight: "#08306b",
+  unreached: "rgba(200, 0, 0, 0.18)",
 });
 
 /** Grid mode limits: the input is typed by hand. */
@@ -76,6 +76,6 @@ export const GRID_LIMITS = Object.freeze({
 export const GRID_CELL_PX = 44;
 /** Grid mode's default configuration (4x4 input, 3x3 kernel: the guide's first figure). */
 export const GRID_DEFAULTS = Object.freeze({
-  h: 5, w: 5, c: 1, kh: 3, kw: 3, stride: [1, 1], dilation: [1, 1], padding: 'valid',
-  preset: 'ramp', kernelPreset: 'ones',
+  h: 5, w: 5, c: 1, kh: 3, kw: 3, stride: [1, 1], dilation: [1, 1], padding: "valid",
+  preset: "ramp", kernelPreset: "ones",
 });

@@ -16,17 +16,17 @@ export const DISPLAY_DIGITS = 4;
  */
 export function formatValue(value, { digits = DISPLAY_DIGITS } = {}) {
   if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
+  if (value === 0) return "0";
   const abs = Math.abs(value);
   let text;
   if (Number.isInteger(value) && abs < 1e6) {
     text = String(abs);
   } else if (abs >= 1e5 || abs < 1e-3) {
-    text = abs.toExponential(Math.max(digits - 2, 1)).replace(/\.?0+e/, 'e').replace('e+', 'e');
+    text = abs.toExponential(Math.max(digits - 2, 1)).replace(/\.?0+e/, "e").replace("e+", "e");
   } else {
     text = String(Number(abs.toPrecision(digits)));
   }
-  text = text.replace('-', '\u2212');
+  text = text.replace("-", "\u2212");
   return value < 0 ? `\u2212${text}` : text;
 }
 
@@ -50,16 +50,16 @@ export function formatActivation({ label, pre, out }) {
  */
 export function formatCompact(value) {
   if (!Number.isFinite(value)) return String(value);
-  if (value === 0) return '0';
+  if (value === 0) return "0";
   const abs = Math.abs(value);
   let text;
   // A minus sign costs a character: negatives keep 2 decimals, tiny values go to e-notation.
   const tiny = value < 0 ? 0.01 : 0.001;
   if (Number.isInteger(value) && abs < 1e5) text = String(abs);
-  else if (abs < tiny) text = abs.toExponential(0).replace('e-', 'e\u2212');
+  else if (abs < tiny) text = abs.toExponential(0).replace("e-", "e\u2212");
   else if (abs < 1) text = String(Number(abs.toFixed(value < 0 ? 2 : 3)));
   else if (abs < 100) text = String(Number(abs.toPrecision(3)));
   else if (abs < 1e5) text = String(Math.round(abs));
-  else text = abs.toExponential(0).replace('e+', 'e');
+  else text = abs.toExponential(0).replace("e+", "e");
   return value < 0 ? `\u2212${text}` : text;
 }

@@ -5,7 +5,7 @@
  * @module patch/paint-mode
  */
 
-import { PAINT_SECONDS } from './config.js';
+import { PAINT_SECONDS } from "./config.js";
 
 /**
  * Steps per second that paint `count` cells in `seconds` (the first cell shows at once, the

@@ -3,7 +3,7 @@
  * painting of the output map (only the cells that changed since the last frame are copied).
  */
 
-import { lutIndex, scaleFor } from '../colormap.js';
+import { lutIndex, scaleFor } from "../colormap.js";
 
 /**
  * Smallest and largest value of an array (0, 0 for an empty one).

@@ -10,29 +10,29 @@
  * animated output map, used to cross-check the arithmetic done here.
  */
 
-import { createColormaps } from '../colormap.js';
-import { storeSlice } from '../store-slice.js';
-import { createGifExport } from '../exports/gif-options.js';
-import { matchesEngine, windowArithmetic } from './arithmetic.js';
-import { animatableLayers, normaliseAnim } from './anim-state.js';
-import { animParams, withoutAnimParams } from './anim-params.js';
-import { createBrushBar } from './brush.js';
-import { paintSpeed } from './paint-mode.js';
-import { defaultRegion, regionArray, stepView } from './region.js';
-import { createNumbersPanel } from './numbers.js';
-import { fillPickers } from './pickers.js';
-import { assembleScene } from './assemble.js';
-import { NUMBERS_MAX_HZ } from './config.js';
-import { createPlayer } from './player.js';
-import { tensorKey } from './scene.js';
-import { createTransport } from './transport.js';
-import { createStage } from './stage.js';
-import { clampStep } from './windows.js';
+import { createColormaps } from "../colormap.js";
+import { storeSlice } from "../store-slice.js";
+import { createGifExport } from "../exports/gif-options.js";
+import { matchesEngine, windowArithmetic } from "./arithmetic.js";
+import { animatableLayers, normaliseAnim } from "./anim-state.js";
+import { animParams, withoutAnimParams } from "./anim-params.js";
+import { createBrushBar } from "./brush.js";
+import { paintSpeed } from "./paint-mode.js";
+import { defaultRegion, regionArray, stepView } from "./region.js";
+import { createNumbersPanel } from "./numbers.js";
+import { fillPickers } from "./pickers.js";
+import { assembleScene } from "./assemble.js";
+import { NUMBERS_MAX_HZ } from "./config.js";
+import { createPlayer } from "./player.js";
+import { tensorKey } from "./scene.js";
+import { createTransport } from "./transport.js";
+import { createStage } from "./stage.js";
+import { clampStep } from "./windows.js";
 
 /** Wait after the last pyramid change before fetching tensors (the user may still be editing). */
 const FETCH_DEBOUNCE_MS = 250;
 /** Start fetching the exact tensors when the panel is this close to the viewport. */
-const PRELOAD_MARGIN = '300px 0px';
+const PRELOAD_MARGIN = "300px 0px";
 /** A failed fetch of the exact values (not a 4xx) is tried again, after 1 s, 2 s, 3 s. */
 const LOAD_RETRIES = 3;
 const LOAD_RETRY_MS = 1000;
@@ -76,21 +76,21 @@ const TEMPLATE = `
  *   adds the "Download as GIF" button.
  * @returns {{destroy: () => void}}
  */
-export function createPatchPanel(root, { api, store, controls = 'on', exports = true,
+export function createPatchPanel(root, { api, store, controls = "on", exports = true,
   search = window.location.search }) {
-  root.classList.add('patch-panel');
+  root.classList.add("patch-panel");
   root.innerHTML = TEMPLATE;
   const q = (role) => root.querySelector(`[data-role="${role}"]`);
-  const pick = { layer: q('layer'), map: q('map'), shown: q('shown'), flip: q('flip') };
-  if (controls === 'hidden') root.querySelector('.patch-pickers').remove();
-  if (controls === 'locked') Object.values(pick).forEach((el) => { el.disabled = true; });
-  const status = q('status');
+  const pick = { layer: q("layer"), map: q("map"), shown: q("shown"), flip: q("flip") };
+  if (controls === "hidden") root.querySelector(".patch-pickers").remove();
+  if (controls === "locked") Object.values(pick).forEach((el) => { el.disabled = true; });
+  const status = q("status");
   const colormaps = createColormaps();
-  const reducedMotion = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
-  const stage = createStage(q('stage'), { onPickCell: (local) => seekLocal(local) });
-  const numbers = createNumbersPanel(q('numbers'));
+  const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
+  const stage = createStage(q("stage"), { onPickCell: (local) => seekLocal(local) });
+  const numbers = createNumbersPanel(q("numbers"));
 
-  const slice = storeSlice(store, 'anim', {
+  const slice = storeSlice(store, "anim", {
     // changed from outside (history navigation, a shared link)
     onOutsideChange: (value, state) => {
       anim = normaliseAnim(value, { header: state.pyramid?.header });
@@ -102,13 +102,13 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   let anim = normaliseAnim({ ...slice.read(), ...asked });
   let view = stepView(null, [0, 0]); // the steps the transport walks: the map or its region
   let scene = null; // sceneOf(...) + tensors + images for the current (layer, map, flip)
-  let tensors = { inputKey: '', input: null, outputKey: '', output: null };
+  let tensors = { inputKey: "", input: null, outputKey: "", output: null };
   let loadToken = 0;
-  let failures = { key: '', count: 0 }; // failed fetches of the same tensors in a row
+  let failures = { key: "", count: 0 }; // failed fetches of the same tensors in a row
   let numbersAt = -Infinity;
   let debounce = 0;
   // Exact tensors are megabytes: fetch them only while the panel can be seen.
-  let visible = typeof IntersectionObserver === 'undefined';
+  let visible = typeof IntersectionObserver === "undefined";
   let autoplay = !reducedMotion && Boolean(anim.playing);
 
   const player = createPlayer({
@@ -124,18 +124,18 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     },
   });
 
-  const transport = createTransport(q('transport'), {
+  const transport = createTransport(q("transport"), {
     keyRoot: root,
-    idPrefix: 'patch',
+    idPrefix: "patch",
     onToggle: () => (player.isPlaying() ? player.pause() : player.play()),
     onSeek: (local) => seekLocal(local),
     onStepBy: (delta) => seekLocal(view.toLocal(anim.step) + delta),
     onSpeed: (speed) => { anim = { ...anim, speed }; commit(); },
     rowLength: () => view.rowLength,
   });
-  const brush = createBrushBar(q('brush'), {
-    locked: controls !== 'on',
-    overviewHost: q('stage'),
+  const brush = createBrushBar(q("brush"), {
+    locked: controls !== "on",
+    overviewHost: q("stage"),
     onPaint: () => {
       if (anim.paint && player.isPlaying()) { player.pause(); return; }
       anim = { ...anim, paint: 1 };
@@ -146,10 +146,10 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       scene.outShape, { side })),
     onRegion: (region) => setRegion(region),
   });
-  const gif = exports && api.exportFile ? createGifExport(q('export'), { api, idPrefix: 'patch',
+  const gif = exports && api.exportFile ? createGifExport(q("export"), { api, idPrefix: "patch",
     read: () => ({ request: store.getState().pyramid.request, anim, count: scene?.count ?? 0 }),
   }) : null;
-  if (!gif) q('export').remove();
+  if (!gif) q("export").remove();
 
   /** Write `anim` to the store (the page puts it in the URL). */
   function commit() {
@@ -186,8 +186,8 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       playing: player.isPlaying() && !painting, speed: anim.speed });
     brush.update({ overview: scene?.overview ?? null, outShape: scene?.outShape ?? [0, 0],
       region: scene?.region ?? null, step: anim.step, painting, ready: Boolean(scene?.ready) });
-    root.classList.toggle('is-painting', painting);
-    q('paint-note').hidden = !painting;
+    root.classList.toggle("is-painting", painting);
+    q("paint-note").hidden = !painting;
     gif?.update({ ready: Boolean(scene?.ready), region: Boolean(scene?.region),
       count: scene?.count ?? 0 });
   }
@@ -226,17 +226,17 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     if (!pyramid || !tensors.input || !tensors.output) return;
     // A region's views fill at most the room the stage has (a phone is narrower than 480 px).
     const built = assembleScene({ pyramid, anim, tensors, colormaps,
-      regionPx: Math.max(q('stage').clientWidth - 4, REGION_MIN_PX) });
+      regionPx: Math.max(q("stage").clientWidth - 4, REGION_MIN_PX) });
     scene = { ...built.scene, overview: built.overview };
     view = stepView(scene.region, scene.outShape);
     stage.setScene(built.stage);
-    q('stage').classList.toggle('is-region', Boolean(scene.region));
+    q("stage").classList.toggle("is-region", Boolean(scene.region));
     const step = view.toStep(view.toLocal(clampStep(anim.step, scene.count)));
     anim = { ...anim, step };
     player.seek(view.toLocal(step));
     const stored = slice.read();
     if (stored && stored.step !== step && !player.isPlaying()) commit(); // the URL says it
-    setStatus('');
+    setStatus("");
     draw();
     if (autoplay) {
       autoplay = false;
@@ -252,7 +252,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
     if (!layers.length) {
       scene = null;
       stage.clear();
-      setStatus('Add a convolution layer to the stack to animate it.');
+      setStatus("Add a convolution layer to the stack to animate it.");
       updateTransport();
       return;
     }
@@ -267,7 +267,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       return;
     }
     const token = ++loadToken;
-    setStatus('Loading the exact values of this layer…');
+    setStatus("Loading the exact values of this layer…");
     try {
       const [input, output] = await Promise.all([
         inputKey === tensors.inputKey ? tensors.input
@@ -276,17 +276,17 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       ]);
       if (token !== loadToken) return;
       tensors = { inputKey, input, outputKey, output };
-      failures = { key: '', count: 0 };
+      failures = { key: "", count: 0 };
       rebuild();
     } catch (err) {
-      if (token !== loadToken || err?.name === 'AbortError') return;
+      if (token !== loadToken || err?.name === "AbortError") return;
       // a dropped connection or a server error may pass; a 4xx names a real problem
       const key = `${inputKey}|${outputKey}`;
       failures = failures.key === key ? failures : { key, count: 0 };
       const retry = !(err?.status >= 400 && err?.status < 500) && failures.count < LOAD_RETRIES;
       failures.count += 1;
       setStatus(`Could not load the exact values: ${err?.message ?? err}${
-        retry ? '. Trying again…' : ''}`);
+        retry ? ". Trying again…" : ""}`);
       if (retry) scheduleLoad(LOAD_RETRY_MS * failures.count);
     }
   }
@@ -299,23 +299,23 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   const onPick = (event) => {
     const role = event.target.dataset.role;
     player.pause();
-    if (role === 'layer') {
+    if (role === "layer") {
       const { ch, region, ...rest } = anim;
       anim = { ...rest, layer: Number(pick.layer.value), map: 0, step: 0 };
     }
-    if (role === 'map') anim = { ...anim, map: Number(pick.map.value) };
-    if (role === 'flip') anim = { ...anim, flip: pick.flip.checked ? 1 : 0 };
-    if (role === 'shown') anim = { ...anim, ch: Number(pick.shown.value) };
+    if (role === "map") anim = { ...anim, map: Number(pick.map.value) };
+    if (role === "flip") anim = { ...anim, flip: pick.flip.checked ? 1 : 0 };
+    if (role === "shown") anim = { ...anim, ch: Number(pick.shown.value) };
     commit();
     load();
   };
-  root.querySelector('.patch-pickers')?.addEventListener('change', onPick);
+  root.querySelector(".patch-pickers")?.addEventListener("change", onPick);
 
   const unsubscribe = store.subscribe((state, previous) => {
     if (state.pyramid !== previous.pyramid) scheduleLoad();
   });
 
-  const observer = typeof IntersectionObserver === 'undefined' ? null
+  const observer = typeof IntersectionObserver === "undefined" ? null
     : new IntersectionObserver((entries) => {
       const now = entries.some((e) => e.isIntersecting);
       if (now && !visible) { visible = true; scheduleLoad(0); }
@@ -338,8 +338,8 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
   if (Object.keys(asked).length) {
     commit();
     // On the page the state (`s=`) carries them from now on; an embed keeps its URL as set.
-    if (!document.body.classList.contains('embed')) {
-      window.history.replaceState(window.history.state, '',
+    if (!document.body.classList.contains("embed")) {
+      window.history.replaceState(window.history.state, "",
         `${window.location.pathname}${withoutAnimParams(window.location.search)}${
           window.location.hash}`);
     }
@@ -360,7 +360,7 @@ export function createPatchPanel(root, { api, store, controls = 'on', exports = 
       numbers.destroy();
       stage.destroy();
       if (window.__convscopePatch === probe) delete window.__convscopePatch;
-      root.innerHTML = '';
+      root.innerHTML = "";
     },
   };
 }

@@ -6,7 +6,7 @@
  * without scheduling another frame, so two loops can never run at once.
  */
 
-import { MAX_FRAME_GAP_MS, FRAME_SAMPLES } from './config.js';
+import { MAX_FRAME_GAP_MS, FRAME_SAMPLES } from "./config.js";
 
 /**
  * Advance the step by `speed` steps per second over `dt` ms, keeping the fractional part.

@@ -5,11 +5,11 @@
  * @module patch/region-stage
  */
 
-import { COLORS, MAGNIFIER_MIN_CELL_PX, PENDING_MIX, REGION_VIEW_PX } from './config.js';
-import { formatValue } from './format.js';
-import { outputImages, packHex, paddedImage } from './paint.js';
-import { regionCrop } from './region.js';
-import { unreachedLines } from './windows.js';
+import { COLORS, MAGNIFIER_MIN_CELL_PX, PENDING_MIX, REGION_VIEW_PX } from "./config.js";
+import { formatValue } from "./format.js";
+import { outputImages, packHex, paddedImage } from "./paint.js";
+import { regionCrop } from "./region.js";
+import { unreachedLines } from "./windows.js";
 
 const CELL_MAX_PX = 48;
 
@@ -71,13 +71,13 @@ function regionCaptions({ base, region, crop, layer, map, range, magnifier, chan
   const [, ch, cw] = crop.geometry.inShape;
   const [oh, ow] = base.outShape;
   const [top, bottom, left, right] = crop.geometry.padding;
-  const pads = top + bottom + left + right > 0 ? ' and the padding zeros they reach' : '';
+  const pads = top + bottom + left + right > 0 ? " and the padding zeros they reach" : "";
   return {
     input: `Input of layer ${layer} (${w} × ${h} × ${c}), zoomed on rows ${
       span(crop.y0, ch)}, columns ${span(crop.x0, cw)}: the cells the region's windows `
-      + `read${pads}. Window ${base.geometry.kernel.join('×')}, stride ${
-        base.geometry.stride.join('×')}.${magnifier
-        ? ' The magnifier beside the window shows the cells under it.' : ''}`,
+      + `read${pads}. Window ${base.geometry.kernel.join("×")}, stride ${
+        base.geometry.stride.join("×")}.${magnifier
+        ? " The magnifier beside the window shows the cells under it." : ""}`,
     output: `Map ${map + 1} of layer ${layer}: rows ${span(region.row, region.height)}, `
       + `columns ${span(region.col, region.width)} of its ${ow} × ${oh} cells, painted cell `
       + `by cell over the finished map, shown faintly. Colour range ${formatValue(range.min)}`

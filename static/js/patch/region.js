@@ -10,7 +10,7 @@
  * @module patch/region
  */
 
-import { outputShape, stepOf, windowAt, windowSpan } from './windows.js';
+import { outputShape, stepOf, windowAt, windowSpan } from "./windows.js";
 
 /** Sides of a region, in output cells: readable (<= max) yet showing a pattern (>= min). */
 export const REGION_SIDE = Object.freeze({ min: 16, max: 48, default: 16 });
@@ -27,7 +27,7 @@ const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), Math.max(hi, lo));
  * @returns {{row: number, col: number, height: number, width: number}|null}
  */
 export function normaliseRegion(region, outShape) {
-  if (!region || typeof region !== 'object') return null;
+  if (!region || typeof region !== "object") return null;
   const [r, c, h, w] = Array.isArray(region) ? region
     : [region.row, region.col, region.height, region.width];
   const values = [r, c, h, w].map(toInt);

@@ -3,10 +3,10 @@
  * and the exact tensors: geometry, kernel, bias, activation, names. Pure functions.
  */
 
-import { ACTIVATIONS, flattenWeights, kernelOf, LEAKY_SLOPE } from './arithmetic.js';
-import { formatValue } from './format.js';
-import { indexList } from '../render/unreached.js';
-import { outputShape, unreachedLines } from './windows.js';
+import { ACTIVATIONS, flattenWeights, kernelOf, LEAKY_SLOPE } from "./arithmetic.js";
+import { formatValue } from "./format.js";
+import { indexList } from "../render/unreached.js";
+import { outputShape, unreachedLines } from "./windows.js";
 
 /**
  * The window geometry of pyramid layer `index` (a conv layer) from its header entry.
@@ -34,8 +34,8 @@ export function layerGeometry(info) {
 export function layerActivation(pyramid, index) {
   const info = pyramid.header.layers[index] ?? {};
   const asked = pyramid.request?.layers?.[index - 1] ?? {};
-  const name = info.activation ?? asked.activation ?? 'none';
-  const known = ACTIVATIONS[name] ? name : 'none';
+  const name = info.activation ?? asked.activation ?? "none";
+  const known = ACTIVATIONS[name] ? name : "none";
   return { name: known, label: ACTIVATIONS[known].label, slope: asked.slope ?? LEAKY_SLOPE };
 }
 
@@ -48,8 +48,8 @@ export function layerActivation(pyramid, index) {
  * @returns {string[]}
  */
 export function channelNames(index, channels) {
-  if (index === 1 && channels === 3) return ['1 (red)', '2 (green)', '3 (blue)'];
-  if (index === 1 && channels === 1) return ['1 (grey)'];
+  if (index === 1 && channels === 3) return ["1 (red)", "2 (green)", "3 (blue)"];
+  if (index === 1 && channels === 1) return ["1 (grey)"];
   return Array.from({ length: channels }, (_, c) => String(c + 1));
 }
 
@@ -123,9 +123,9 @@ export function flipChange(plain, flipped) {
     largest = Math.max(largest, d);
   }
   return changed === 0
-    ? 'Flipping changes nothing here: this kernel is symmetric under a 180° rotation.'
-    : `Flipping changes ${changed.toLocaleString('en')} of ${
-      plain.length.toLocaleString('en')} cells (largest change ${formatValue(largest)}).`;
+    ? "Flipping changes nothing here: this kernel is symmetric under a 180° rotation."
+    : `Flipping changes ${changed.toLocaleString("en")} of ${
+      plain.length.toLocaleString("en")} cells (largest change ${formatValue(largest)}).`;
 }
 
 /**
@@ -145,25 +145,25 @@ export function captionsOf(base, { layer, map, shown, flippedMap, engineMap, ran
   const [sh, sw] = base.geometry.stride;
   const [dh, dw] = base.geometry.dilation;
   const pair = (a, b) => (a === b ? `${a}` : `${a}×${b}`);
-  const padText = top + bottom + left + right === 0 ? 'no padding (valid)'
+  const padText = top + bottom + left + right === 0 ? "no padding (valid)"
     : `padding ring of zeros: top ${top}, bottom ${bottom}, left ${left}, right ${right}`;
   const { rows, cols } = unreachedLines(base.geometry);
-  const never = [rows.length ? `${rows.length === 1 ? 'row' : `${rows.length} rows`} ${
-    indexList(rows)}` : '', cols.length ? `${cols.length === 1 ? 'column' : `${cols.length
-  } columns`} ${indexList(cols)}` : ''].filter(Boolean).join(' and ');
+  const never = [rows.length ? `${rows.length === 1 ? "row" : `${rows.length} rows`} ${
+    indexList(rows)}` : "", cols.length ? `${cols.length === 1 ? "column" : `${cols.length
+  } columns`} ${indexList(cols)}` : ""].filter(Boolean).join(" and ");
   const rgb = shown < 0 && c === 3;
   const lens = magnifier ? ` The magnifier beside the window shows the cells under it${rgb
-    ? ' (each lists its R, G and B values)' : ', with each tap\'s weight in its dark band'}.` : '';
+    ? " (each lists its R, G and B values)" : ", with each tap's weight in its dark band"}.` : "";
   return {
     input: `Input of layer ${layer}: ${w} × ${h} × ${c} (W × H × D); ${padText}. Window `
-      + `${base.geometry.kernel.join('×')}, stride ${pair(sh, sw)}${dh > 1 || dw > 1
-        ? `, dilation ${pair(dh, dw)} (taps spaced apart)` : ''}.${never
-        ? ` Shaded red: ${never}, which no window reads.` : ''}${lens}`,
-    output: `${flippedMap ? 'True convolution (kernel rotated 180°, computed in your browser)'
-      : 'What PyTorch computes (cross-correlation, the engine\'s exact map)'}: map ${map + 1} `
+      + `${base.geometry.kernel.join("×")}, stride ${pair(sh, sw)}${dh > 1 || dw > 1
+        ? `, dilation ${pair(dh, dw)} (taps spaced apart)` : ""}.${never
+        ? ` Shaded red: ${never}, which no window reads.` : ""}${lens}`,
+    output: `${flippedMap ? "True convolution (kernel rotated 180°, computed in your browser)"
+      : "What PyTorch computes (cross-correlation, the engine's exact map)"}: map ${map + 1} `
       + `of layer ${layer}, ${ow} × ${oh}, painted cell by cell over the finished map, shown `
       + `faintly. Colour range ${formatValue(range.min)} … ${formatValue(range.max)}. `
-      + 'Click a cell to jump to it.',
-    change: flippedMap ? flipChange(engineMap, flippedMap) : '',
+      + "Click a cell to jump to it.",
+    change: flippedMap ? flipChange(engineMap, flippedMap) : "",
   };
 }

@@ -4,12 +4,12 @@
  * cell by cell (only changed cells are copied per frame).
  */
 
-import { COLORS, MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
-import { formatCompact } from './format.js';
+import { COLORS, MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from "./config.js";
+import { formatCompact } from "./format.js";
 import { drawInputBase, drawMagnifier, drawWindow, paintOutputTo, sizeCanvas, textOn }
-  from './views.js';
-import { windowAt } from './windows.js';
-import { magnifierSpot } from './layout.js';
+  from "./views.js";
+import { windowAt } from "./windows.js";
+import { magnifierSpot } from "./layout.js";
 
 const GAP_PX = 12;
 /** Largest side (CSS px) of the comparison map shown beside the true convolution. */
@@ -52,11 +52,11 @@ export function createStage(container, { onPickCell }) {
     </figure>`;
   const q = (role) => container.querySelector(`[data-role="${role}"]`);
   const el = {
-    inCaption: q('in-caption'), inWrap: q('in-wrap'), inBase: q('in-base'),
-    inOverlay: q('in-overlay'), magnifier: q('magnifier'), outCaption: q('out-caption'),
-    outWrap: q('out-wrap'), outBase: q('out-base'), outOverlay: q('out-overlay'),
-    outText: q('out-text'),
-    change: q('change'), compare: q('compare'), compareCanvas: q('compare-canvas'),
+    inCaption: q("in-caption"), inWrap: q("in-wrap"), inBase: q("in-base"),
+    inOverlay: q("in-overlay"), magnifier: q("magnifier"), outCaption: q("out-caption"),
+    outWrap: q("out-wrap"), outBase: q("out-base"), outOverlay: q("out-overlay"),
+    outText: q("out-text"),
+    change: q("change"), compare: q("compare"), compareCanvas: q("compare-canvas"),
   };
   let scene = null;
   let ctx = null;
@@ -66,10 +66,10 @@ export function createStage(container, { onPickCell }) {
   function setScene(next) {
     scene = next;
     const { padded, cell, images } = next;
-    const offscreen = document.createElement('canvas');
+    const offscreen = document.createElement("canvas");
     offscreen.width = padded.width;
     offscreen.height = padded.height;
-    offscreen.getContext('2d').putImageData(padded, 0, 0);
+    offscreen.getContext("2d").putImageData(padded, 0, 0);
     const cssW = padded.width * cell;
     const cssH = padded.height * cell;
     el.inWrap.style.width = `${cssW}px`;
@@ -87,14 +87,14 @@ export function createStage(container, { onPickCell }) {
     el.outBase.height = oh;
     el.outBase.style.width = `${ow * outCell}px`;
     el.outBase.style.height = `${oh * outCell}px`;
-    const outBase = el.outBase.getContext('2d');
+    const outBase = el.outBase.getContext("2d");
     outBase.putImageData(images.pending, 0, 0);
     const outOverlay = sizeCanvas(el.outOverlay, ow * outCell, oh * outCell);
     // Big output cells get grid lines and their values, written as they are computed.
     const outText = sizeCanvas(el.outText, ow * outCell, oh * outCell);
     const withText = outCell >= MAGNIFIER_MIN_CELL_PX;
     if (withText) {
-      outText.strokeStyle = 'rgba(0, 0, 0, 0.25)';
+      outText.strokeStyle = "rgba(0, 0, 0, 0.25)";
       outText.lineWidth = 1;
       outText.beginPath();
       for (let i = 0; i <= oh; i += 1) {
@@ -119,7 +119,7 @@ export function createStage(container, { onPickCell }) {
       el.compareCanvas.height = next.compare.height;
       el.compareCanvas.style.width = `${next.compare.width * side}px`;
       el.compareCanvas.style.height = `${next.compare.height * side}px`;
-      el.compareCanvas.getContext('2d').putImageData(next.compare, 0, 0);
+      el.compareCanvas.getContext("2d").putImageData(next.compare, 0, 0);
     }
     el.inCaption.textContent = next.captions.input;
     el.outCaption.textContent = next.captions.output;
@@ -146,7 +146,7 @@ export function createStage(container, { onPickCell }) {
     const mark = Math.max(oc, 8);
     const ox = col * oc + oc / 2 - mark / 2;
     const oy = row * oc + oc / 2 - mark / 2;
-    ctx.outOverlay.strokeStyle = '#ffffff';
+    ctx.outOverlay.strokeStyle = "#ffffff";
     ctx.outOverlay.lineWidth = 4;
     ctx.outOverlay.strokeRect(ox - 1, oy - 1, mark + 2, mark + 2);
     ctx.outOverlay.strokeStyle = COLORS.outputCurrent;
@@ -161,8 +161,8 @@ export function createStage(container, { onPickCell }) {
     const { outText: t, outCell: oc, ow } = ctx;
     const pixels = new Uint32Array(scene.images.done.data.buffer);
     t.font = `${Math.min(Math.round(oc * 0.28), 13)}px system-ui, sans-serif`;
-    t.textAlign = 'center';
-    t.textBaseline = 'middle';
+    t.textAlign = "center";
+    t.textBaseline = "middle";
     for (let i = Math.min(from, to); i < Math.max(from, to); i += 1) {
       const x = (i % ow) * oc;
       const y = Math.floor(i / ow) * oc;
@@ -202,7 +202,7 @@ export function createStage(container, { onPickCell }) {
     const row = Math.floor(((event.clientY - rect.top) / rect.height) * oh);
     if (row >= 0 && row < oh && col >= 0 && col < ow) onPickCell(row * ow + col);
   };
-  el.outWrap.addEventListener('click', onOutputClick);
+  el.outWrap.addEventListener("click", onOutputClick);
 
   return {
     setScene,
@@ -210,14 +210,14 @@ export function createStage(container, { onPickCell }) {
     clear() {
       scene = null;
       ctx = null;
-      container.querySelectorAll('canvas').forEach((c) => { c.width = 0; c.height = 0; });
-      el.inCaption.textContent = '';
-      el.outCaption.textContent = '';
-      el.change.textContent = '';
+      container.querySelectorAll("canvas").forEach((c) => { c.width = 0; c.height = 0; });
+      el.inCaption.textContent = "";
+      el.outCaption.textContent = "";
+      el.change.textContent = "";
     },
     destroy() {
-      el.outWrap.removeEventListener('click', onOutputClick);
-      container.innerHTML = '';
+      el.outWrap.removeEventListener("click", onOutputClick);
+      container.innerHTML = "";
     },
   };
 }

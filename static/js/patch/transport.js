@@ -4,14 +4,14 @@
  * shortcuts on the panel (Space, arrows, Home/End). Every control has a visible label.
  */
 
-import { SPEEDS } from './config.js';
+import { SPEEDS } from "./config.js";
 
 /** Keyboard shortcuts, written once for the buttons' `aria-keyshortcuts` and the hint line. */
 const KEYS = Object.freeze({
-  start: 'Home', back: 'ArrowLeft', play: 'Space', forward: 'ArrowRight', end: 'End',
+  start: "Home", back: "ArrowLeft", play: "Space", forward: "ArrowRight", end: "End",
 });
 
-const speedLabel = (s) => (s < 1 ? `${s} step/s` : `${s.toLocaleString('en')} steps/s`);
+const speedLabel = (s) => (s < 1 ? `${s} step/s` : `${s.toLocaleString("en")} steps/s`);
 
 /**
  * Create the transport inside `container` and listen for keys on `keyRoot`.
@@ -30,10 +30,10 @@ const speedLabel = (s) => (s < 1 ? `${s} step/s` : `${s.toLocaleString('en')} st
  */
 export function createTransport(container, { keyRoot, idPrefix, onToggle, onSeek, onStepBy,
   onSpeed, rowLength }) {
-  const el = document.createElement('div');
-  el.className = 'patch-transport';
-  el.setAttribute('role', 'group');
-  el.setAttribute('aria-label', 'Animation controls');
+  const el = document.createElement("div");
+  el.className = "patch-transport";
+  el.setAttribute("role", "group");
+  el.setAttribute("aria-label", "Animation controls");
   el.innerHTML = `
     <div class="patch-buttons">
       <button type="button" data-act="start" aria-keyshortcuts="${KEYS.start}">▮◀ Start</button>
@@ -51,7 +51,7 @@ export function createTransport(container, { keyRoot, idPrefix, onToggle, onSeek
       <output for="${idPrefix}-position" data-role="position-text">0 / 0</output>
       <label for="${idPrefix}-speed">Speed</label>
       <select id="${idPrefix}-speed" data-role="speed">
-        ${SPEEDS.map((s) => `<option value="${s}">${speedLabel(s)}</option>`).join('')}
+        ${SPEEDS.map((s) => `<option value="${s}">${speedLabel(s)}</option>`).join("")}
       </select>
     </div>
     <p class="patch-keys" id="${idPrefix}-keys">Keys (click the figure first): <kbd>Space</kbd> play/pause ·
@@ -73,18 +73,18 @@ export function createTransport(container, { keyRoot, idPrefix, onToggle, onSeek
     play: () => onToggle(),
   };
   const onClick = (event) => {
-    const act = event.target.closest('button[data-act]')?.dataset.act;
+    const act = event.target.closest("button[data-act]")?.dataset.act;
     if (act) actions[act]();
   };
   const onInput = () => onSeek(Number(position.value));
   const onSpeedChange = () => onSpeed(Number(speed.value));
   const onKey = (event) => {
     const target = event.target;
-    const typing = target.matches?.('input:not([type=range]), select, textarea, [contenteditable]');
+    const typing = target.matches?.("input:not([type=range]), select, textarea, [contenteditable]");
     if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
     const row = Math.max(rowLength(), 1);
     const byKey = {
-      ' ': actions.play,
+      " ": actions.play,
       ArrowLeft: () => onStepBy(-1),
       ArrowRight: () => onStepBy(1),
       ArrowUp: () => onStepBy(-row),
@@ -97,10 +97,10 @@ export function createTransport(container, { keyRoot, idPrefix, onToggle, onSeek
     event.preventDefault();
     fn();
   };
-  el.addEventListener('click', onClick);
-  position.addEventListener('input', onInput);
-  speed.addEventListener('change', onSpeedChange);
-  keyRoot.addEventListener('keydown', onKey);
+  el.addEventListener("click", onClick);
+  position.addEventListener("input", onInput);
+  speed.addEventListener("change", onSpeedChange);
+  keyRoot.addEventListener("keydown", onKey);
 
   return {
     update(next) {
@@ -109,16 +109,16 @@ export function createTransport(container, { keyRoot, idPrefix, onToggle, onSeek
       if (position.max !== String(max)) position.max = String(max);
       if (position.value !== String(next.step)) position.value = String(next.step);
       position.disabled = next.count < 1;
-      position.setAttribute('aria-valuetext',
+      position.setAttribute("aria-valuetext",
         `step ${next.count ? next.step + 1 : 0} of ${next.count}`);
       positionText.textContent = `step ${next.count ? next.step + 1 : 0} / ${next.count}`;
       if (speed.value !== String(next.speed)) speed.value = String(next.speed);
-      const label = next.playing ? '▮▮ Pause' : '▶ Play';
+      const label = next.playing ? "▮▮ Pause" : "▶ Play";
       if (playButton.textContent !== label) playButton.textContent = label;
-      el.querySelectorAll('button').forEach((b) => { b.disabled = next.count < 1; });
+      el.querySelectorAll("button").forEach((b) => { b.disabled = next.count < 1; });
     },
     destroy() {
-      keyRoot.removeEventListener('keydown', onKey);
+      keyRoot.removeEventListener("keydown", onKey);
       el.remove();
     },
   };

@@ -5,11 +5,11 @@
  */
 
 import { COLORS, MAGNIFIER_CELL_PX, MAGNIFIER_MARGIN, MAGNIFIER_MAX_PX, MAGNIFIER_MIN_CELL,
-  MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from './config.js';
-import { formatCompact } from './format.js';
-import { copyCells, cssOf } from './paint.js';
-import { shadeUnreached } from '../render/paint.js';
-import { windowAt, windowSpan } from './windows.js';
+  MAGNIFIER_MIN_CELL_PX, VIEW_MAX_PX } from "./config.js";
+import { formatCompact } from "./format.js";
+import { copyCells, cssOf } from "./paint.js";
+import { shadeUnreached } from "../render/paint.js";
+import { windowAt, windowSpan } from "./windows.js";
 
 const MIN_MARK_PX = 6;
 
@@ -17,7 +17,7 @@ const MIN_MARK_PX = 6;
 export function textOn(packed) {
   const lum = (packed & 255) * 0.3 + ((packed >>> 8) & 255) * 0.59
     + ((packed >>> 16) & 255) * 0.11;
-  return lum > 140 ? '#000' : '#fff';
+  return lum > 140 ? "#000" : "#fff";
 }
 
 /** Size a canvas to `cssW x cssH` CSS pixels at the device pixel ratio. */
@@ -27,7 +27,7 @@ function sizeCanvas(canvas, cssW, cssH) {
   canvas.height = Math.max(1, Math.round(cssH * dpr));
   canvas.style.width = `${cssW}px`;
   canvas.style.height = `${cssH}px`;
-  const ctx = canvas.getContext('2d');
+  const ctx = canvas.getContext("2d");
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }
@@ -62,7 +62,7 @@ export function drawInputBase(ctx, { image, cell, geometry, unreached, coloring 
   ctx.imageSmoothingEnabled = false;
   ctx.drawImage(image, 0, 0, pw * cell, ph * cell);
   if (cell >= 4) {
-    ctx.strokeStyle = 'rgba(0, 0, 0, 0.18)';
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.18)";
     ctx.lineWidth = 1;
     ctx.beginPath();
     for (let y = 0; y <= ph; y += 1) { ctx.moveTo(0, y * cell); ctx.lineTo(pw * cell, y * cell); }
@@ -78,12 +78,12 @@ export function drawInputBase(ctx, { image, cell, geometry, unreached, coloring 
     if (cell >= 14) {
       ctx.fillStyle = COLORS.paddingStroke;
       ctx.font = `${Math.min(cell * 0.45, 14)}px system-ui, sans-serif`;
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'middle';
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
       for (let y = 0; y < ph; y += 1) {
         for (let x = 0; x < pw; x += 1) {
           const inside = y >= top && y < top + h && x >= left && x < left + w;
-          if (!inside) ctx.fillText('0', (x + 0.5) * cell, (y + 0.5) * cell);
+          if (!inside) ctx.fillText("0", (x + 0.5) * cell, (y + 0.5) * cell);
         }
       }
     }
@@ -97,8 +97,8 @@ export function drawInputBase(ctx, { image, cell, geometry, unreached, coloring 
       height: h * cell } });
   if (coloring && cell >= MAGNIFIER_MIN_CELL_PX) {
     ctx.font = `${Math.min(cell * 0.3, 12)}px system-ui, sans-serif`;
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
     for (let y = 0; y < h; y += 1) {
       for (let x = 0; x < w; x += 1) {
         const v = coloring.valueAt(y, x);
@@ -145,7 +145,7 @@ export function drawWindow(ctx, { geometry, step, cell }) {
   ctx.strokeStyle = COLORS.windowStroke;
   ctx.lineWidth = 2;
   ctx.strokeRect(box.x + box.w / 2 - mw / 2, box.y + box.h / 2 - mh / 2, mw, mh);
-  ctx.strokeStyle = '#ffffff';
+  ctx.strokeStyle = "#ffffff";
   ctx.lineWidth = 1;
   ctx.strokeRect(box.x + box.w / 2 - mw / 2 - 1.5, box.y + box.h / 2 - mh / 2 - 1.5, mw + 3,
     mh + 3);
@@ -196,10 +196,10 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
   const cssH = region.rows * cell;
   const dpr = window.devicePixelRatio || 1;
   const ctx = canvas.width === Math.round(cssW * dpr) && canvas.height === Math.round(cssH * dpr)
-    ? canvas.getContext('2d') : sizeCanvas(canvas, cssW, cssH);
+    ? canvas.getContext("2d") : sizeCanvas(canvas, cssW, cssH);
   ctx.clearRect(0, 0, cssW, cssH);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'middle';
+  ctx.textAlign = "center";
+  ctx.textBaseline = "middle";
   const fontPx = Math.max(Math.min(Math.round(cell * 0.26), 12), 8);
   const isTap = (r, c) => {
     const du = r - region.dy;
@@ -235,7 +235,7 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
         ctx.restore();
         ctx.fillStyle = COLORS.paddingStroke;
         ctx.font = `${fontPx}px system-ui, sans-serif`;
-        ctx.fillText('0', px + cell / 2, py + top / 2);
+        ctx.fillText("0", px + cell / 2, py + top / 2);
       }
     }
   }
@@ -248,7 +248,7 @@ export function drawMagnifier(canvas, { geometry, step, coloring, kernel }) {
         const band = cell * 0.24;
         ctx.fillStyle = COLORS.windowStroke;
         ctx.fillRect(px, py + cell - band, cell, band);
-        ctx.fillStyle = '#ffffff';
+        ctx.fillStyle = "#ffffff";
         ctx.font = `bold ${Math.max(fontPx - 1, 8)}px system-ui, sans-serif`;
         ctx.fillText(`×${formatCompact(kernel[u * geometry.kernel[1] + v])}`, px + cell / 2,
           py + cell - band / 2);

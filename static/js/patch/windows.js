@@ -12,7 +12,7 @@
  * window geometry.
  */
 
-import { effectiveKernel, outputLength, unreachedIndices } from '../conv-math.js';
+import { effectiveKernel, outputLength, unreachedIndices } from "../conv-math.js";
 
 /**
  * @typedef {object} WindowGeometry

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from .imaging import ImagingError
+from .decode import ImagingError
 
 DIGIT_SIDE = 28
 BOX_SIDE = 20

@@ -22,19 +22,19 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import TypeAdapter, ValidationError
 
-from . import engine
-from .errors import AppError, validation_details
-from .export import figures
-from .export.colormap import COLORMAPS
-from .imaging import ImagingError, decode_upload, encode_png, safe_display_name
-from .page_state import PageState, StateError, read_page_state
-from .schemas import Layers, LayerSpec, to_engine_layers
-from .services import caps as caps_module
-from .services.container import image_limits
-from .services.encoding import block_mean, geometry_json, preview_factor
-from .services.images import Color, StoredImage, as_tensor, make_image
-from .services.samples import discover
-from .settings import Settings
+from .. import engine
+from ..errors import validation_details
+from ..export import figures
+from ..export.colormap import COLORMAPS
+from ..imaging import decode_upload, encode_png, safe_display_name
+from ..page_state import PageState, StateError, read_page_state
+from ..schemas import Layers, LayerSpec
+from ..services import caps as caps_module
+from ..services.container import image_limits
+from ..services.encoding import block_mean, geometry_json, preview_factor
+from ..services.images import Color, StoredImage, as_tensor, make_image
+from ..services.samples import discover
+from ..settings import Settings
 
 Array = NDArray[np.float32]
 LAYERS_ADAPTER: TypeAdapter[Any] = TypeAdapter(Layers)
@@ -163,8 +163,7 @@ def render_image(image: StoredImage, layers: list[LayerSpec], out_dir: Path, *,
     x = as_tensor(image, color=color)
     limits = caps_module.Caps.from_settings(settings)
     caps_module.check_fields(layers, limits)
-    planned = caps_module.plan_within_caps(layers, to_engine_layers(layers),
-                                           (x.shape[0], x.shape[1], x.shape[2]), limits)
+    planned = caps_module.plan_tensor(layers, x, limits)
     caps_module.check_cost(planned, limits, response_bytes=0)
     outputs = engine.run_planned(x, planned)
     c, h, w = x.shape
@@ -198,7 +197,7 @@ def _run(args: argparse.Namespace) -> int:
     except (RenderError, StateError, OSError) as exc:
         print(f"convscope render: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (ImagingError, engine.EngineError, AppError) as exc:
+    except engine.DomainError as exc:
         print(f"convscope render: error: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
     maps = sum(len(list(f.glob("map_*.png"))) for f in folders)

@@ -11,7 +11,7 @@
    its limit, and libwebp allocates the canvas on open);
 4. decodes the first frame only, using JPEG's DCT-domain scaling (``Image.draft``) when the
    image is much larger than the working size;
-5. normalises the mode (:mod:`app.image_modes`: grey stays one channel, alpha is composited
+5. normalises the mode (:mod:`app.imaging.modes`: grey stays one channel, alpha is composited
    onto WHITE, 16-bit is scaled, everything else becomes RGB), reduces to the working size
    with Lanczos (never upscales) and applies the EXIF orientation (a broken EXIF block is
    ignored, never an error).
@@ -30,8 +30,9 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, PngImagePlugin, UnidentifiedImageError
 
-from .image_headers import DISPLAY_NAMES, HeaderError, read_header, sniff_format
-from .image_modes import BACKGROUND, orient, target_size, to_working
+from ..errors import AppError
+from .headers import DISPLAY_NAMES, HeaderError, read_header, sniff_format
+from .modes import BACKGROUND, orient, target_size, to_working
 
 __all__ = [
     "BACKGROUND",
@@ -58,7 +59,7 @@ _EXIF_ORIENTATION = 0x0112
 _NAME_FORBIDDEN = frozenset('<>:"/\\|?*`')
 
 
-class ImagingError(Exception):
+class ImagingError(AppError):
     """An upload that cannot become a working image; ``status`` is the HTTP status to send.
 
     413 too large (bytes, pixels or side), 415 unsupported format, 422 corrupt, truncated or
@@ -76,13 +77,8 @@ class ImagingError(Exception):
         limit: object = None,
         field: str = "file",
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.value = value
-        self.limit = limit
-        self.field = field
+        super().__init__(message, field=field, value=value, limit=limit, status=status,
+                         code=code)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import uvicorn
 
-from .render_cli import add_render_command
-from .settings import Settings
+from ..settings import Settings
+from .render import add_render_command
 
 
 def _serve(args: argparse.Namespace) -> int:
