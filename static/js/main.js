@@ -125,8 +125,21 @@ function createExactFetchers({ store, perf, api, schedule }) {
   // the pyramid holds still, so a burst of changes (a held arrow key) does not fetch and paint
   // them for every pyramid it passes through, competing with the next pyramid for the CPU
   // and the network; meanwhile the inspector keeps the map's last exact picture.
+  // Nor before the reader has done anything at all: a page opened and left alone (a class
+  // opening it at once) costs no exact values (330 kB gzipped for a 512 x 512 map; issue 17);
+  // the first pointer move, touch, key or wheel asks for them, and the preview stands in.
+  const engaged = { yes: false };
+  const engage = () => {
+    if (engaged.yes) return;
+    engaged.yes = true;
+    schedule();
+  };
+  for (const type of ["pointermove", "pointerdown", "keydown", "wheel", "touchstart"]) {
+    window.addEventListener(type, engage, { once: true, passive: true });
+  }
   const selectedFetch = createPatientFetch(tensors);
   const selectedExact = ({ pyramid, selected: { layer, map } }) => {
+    if (!engaged.yes) return null;
     const settle = store.getState().image.pixels !== undefined ? TIMING.exactSettleDrawingMs
       : TIMING.exactSettleMs;
     const settled = perf.lastDrawnAt + settle - performance.now();
