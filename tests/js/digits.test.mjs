@@ -10,18 +10,7 @@ import { classifierBars, flattenText, softmax, UNTRAINED_NOTE } from "../../stat
 import { apiLayers, buildPyramidRequest, checkState, isBlankPad } from "../../static/js/request.js";
 import { searchToConfig, stateToSearch, sanitizeConfig } from "../../static/js/state.js";
 import { setBlock } from "../../static/js/editor/block-ops.js";
-
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../static/js/grid/model.js";
 
 /** The contract's example network, as GET /api/models lists it. */
 const MODEL = Object.freeze({
@@ -42,7 +31,7 @@ const digitsState = (over = {}) => ({ ...digitsConfig(MODEL), models: [MODEL], s
   pyramid: null, ...over });
 
 test("pad encoding round-trips every drawing at its 16 ink levels", () => {
-  const next = rng(14);
+  const next = seededRandom(14);
   for (let trial = 0; trial < 50; trial += 1) {
     const pixels = new Uint8Array(784);
     const inked = Math.floor(next() * 300);
