@@ -82,7 +82,7 @@ def digits_screenshots(page: Any, base: str) -> None:
     time.sleep(0.6)
     page.screenshot(path=HERE / "digits-trained.png")
 
-    page.get_by_role("group", name="Layer 1", exact=True).get_by_label(
+    page.locator("#stack-editor fieldset").first.get_by_label(
         "Stride", exact=True).select_option("2x2")
     settle(page, "invalid")
     page.mouse.move(5, 5)
