@@ -224,7 +224,10 @@ function createRender(ctx, views, fetchers) {
       : state.status === "error" ? `${state.error.message}${stale}` : "";
     problem.hidden = !message;
     setText(problem, message);
-    pyramidRoot?.classList.toggle("stale", state.status !== "ready");
+    // The pen's maps come back within a frame or two: fading the pyramid out and in for each
+    // stroke repainted every tile twice (issue 14's stroke -> redraw budget).
+    const drawing = state.image?.pixels !== undefined && state.status === "loading";
+    pyramidRoot?.classList.toggle("stale", state.status !== "ready" && !drawing);
     const { pyramid } = state;
     if (pyramid && pyramidView) {
       const only = embed?.onlyLayer(state) ?? null;

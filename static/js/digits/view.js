@@ -153,7 +153,7 @@ export function createDigitsView(doc, { store, api, colormaps, schedule, onAnima
       : state.status === "error" && /trained/.test(state.error?.message ?? "")
         ? { message: state.error.message.replace(/\.$/, "") } : null;
     classifier?.draw({ pyramid: state.pyramid, classes: model?.classes ?? null, blank, fit,
-      stale: state.status !== "ready", canReset: Boolean(model) });
+      stale: state.status !== "ready" && !(digits && state.status === "loading"), canReset: Boolean(model) });
     // which pyramid the bars show (tests wait for the bars of the current one)
     if (classifierRoot) classifierRoot.dataset.pyramidAt = String(state.pyramid?.changedAt ?? "");
     // an embedded photo stack stays as it was; an embedded digit shows the answer on top
