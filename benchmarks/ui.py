@@ -55,7 +55,7 @@ S7_BLOCKS = [(8, 1), (16, 2), (32, 2), (64, 2)]
 CHANGE_AND_WAIT = """async ([seed]) => {
   const group = [...document.querySelectorAll('fieldset, [role=group]')]
     .find((g) => (g.getAttribute('aria-label') || g.querySelector('legend')?.textContent || '')
-      .trim().startsWith('Layer 1'));
+      .trim() === 'Layer 1');
   const input = [...group.querySelectorAll('label')]
     .find((l) => l.textContent.trim().startsWith('Random seed')).control;
   const pyramid = document.getElementById('pyramid');
