@@ -79,7 +79,7 @@ def same_padding(n: int, k: int, *, stride: int = 1, dilation: int = 1) -> Pair:
     cell goes after (bottom/right). Examples: ``(n=6, k=3, s=2) -> (0, 1)``,
     ``(n=224, k=7, s=2) -> (2, 3)``, ``(n=4, k=2, s=1) -> (0, 1)``.
     """
-    out = -(-n // stride)
+    out = ceil_div(n, stride)
     total = max((out - 1) * stride + effective_kernel(k, dilation) - n, 0)
     return total // 2, total - total // 2
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from ..shapes import ceil_div
 from .phases import Fill, Phase, axis_phases
 
 Array = NDArray[np.float32]
@@ -87,8 +88,8 @@ def _block_rows(depth: int, bias: bool, k_out: int, width: int, h_out: int) -> i
     small = SMALL_GEMM // (k_out * (depth + bias) * width)
     if 2 * small >= rows:
         rows = max(1, min(rows, small))
-    blocks = -(-h_out // rows)
-    return -(-h_out // blocks)  # the same number of blocks, of even sizes
+    blocks = ceil_div(h_out, rows)
+    return ceil_div(h_out, blocks)  # the same number of blocks, of even sizes
 
 
 @lru_cache(maxsize=256)

@@ -25,6 +25,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from ..shapes import ceil_div
 from .columns import column_pieces, copy_cells, copy_target
 
 Array = NDArray[np.float32]
@@ -69,7 +70,7 @@ def _row_width(w_out: int) -> tuple[int, int]:
     sub-rows not a multiple of 512 bytes apart (their rows would fall in the same cache
     sets): both faster products in OpenBLAS (docs/perf.md, "Rows").
     """
-    width = -(-w_out // 4) * 4
+    width = ceil_div(w_out, 4) * 4
     return width, width + 4 if width % 128 == 0 else width
 
 
@@ -77,9 +78,9 @@ def _chunk_rows(row_bytes: int, row_macs: int, h_out: int) -> int:
     """Output rows per chunk, each row costing ``row_bytes`` of buffer and ``row_macs``
     multiply-adds: a buffer of about ``CHUNK_BYTES`` but at least ``MIN_CHUNK_MACS`` of
     work, in chunks of even sizes."""
-    rows = max(CHUNK_BYTES // row_bytes, -(-MIN_CHUNK_MACS // row_macs), 1)
-    chunks = -(-h_out // min(rows, h_out))
-    return -(-h_out // chunks)
+    rows = max(CHUNK_BYTES // row_bytes, ceil_div(MIN_CHUNK_MACS, row_macs), 1)
+    chunks = ceil_div(h_out, min(rows, h_out))
+    return ceil_div(h_out, chunks)
 
 
 def correlate(x: Array, weight: Array, bias: Array | None, *, stride: tuple[int, int],
