@@ -139,14 +139,14 @@ function createExactFetchers({ store, perf, api, schedule }) {
   }
   const selectedFetch = createPatientFetch(tensors);
   const selectedExact = ({ pyramid, selected: { layer, map } }) => {
-    if (!engaged.yes) return null;
+    if (!engaged.yes || store.getState().status !== "ready") return null;
     const settle = store.getState().image.pixels !== undefined ? TIMING.exactSettleDrawingMs
       : TIMING.exactSettleMs;
     const settled = perf.lastDrawnAt + settle - performance.now();
     return selectedFetch(pyramid.request, layer, map, { delayMs: Math.max(0, settled),
       still: () => {
         const s = store.getState();
-        return s.pyramid === pyramid && s.status !== "loading" && s.selected.layer === layer
+        return s.pyramid === pyramid && s.status === "ready" && s.selected.layer === layer
           && s.selected.map === map;
       } });
   };
