@@ -134,9 +134,9 @@ def test_proxy_fails_over_when_a_replica_dies(proxy: Proxy) -> None:
 def test_control_without_the_404_hop_the_page_keeps_uploading_again(
         proxy_without_404_hop: Proxy) -> None:
     student = PageClient(proxy_without_404_hop.base)
-    # nginx's round-robin is kept per worker process, so which replica a request meets is
-    # not a fixed alternation: enough rounds that two misses are all but certain
-    student.session(rounds=10)
+    student.session(rounds=4)
     # round-robin alone sends requests to the replica without the image: the 404 reaches
-    # the page, which uploads again (and, with bad luck, its retry misses again)
-    assert student.reuploads >= 2, student
+    # the page, which uploads again. Once that upload has landed on the other replica both
+    # hold the image and no further request misses, so one re-upload is the usual count
+    # (a second only when the re-upload lands on the first replica again).
+    assert student.reuploads >= 1, student
