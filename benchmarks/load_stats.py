@@ -13,6 +13,8 @@ import numpy as np
 HEALTH = "GET /healthz"
 HEALTH_P95_TARGET_MS = 100.0
 RSS_TARGET_BYTES = 1 << 30
+SHED_TARGET = 0.05  # issue 17: at most 5 % of the compute requests answered 503
+SHED_ROUTES = {"pyramids": "POST /api/pyramid", "exact-value reads": "POST /api/pyramid/tensor"}
 MIB = 1 << 20
 
 
@@ -78,6 +80,7 @@ def summarise(recorder: Recorder, *, elapsed: float, server: dict[str, Any], use
         "statuses": dict(sorted(Counter(str(r.status) for r in records).items())),
         "server_errors": sum(1 for r in records if r.status >= 500 and r.status != 503),
         "busy_503": len(busy),
+        "shed": {name: shed_share(by_label.get(label, [])) for name, label in SHED_ROUTES.items()},
         "busy_503_ms": percentiles([r.seconds for r in busy]) if busy else {},
         "busy_503_without_retry_after": sum(1 for r in busy if not r.retry_after),
         "no_answer": dict(Counter(r.error for r in records if r.status == 0)),
@@ -92,10 +95,18 @@ def summarise(recorder: Recorder, *, elapsed: float, server: dict[str, Any], use
     }
 
 
+def shed_share(records: list[Record]) -> float:
+    """The share of ``records`` answered 503 (every try counts, retries included)."""
+    return sum(1 for r in records if r.status == 503) / len(records) if records else 0.0
+
+
 def check_targets(summary: dict[str, Any]) -> dict[str, bool]:
     """The issue's targets, each True when met."""
     peak = max(summary["server"]["peak_rss_sampled"], summary["server"]["peak_rss_hwm"])
+    shed = summary["shed"]
     return {
+        **{f"{name} shed <= {SHED_TARGET:.0%} ({shed[name]:.1%})": shed[name] <= SHED_TARGET
+           for name in SHED_ROUTES},
         "no 5xx but 503": summary["server_errors"] == 0 and not summary["no_answer"],
         "every 503 has Retry-After": summary["busy_503_without_retry_after"] == 0,
         "/healthz never failed": summary["healthz_failures"] == 0,

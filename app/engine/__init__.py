@@ -20,7 +20,7 @@ Read in this order:
 from .activations import ACTIVATIONS, apply_activation
 from .conv import conv2d
 from .errors import DomainError, EngineError, GeometryError, ParameterError, ShapeError
-from .kernels import PRESETS, he_weights, preset_2d, preset_weights
+from .kernels import PRESETS, dense_he_weights, he_weights, preset_2d, preset_weights
 from .layers import Activation, Conv, Dense, Layer, Pool, PresetWeights, RandomWeights
 from .pooling import avg_pool2d, max_pool2d
 from .reference import conv2d_reference
@@ -49,6 +49,7 @@ __all__ = [
     "avg_pool2d",
     "conv2d",
     "conv2d_reference",
+    "dense_he_weights",
     "he_weights",
     "max_pool2d",
     "output_length",

@@ -127,3 +127,11 @@ def he_weights(*, maps: int, channels: int, size: tuple[int, int], seed: int) ->
     std = np.sqrt(2.0 / (channels * size[0] * size[1]))
     out: Array = (rng.standard_normal((maps, channels, *size)) * std).astype(np.float32)
     return out
+
+
+def dense_he_weights(*, units: int, inputs: int, seed: int) -> Array:
+    """Seeded He-normal dense weights ``(units, inputs)``: std ``sqrt(2 / inputs)``."""
+    rng = np.random.default_rng(seed)
+    out: Array = (rng.standard_normal((units, inputs)) * np.sqrt(2.0 / inputs)).astype(
+        np.float32)
+    return out

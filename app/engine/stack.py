@@ -200,9 +200,8 @@ def _plan_dense(layer: Dense, in_shape: Shape3, rf: tuple[Pair, Pair, Pair]) -> 
         if layer.units < 1:
             raise ParameterError(f"units must be at least 1, got {layer.units}", field="units",
                                  value=layer.units, limit=">= 1")
-        rng = np.random.default_rng(layer.weights.seed)
-        weight = (rng.standard_normal((layer.units, n_in)) * np.sqrt(2.0 / n_in)).astype(
-            np.float32)
+        weight = kernels.dense_he_weights(units=layer.units, inputs=n_in,
+                                          seed=layer.weights.seed)
         bias = layer.bias if layer.bias is not None else np.zeros(layer.units, np.float32)
     else:
         weight, bias = layer.weights.astype(np.float32, copy=False), layer.bias

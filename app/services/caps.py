@@ -28,6 +28,7 @@ from ..schemas import (
 )
 from ..schemas.trained import trained_layer
 from ..settings import Settings
+from .draws import with_dense_drawn
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def plan_within_caps(specs: Sequence[LayerSpec], layers: list[engine.Layer],
                          f"{caps.max_weights:,}; use fewer or smaller kernels",
                          field="weights", value=weights, limit=f"<= {caps.max_weights}")
     check_cost(dry, caps, response_bytes=0)
-    return engine.plan(layers, shape)
+    return engine.plan(with_dense_drawn(layers, dry), shape)
 
 
 def check_cost(planned: Sequence[engine.PlannedLayer], caps: Caps, *,

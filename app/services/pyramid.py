@@ -26,7 +26,7 @@ from .heads import classifier_fields
 from .images import StoredImage, as_tensor
 
 Array = NDArray[np.float32]
-#: Header bytes budgeted per map and per layer, and per weight (``short_floats`` JSON).
+#: Header bytes budgeted per map and per layer, and per weight (``encoding.array_json``).
 HEADER_BYTES_PER_MAP = 64
 HEADER_BYTES_PER_LAYER = 1024
 HEADER_BYTES_PER_WEIGHT = 14

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import json
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -14,7 +16,7 @@ from PIL import Image
 import app.services.pyramid as pyramid_module
 from app import engine
 from app.schemas import PyramidRequest, to_engine_layers
-from app.services.encoding import block_mean, short_floats
+from app.services.encoding import array_json, block_mean
 
 from .binary import read_pyramid, read_tensor
 from .conftest import PYRAMID_LAYERS
@@ -230,10 +232,23 @@ def test_overflow_in_a_pyramid_is_422_naming_the_layer(client: TestClient) -> No
         assert r.json()["error"]["message"].startswith("layer 2: values overflow"), route
 
 
-def test_short_floats_read_back_to_the_same_float32() -> None:
+def test_array_json_reads_back_to_the_same_float32() -> None:
     rng = np.random.default_rng(5)
-    for scale in (1e-30, 1e-5, 1.0, 1e5, 3e38):
-        with np.errstate(over="ignore"):  # 3e38: some overflow to infinity, on purpose
-            values = (rng.standard_normal(10_000) * scale).astype(np.float32)
-        values[:3] = (0.0, -0.0, 1.0)
-        np.testing.assert_array_equal(short_floats(values).astype(np.float32), values)
+    tiny = np.float32(1.4e-45)  # the smallest denormal
+    for scale in (1e-40, 1e-30, 1e-5, 1.0, 1e5, 1e37):
+        values = (rng.standard_normal((10, 10, 10, 10)) * scale).astype(np.float32)
+        values.flat[:6] = (0.0, -0.0, 1.0, tiny, np.finfo(np.float32).max, 1 / 3)
+        text = array_json(values)
+        back = np.asarray(json.loads(text), dtype=np.float32)  # what Math.fround does
+        np.testing.assert_array_equal(back, values)
+        assert np.signbit(back.flat[1])  # -0.0 stays negative
+        numbers = re.findall(r"[-0-9.e+]+", text)
+        digits = [len(n.split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
+                  for n in numbers]
+        assert max(digits) <= 9  # float32 never needs more (float64 text would take 17)
+
+
+def test_array_json_refuses_what_json_cannot_carry() -> None:
+    for bad in (np.inf, -np.inf, np.nan):
+        with pytest.raises(ValueError, match="not JSON compliant"):
+            array_json(np.array([1.0, bad], np.float32))
