@@ -50,6 +50,9 @@ MAX_RETRIES = 3
 TIMEOUT_S = 30.0
 PRESETS = ["sobel_x", "sobel_y", "laplacian", "gaussian_blur"]
 MIMES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+#: What Chromium sends over HTTPS and to localhost; over plain HTTP to another machine (a
+#: classroom LAN) it sends only "gzip, deflate" (``--accept-encoding "gzip, deflate"``).
+ACCEPT_ENCODING = "gzip, deflate, zstd"
 
 
 def conv(filters: int, seed: int, *, stride: int = 1, kernel: int = 3,
@@ -145,12 +148,18 @@ class Student:
             self.rec.events["photo uploaded"] += 1
 
     async def compute(self, label: str, url: str, body: dict[str, Any]) -> httpx.Response | None:
-        """A pyramid or tensor request; a 404 (image evicted or server restarted) re-uploads."""
-        reply = await self.call(label, "POST", url, json=body)
+        """A pyramid or tensor request; a 404 (image evicted or server restarted) re-uploads.
+        The answer is received but not decoded (what the page does with it costs the
+        student's machine, not the server)."""
+        reply = await self.call(label, "POST", url, json=body, body_unread=True)
+        if reply is not None and reply.status_code == 200:
+            coding = reply.headers.get("content-encoding", "none")
+            self.rec.events[f"compute answers compressed with {coding}"] += 1
         if reply is not None and reply.status_code == 404 and "id" in self.image:
             self.rec.events["re-upload after a 404"] += 1
             await self.ensure_image()
-            reply = await self.call(label, "POST", url, json={**body, "image": self.image})
+            reply = await self.call(label, "POST", url, json={**body, "image": self.image},
+                                    body_unread=True)
         return reply
 
     async def run(self, *, start_at: float, deadline: float) -> None:
@@ -195,11 +204,13 @@ async def poll_health(base_url: str, recorder: Recorder, deadline: float) -> Non
 
 
 async def drive(base_url: str, *, users: int, seconds: float, seed: int,
-                recorder: Recorder, think_s: float = THINK_MEAN_S) -> float:
+                recorder: Recorder, think_s: float = THINK_MEAN_S,
+                accept_encoding: str = ACCEPT_ENCODING) -> float:
     """Run the class for ``seconds``; returns the elapsed wall time."""
     bad = bad_files(seed=seed)
     limits = httpx.Limits(max_connections=users + 8, max_keepalive_connections=users + 8)
-    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S, limits=limits) as client:
+    async with httpx.AsyncClient(base_url=base_url, timeout=TIMEOUT_S, limits=limits,
+                                 headers={"Accept-Encoding": accept_encoding}) as client:
         students = [Student(i, client=client, recorder=recorder, seed=seed, bad=bad,
                             think_s=think_s) for i in range(users)]
         began = time.monotonic()
@@ -230,6 +241,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="mean seconds a student waits between two tweaks")
     parser.add_argument("--env", action="append", default=[], metavar="CONVSCOPE_X=V",
                         help="a server setting (repeatable); the defaults otherwise")
+    parser.add_argument("--accept-encoding", default=ACCEPT_ENCODING,
+                        help=f"the students' Accept-Encoding (default {ACCEPT_ENCODING!r})")
     parser.add_argument("--json", type=Path, help="also write the summary here")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     return parser.parse_args(argv)
@@ -243,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     with Server(env=env) as server:
         cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         elapsed = asyncio.run(drive(server.base_url, users=args.users, seconds=args.seconds,
-                                    seed=args.seed, recorder=recorder, think_s=args.think))
+                                    seed=args.seed, recorder=recorder, think_s=args.think,
+                                    accept_encoding=args.accept_encoding))
         cpu_after = resource.getrusage(resource.RUSAGE_SELF)
         stats = server.stats()
     client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime

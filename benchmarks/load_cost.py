@@ -5,18 +5,21 @@ measures what a class costs the server per request: the process CPU time (every 
 ``time.process_time``) of requests as benchmarks/load.py sends them (the page's default
 stack and the 4-conv S7 stack on a 512 px sample, preview 128): a pyramid with new random
 weights, then the animation's two reads (all maps of layer 1, one map of layer 2) of that
-stack, then the same three again byte for byte (what a class asks again). The client asks
-without gzip so that its own decompression is not counted (the server still compresses,
-when enabled); the bytes on the wire are measured with gzip accepted. It runs the app of
-the current directory in process (``cd`` to another checkout to measure that one); settings
-come from the environment (``CONVSCOPE_BINARY_GZIP_LEVEL=0`` to price gzip).
+stack, then the same three again byte for byte (what a class asks again), then the pyramid
+with only its second conv reseeded (what one tweak asks). "new" draws every layer's
+weights anew, the random classifier's included: the worst case. The client accepts
+``--accept-encoding`` and reads the answer as sent, without decompressing it, so that its
+own decoding is not counted; the server compresses as it would for that client. It runs the
+app of the current directory in process (``cd`` to another checkout to measure that one);
+settings come from the environment (``CONVSCOPE_BINARY_GZIP_LEVEL=0`` to price gzip).
 
-Usage: ``python benchmarks/load_cost.py [--repeats 12]``.
+Usage: ``python benchmarks/load_cost.py [--repeats 12] [--accept-encoding gzip|zstd|identity]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -30,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fastapi.testclient import TestClient
 from load import SAMPLES, fresh_config, stack
 
-GZIP = {"Accept-Encoding": "gzip"}
 PLAIN = {"Accept-Encoding": "identity"}
 
 
@@ -58,9 +60,21 @@ def bodies(family: str, seed: int) -> tuple[dict[str, Any], dict[str, Any], dict
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=12)
+    parser.add_argument("--accept-encoding", default="gzip",
+                        help="the client's Accept-Encoding: gzip (Chromium over plain HTTP), "
+                             "zstd (over HTTPS and on localhost) or identity")
     args = parser.parse_args(argv)
+    asked = {"Accept-Encoding": args.accept_encoding}
+
+    def post_unread(path: str, body: dict[str, Any]) -> tuple[int, int]:
+        """(status, bytes as sent): the body received, not decompressed, as the server
+        sends it to a client that asks with ``asked``."""
+        with client.stream("POST", path, json=body, headers=asked) as reply:
+            return reply.status_code, sum(len(chunk) for chunk in reply.iter_raw())
+
     from app.main import create_app
 
+    print(f"Accept-Encoding: {args.accept_encoding}")
     print(f"app from {Path.cwd()}; load average {Path('/proc/loadavg').read_text().split()[0]}")
     with TestClient(create_app()) as client:
         client.post("/api/pyramid", json=bodies("default", 0)[0])  # decode the sample
@@ -74,13 +88,16 @@ def main(argv: list[str] | None = None) -> None:
                                  strict=True))
                 for when in ("new", "repeated"):
                     for name, body, path in named:
-                        ms, reply = cpu_ms(lambda p=path, b=body: client.post(
-                            p, json=b, headers=PLAIN))
-                        assert reply.status_code == 200, reply.text
+                        ms, (status, wire) = cpu_ms(lambda p=path, b=body: post_unread(p, b))
+                        assert status == 200, (status, body)
                         rows.setdefault(f"{name}, {when}", []).append(ms)
+                tweaked = json.loads(json.dumps(named[0][1]))
+                tweaked["layers"][1]["weights"] = {"random": 20_000 + i}
+                ms, (status, _) = cpu_ms(lambda b=tweaked: post_unread("/api/pyramid", b))
+                assert status == 200, status
+                rows.setdefault("pyramid, one conv reseeded", []).append(ms)
                 for name, body, path in named:
-                    with client.stream("POST", path, json=body, headers=GZIP) as reply:
-                        wire = sum(len(chunk) for chunk in reply.iter_raw())
+                    wire = post_unread(path, body)[1]
                     raw = len(client.post(path, json=body, headers=PLAIN).content)
                     sizes[name] = (raw, wire)
             print(f"\n{family} stack: CPU ms per request (median of {args.repeats}, p90)")

@@ -36,13 +36,25 @@ class Recorder:
     records: list[Record] = field(default_factory=list)
     #: What students went through: gave up after 503s, re-uploaded after a 404, ...
     events: Counter[str] = field(default_factory=Counter)
+    #: Bytes received per label, as sent (compressed), for the requests read unread.
+    wire_bytes: Counter[str] = field(default_factory=Counter)
 
     async def timed(self, client: httpx.AsyncClient, label: str, method: str, url: str,
-                    **kwargs: Any) -> httpx.Response | None:
-        """Send and record one request; ``None`` if it got no answer."""
+                    *, body_unread: bool = False, **kwargs: Any) -> httpx.Response | None:
+        """Send and record one request; ``None`` if it got no answer.
+
+        ``body_unread``: receive the body as it comes over the wire without decompressing
+        or keeping it (its length is added to ``wire_bytes[label]``). The students'
+        browsers decode on their own machines; a load generator that decodes on the
+        server's cores takes their CPU from the server."""
         started = time.perf_counter()
         try:
-            reply = await client.request(method, url, **kwargs)
+            if body_unread:
+                async with client.stream(method, url, **kwargs) as reply:
+                    async for chunk in reply.aiter_raw():
+                        self.wire_bytes[label] += len(chunk)
+            else:
+                reply = await client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
             self.records.append(Record(label, 0, time.perf_counter() - started, False,
                                        type(exc).__name__))
@@ -85,6 +97,9 @@ def summarise(recorder: Recorder, *, elapsed: float, server: dict[str, Any], use
         "busy_503_without_retry_after": sum(1 for r in busy if not r.retry_after),
         "no_answer": dict(Counter(r.error for r in records if r.status == 0)),
         "events": dict(sorted(recorder.events.items())),
+        "wire_kb_per_answer": {
+            label: recorder.wire_bytes[label] / 1000 / max(1, endpoints[label]["statuses"].get(
+                "200", 0)) for label in sorted(recorder.wire_bytes)},
         "healthz_failures": sum(1 for r in health if r.status != 200),
         "healthz": endpoints.get(HEALTH, {}),
         "endpoints": endpoints,
@@ -136,6 +151,8 @@ def print_report(summary: dict[str, Any]) -> None:
           + (f"   503 answered in p50 {fast['p50']:.1f} / p95 {fast['p95']:.1f} ms"
              if fast else ""))
     print(f"students: {s['events'] or 'nothing to note'}")
+    for label, kb in s["wire_kb_per_answer"].items():
+        print(f"{label}: {kb:.0f} kB over the wire per answer (mean)")
     print(f"/healthz p95 {s['healthz'].get('p95', float('nan')):.1f} ms, max "
           f"{s['healthz'].get('max', float('nan')):.1f} ms, failures {s['healthz_failures']}")
     print(f"server peak RSS {srv['peak_rss_sampled'] / MIB:.0f} MiB sampled, "

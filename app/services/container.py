@@ -98,7 +98,8 @@ def build_services(settings: Settings) -> Services:
                                 max_bytes=settings.pyramid_cache_bytes),
         responses=ResponseCache(max_entries=settings.response_cache_entries,
                                 max_bytes=settings.response_cache_bytes,
-                                gzip_level=settings.binary_gzip_level),
+                                gzip_level=settings.binary_gzip_level,
+                                zstd_level=settings.binary_zstd_level),
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import zstandard
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -190,3 +191,56 @@ def test_the_pool_counts_the_jobs_waiting_for_a_worker() -> None:
         assert asyncio.run(scenario()) == [0, 2, 0]
     finally:
         pool.shutdown()
+
+
+ZSTD = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # Chromium over HTTPS or localhost
+
+
+@pytest.mark.parametrize("path", ["/api/pyramid", "/api/pyramid/tensor"])
+def test_clients_that_accept_zstd_get_it_and_it_decodes_to_the_same_bytes(
+        client: TestClient, path: str) -> None:
+    body = {"image": {"sample": "coffee"}, "layers": PYRAMID_LAYERS, "preview": 96,
+            **({"layer": 1} if path.endswith("tensor") else {})}
+    packed = client.post(path, json=body, headers=ZSTD)
+    plain = client.post(path, json=body, headers=PLAIN)
+    assert packed.status_code == plain.status_code == 200
+    assert packed.headers["content-encoding"] == "zstd"
+    assert int(packed.headers["content-length"]) < 0.9 * len(plain.content)
+    assert unzstd(packed.content) == plain.content
+
+
+def unzstd(data: bytes) -> bytes:
+    """A zstd body as the browser decodes it (the test client leaves zstd as it came)."""
+    assert data[:4] == b"\x28\xb5\x2f\xfd"  # a zstd frame
+    return zstandard.ZstdDecompressor().decompress(data)
+
+
+def test_a_kept_answer_is_sent_in_the_form_each_client_accepts(client: TestClient) -> None:
+    body = {"image": {"sample": "rocket"}, "layers": PYRAMID_LAYERS, "preview": 80}
+    first = client.post("/api/pyramid", json=body, headers=ZSTD)  # kept with its zstd
+    assert first.headers["content-encoding"] == "zstd"
+    for headers in (GZIP, PLAIN, {"Accept-Encoding": "zstd;q=0, gzip"}):
+        again = client.post("/api/pyramid", json=body, headers=headers)
+        assert "content-encoding" not in again.headers  # no gzip kept: sent as it is
+        assert again.content == unzstd(first.content)
+    assert client.post("/api/pyramid", json=body,
+                       headers={"Accept-Encoding": "*"}).headers["content-encoding"] == "zstd"
+
+
+def test_binary_zstd_level_zero_falls_back_to_gzip() -> None:
+    from .conftest import make_client
+
+    with make_client(binary_zstd_level=0) as gzip_client:
+        response = gzip_client.post("/api/pyramid", json=PYRAMID, headers=ZSTD)
+        assert response.status_code == 200 and response.headers["content-encoding"] == "gzip"
+
+
+def test_zstd_helper_keeps_only_what_saves_space() -> None:
+    from app.services.responses import zstd_bytes
+
+    assert zstd_bytes(b"", level=1) is None
+    assert zstd_bytes(bytes(1000), level=0) is None
+    packed = zstd_bytes(bytes(1000), level=1)
+    assert packed is not None and zstandard.ZstdDecompressor().decompress(packed) == bytes(1000)
+    noise = np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
+    assert zstd_bytes(noise, level=1) is None

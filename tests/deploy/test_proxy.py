@@ -117,10 +117,14 @@ def test_page_like_client_never_fails_behind_the_shipped_proxy(proxy: Proxy) -> 
 def test_gallery_requests_spread_over_every_replica(proxy: Proxy) -> None:
     http = httpx.Client(base_url=proxy.base, timeout=30)
     body = {"image": {"sample": "camera"}, "layers": TWEAKED_LAYERS, "preview": 32}
-    for _ in range(8):
+    # With the upstream a variable, nginx's resolver hands out the replicas' addresses from
+    # a random one on: each request picks a replica at random, not in turn. 60 requests,
+    # at least 15 each (8 with 3 each failed a third of the time; this fails about once
+    # in 10,000 runs when the spread is fair, and always when one replica gets it all).
+    for _ in range(60):
         assert http.post("/api/pyramid", json=body).status_code == 200
     served = Counter(addrs[-1] for addrs, _, final in upstream_log(proxy.tmp) if final == "200")
-    assert len(served) == 2 and min(served.values()) >= 3, served
+    assert len(served) == 2 and min(served.values()) >= 15, served
 
 
 def test_proxy_fails_over_when_a_replica_dies(proxy: Proxy) -> None:
