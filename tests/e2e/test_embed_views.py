@@ -179,8 +179,9 @@ def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
     hover = page.evaluate("() => window.__convscope.store.getState().hover")
     assert (hover["layer"], hover["map"]) == (2, 2)
     i, j = hover["i"], hover["j"]
-    readout = page.locator("#inspector .readout").inner_text()
-    assert f"row {i + 1}, column {j + 1}" in readout  # rows and columns counted from 1
+    # rows and columns counted from 1 (the inspector redraws on the next animation frame)
+    poll(page, f"""() => document.querySelector('#inspector .readout').textContent
+        .includes('row {i + 1}, column {j + 1}')""")
     # the inspector's offer (the pyramid's own is tested below)
     how = page.locator("#inspector").get_by_role("button",
                                                  name=re.compile("How was this number computed"))
@@ -204,8 +205,8 @@ def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
     output_text = page.locator('#patch-panel [data-role="output"]').inner_text()
     shown = output_text.replace("−", "-").split("=")[-1]  # "ReLU(-7.81e-4) = 0" -> "0"
     assert float(shown) == pytest.approx(expected, rel=1e-3, abs=1e-4)
-    assert page.evaluate("() => document.getElementById('patch-panel')"
-                         ".getBoundingClientRect().top") < 200  # scrolled into view
+    # scrolled into view (smoothly: the answers above can all arrive before the scroll ends)
+    poll(page, "() => document.getElementById('patch-panel').getBoundingClientRect().top < 200")
 
 
 def test_preset_maps_say_what_they_find_in_plain_words(page: Any, live_server: str) -> None:
