@@ -426,3 +426,42 @@ def test_a_failed_fetch_of_the_exact_values_is_tried_again(page: Any, live_serve
     assert numbers["check"].strip().endswith("same")
     status = page.locator(f"{PANEL} [data-role='status']").text_content() or ""
     assert "Could not load" not in status
+
+
+CLIPPED = """() => {
+  const panel = document.querySelector('#patch-panel').getBoundingClientRect();
+  const out = [];
+  for (const card of document.querySelectorAll('#patch-panel .patch-channel')) {
+    const box = card.getBoundingClientRect();
+    if (box.left < panel.left - 1 || box.right > panel.right + 1) out.push(`card ${box.right}`);
+    const scrolls = card.scrollWidth > card.clientWidth + 1;
+    for (const table of card.querySelectorAll('.patch-mat')) {
+      const t = table.getBoundingClientRect();
+      // a table stays inside its card, or the card scrolls to it
+      if ((t.right > box.right + 1 || t.left < box.left - 1) && !scrolls)
+        out.push(`${table.dataset.role} ${t.left}-${t.right} outside ${box.left}-${box.right}`);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("kernel", [3, 5, 9])
+def test_on_a_phone_every_table_of_the_arithmetic_can_be_read(browser: Any, live_server: str,
+                                                              kernel: int) -> None:
+    # 390 px: the products table used to run off the panel's edge, cut off and unreachable
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        layers = [conv_block(kernel=[kernel, kernel], maps=2, seed=7)]
+        numbers = open_panel(page, page_url(live_server, layers, {
+            "layer": 1, "map": 0, "step": 600, "flip": 0, "speed": 2, "playing": 0}))
+        assert len(numbers["channels"]) == 3
+        assert page.evaluate(CLIPPED) == []
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        products = page.locator(f"{PANEL} .patch-channel [data-role='products']").first
+        products.scroll_into_view_if_needed()
+        box = products.bounding_box()
+        assert box is not None and box["width"] > 0
+    finally:
+        context.close()
