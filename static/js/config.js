@@ -147,7 +147,7 @@ export const EMBED = Object.freeze({
   sizes: Object.freeze({ patch: [960, 1740], pyramid: [900, 900], layer: [760, 1270],
     grid: [900, 1490] }),
   /** The same, for a frame narrower than `narrowBelowPx` (measured at 390 px: a phone). */
-  narrowHeights: Object.freeze({ patch: 2670, pyramid: 960, layer: 2090, grid: 2210 }),
+  narrowHeights: Object.freeze({ patch: 2960, pyramid: 960, layer: 2090, grid: 2330 }),
   narrowBelowPx: 600,
   /** theme=light|dark (absent: the reader's prefers-color-scheme). */
   themes: Object.freeze(["light", "dark"]),
