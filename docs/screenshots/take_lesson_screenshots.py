@@ -54,6 +54,12 @@ def main(numbers: list[int]) -> None:
         phone.locator("iframe.lesson-frame").scroll_into_view_if_needed()
         view_ready(phone)
         phone.evaluate("() => window.scrollTo(0, 0)")
+        # The sliding patch is content-visibility: auto (painted only near the screen, as a
+        # student scrolls to it); a full-page shot does not scroll, so paint it for the shot
+        for frame in phone.frames:
+            frame.evaluate("""() => document.querySelectorAll('#patch-panel, #grid-mode')
+                .forEach((el) => { el.style.contentVisibility = 'visible'; })""")
+        phone.wait_for_timeout(500)
         phone.screenshot(path=HERE / "lesson-360.png", full_page=True)
         page.goto(f"{base}/embed?lesson=6")
         view_ready(page)
