@@ -22,10 +22,28 @@ MAX_BYTES = 256 * 1024
 LEVEL = 6
 
 
-def _accepts_gzip(scope: Scope) -> bool:
-    header = Headers(scope=scope).get("accept-encoding", "").lower()
-    return any(part.split(";")[0].strip() == "gzip" and "q=0" not in part.replace(" ", "")
-               for part in header.split(","))
+def accepts(header: str, coding: str) -> bool:
+    """Whether an ``Accept-Encoding`` header value allows ``coding`` (``q=0`` refuses it;
+    ``*`` stands for any coding not named). The one parser of the header: this middleware,
+    the binary answers (app/routes/binary.py) and the static files use it."""
+    star: float | None = None
+    for part in header.lower().split(","):
+        name, _, params = part.partition(";")
+        name = name.strip()
+        if name not in (coding, "*"):
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if name == coding:
+            return quality > 0
+        star = quality
+    return star is not None and star > 0
 
 
 class TextGzipMiddleware:
@@ -39,7 +57,8 @@ class TextGzipMiddleware:
         self.level = level
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _accepts_gzip(scope):
+        if scope["type"] != "http" or not accepts(
+                Headers(scope=scope).get("accept-encoding", ""), "gzip"):
             await self.app(scope, receive, send)
             return
         start: Message | None = None

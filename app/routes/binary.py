@@ -12,50 +12,24 @@ from collections.abc import Callable
 
 from fastapi import Request, Response
 
+from ..http.compression import accepts
 from ..services.container import Services
 from ..services.responses import CODINGS, Encoded, request_key
 
 OCTET = "application/octet-stream"
 
 
-def accepts(request: Request, coding: str) -> bool:
-    """Whether the client's ``Accept-Encoding`` allows ``coding`` (``q=0`` refuses it;
-    ``*`` stands for any coding not named)."""
-    star: float | None = None
-    for part in request.headers.get("accept-encoding", "").lower().split(","):
-        name, _, params = part.partition(";")
-        name = name.strip()
-        if name not in (coding, "*"):
-            continue
-        quality = 1.0
-        for param in params.split(";"):
-            key, _, value = param.strip().partition("=")
-            if key == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if name == coding:
-            return quality > 0
-        star = quality
-    return star is not None and star > 0
-
-
-def accepts_gzip(request: Request) -> bool:
-    """Whether the client's ``Accept-Encoding`` allows gzip."""
-    return accepts(request, "gzip")
-
-
 def client_codings(request: Request) -> tuple[str, ...]:
     """The compressions of :data:`CODINGS` the client accepts, best first."""
-    return tuple(coding for coding in CODINGS if accepts(request, coding))
+    header = request.headers.get("accept-encoding", "")
+    return tuple(coding for coding in CODINGS if accepts(header, coding))
 
 
-def binary_response(encoded: Encoded, request: Request) -> Response:
-    """``encoded`` as an octet-stream response, compressed when the client accepts a kept
-    form (zstd first)."""
+def binary_response(encoded: Encoded, codings: tuple[str, ...]) -> Response:
+    """``encoded`` as an octet-stream response, in the first kept form of ``codings`` (the
+    client's, best first), else as it is."""
     headers = {"Vary": "Accept-Encoding"}
-    for coding in client_codings(request):
+    for coding in codings:
         packed = encoded.packed(coding)
         if packed is not None:
             headers["Content-Encoding"] = coding
@@ -68,10 +42,10 @@ async def cached_binary(request: Request, services: Services, raw: bytes,
     """The answer to ``request`` (body ``raw``): kept, or ``work()`` on a worker, kept."""
     cache = services.responses
     key = request_key(request.url.path, raw)
+    codings = client_codings(request)
     kept = cache.get(key)
     if kept is None:
         pool = services.pool
-        codings = client_codings(request)
 
         def compute() -> Encoded:
             raw = work()
@@ -80,4 +54,4 @@ async def cached_binary(request: Request, services: Services, raw: bytes,
             return cache.encode(key, raw, codings=codings if pool.waiting() == 0 else ())
 
         kept = await pool.run(compute)
-    return binary_response(kept, request)
+    return binary_response(kept, codings)

@@ -8,8 +8,8 @@ import re
 from fastapi import APIRouter, Request, Response
 
 from ..errors import NotFoundError
+from ..http.compression import accepts
 from ..static_assets import IMMUTABLE, REVALIDATE, StaticAssets
-from .binary import accepts_gzip
 
 router = APIRouter(include_in_schema=False)
 VERSION = re.compile(r"[0-9a-f]{12}")
@@ -25,7 +25,7 @@ def _serve(request: Request, relative: str, *, cache_control: str) -> Response:
     if request.headers.get("if-none-match") == asset.etag:
         return Response(status_code=304, headers=headers)
     body = asset.raw
-    if asset.gzip is not None and accepts_gzip(request):
+    if asset.gzip is not None and accepts(request.headers.get("accept-encoding", ""), "gzip"):
         headers["Content-Encoding"] = "gzip"
         body = asset.gzip
     return Response(body, headers=headers, media_type=asset.media_type)

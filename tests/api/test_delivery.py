@@ -244,3 +244,28 @@ def test_zstd_helper_keeps_only_what_saves_space() -> None:
     assert packed is not None and zstandard.ZstdDecompressor().decompress(packed) == bytes(1000)
     noise = np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes()
     assert zstd_bytes(noise, level=1) is None
+
+
+@pytest.mark.parametrize(("header", "coding", "allowed"), [
+    ("gzip", "gzip", True),
+    ("GZIP;Q=0.5", "gzip", True),  # a weight under 1 still allows it
+    ("gzip;q=0", "gzip", False),
+    ("gzip; q=0.0, zstd", "gzip", False),
+    ("deflate, br", "gzip", False),
+    ("*", "zstd", True),
+    ("*;q=0", "zstd", False),
+    ("*, zstd;q=0", "zstd", False),  # named beats the wildcard
+    ("gzip;q=bad", "gzip", False),
+    ("", "gzip", False),
+])
+def test_one_accept_encoding_parser(header: str, coding: str, allowed: bool) -> None:
+    from app.http.compression import accepts
+
+    assert accepts(header, coding) is allowed
+
+
+def test_the_page_is_gzipped_for_a_client_that_weighs_gzip_under_one(
+        client: TestClient) -> None:
+    # the page's own middleware read "gzip;q=0.5" as a refusal ("q=0" in "q=0.5")
+    packed = client.get("/", headers={"Accept-Encoding": "gzip;q=0.5, identity"})
+    assert packed.status_code == 200 and packed.headers["content-encoding"] == "gzip"
