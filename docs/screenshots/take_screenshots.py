@@ -20,6 +20,10 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from tests.e2e.test_digits import draw as draw_on_pad  # noqa: E402  (the tests' pen)
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -37,18 +41,6 @@ def small_png() -> bytes:
     out = io.BytesIO()
     Image.fromarray(rgb, "RGB").save(out, format="PNG")
     return out.getvalue()
-
-
-def draw_on_pad(page: Any, strokes: list[list[tuple[float, float]]]) -> None:
-    """Draw with the mouse on the digits pad; points in cell units (0..28)."""
-    box = page.locator("#digits-panel .pad").bounding_box()
-    cell = box["width"] / 28
-    for path in strokes:
-        page.mouse.move(box["x"] + path[0][0] * cell, box["y"] + path[0][1] * cell)
-        page.mouse.down()
-        for x, y in path[1:]:
-            page.mouse.move(box["x"] + x * cell, box["y"] + y * cell, steps=3)
-        page.mouse.up()
 
 
 def handwritten_photo() -> bytes:
