@@ -87,6 +87,22 @@ def test_ten_units_straight_on_the_photo_are_within_the_caps(client: TestClient)
     assert reply.status_code == 200, reply.text
 
 
+@pytest.fixture
+def plan_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The length of the stack of every call of the engine's ``plan`` from now on."""
+    from app import engine
+
+    calls: list[int] = []
+    real_plan = engine.plan
+
+    def counting_plan(layers: list[engine.Layer], shape: tuple[int, int, int]) -> Any:
+        calls.append(len(layers))
+        return real_plan(layers, shape)
+
+    monkeypatch.setattr(engine, "plan", counting_plan)
+    return calls
+
+
 @pytest.mark.parametrize(("path", "extra"), [
     ("/api/pyramid", {"image": {"sample": "astronaut"}}),
     ("/api/pyramid/tensor", {"image": {"sample": "astronaut"}, "layer": 3}),
@@ -95,42 +111,22 @@ def test_ten_units_straight_on_the_photo_are_within_the_caps(client: TestClient)
 ])
 @pytest.mark.parametrize("depth", [1, 8])
 def test_a_request_is_planned_once_with_stand_ins_and_once_for_real(
-        client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, extra: dict[str, Any],
+        client: TestClient, plan_calls: list[int], path: str, extra: dict[str, Any],
         depth: int) -> None:
     # Planning a stack of n layers used to run the engine's plan n + 1 times (n growing
     # prefixes of stand-ins, then the real one); now twice whatever the depth.
-    from app import engine
-
-    calls: list[int] = []
-    real_plan = engine.plan
-
-    def counting_plan(layers: list[engine.Layer], shape: tuple[int, int, int]) -> Any:
-        calls.append(len(layers))
-        return real_plan(layers, shape)
-
-    monkeypatch.setattr(engine, "plan", counting_plan)
     seed = 1000 * len(path)  # a stack of its own: a cached pyramid is not planned again
     layers = [conv(seed + i, filters=2, kernel_size=3) for i in range(depth)]
     layers += [{"type": "relu"}] * 3
     reply = client.post(path, json={**extra, "layers": layers})
     assert reply.status_code == 200, reply.text
-    assert calls == [depth + 3, depth + 3]
+    assert plan_calls == [depth + 3, depth + 3]
 
 
 def test_a_random_dense_layer_adds_one_plan_of_the_layers_before_it(
-        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app import engine
-
-    calls: list[int] = []
-    real_plan = engine.plan
-
-    def counting_plan(layers: list[engine.Layer], shape: tuple[int, int, int]) -> Any:
-        calls.append(len(layers))
-        return real_plan(layers, shape)
-
-    monkeypatch.setattr(engine, "plan", counting_plan)
+        client: TestClient, plan_calls: list[int]) -> None:
     layers = [conv(1, filters=2, kernel_size=3), {"type": "maxpool", "size": 2},
               {"type": "dense", "units": 10, "weights": {"random": 3}}]
     reply = client.post("/api/convolve", json={"input": [[0.5] * 16] * 16, "layers": layers})
     assert reply.status_code == 200, reply.text
-    assert calls == [2, 3, 3]  # its input size, then the stand-ins, then the real weights
+    assert plan_calls == [2, 3, 3]  # its input size, then the stand-ins, then the real weights

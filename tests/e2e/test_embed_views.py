@@ -169,14 +169,21 @@ def test_a_link_to_a_section_lands_there_once_drawn(page: Any, live_server: str,
     assert page.evaluate("() => window.scrollY") > 500
 
 
-def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
-                                                            live_server: str) -> None:
+def click_tile(page: Any, live_server: str, *, layer: int, map_: int,
+               at: tuple[float, float]) -> dict[str, int]:
+    """Open the page, click map ``map_`` of ``layer`` in the pyramid at ``at`` (fractions of
+    its width and height) and return the hovered cell the page took from the click."""
     page.goto(f"{live_server}/")
     settle(page)
-    tile = page.locator('#pyramid .tile[data-layer="2"][data-map="2"]')
-    box = tile.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
-    hover = page.evaluate("() => window.__convscope.store.getState().hover")
+    box = page.locator(f'#pyramid .tile[data-layer="{layer}"][data-map="{map_}"]').bounding_box()
+    page.mouse.click(box["x"] + box["width"] * at[0], box["y"] + box["height"] * at[1])
+    hover: dict[str, int] = page.evaluate("() => window.__convscope.store.getState().hover")
+    return hover
+
+
+def test_how_was_this_computed_opens_the_patch_on_that_cell(page: Any,
+                                                            live_server: str) -> None:
+    hover = click_tile(page, live_server, layer=2, map_=2, at=(0.3, 0.6))
     assert (hover["layer"], hover["map"]) == (2, 2)
     i, j = hover["i"], hover["j"]
     # rows and columns counted from 1 (the inspector redraws on the next animation frame)
@@ -254,12 +261,7 @@ def test_the_default_height_fits_the_view_at_900_and_390_px(browser: Any, live_s
 
 
 def test_a_click_on_a_map_offers_how_at_that_cell(page: Any, live_server: str) -> None:
-    page.goto(f"{live_server}/")
-    settle(page)
-    tile = page.locator('#pyramid .tile[data-layer="1"][data-map="3"]')
-    box = tile.bounding_box()
-    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.4)
-    hover = page.evaluate("() => window.__convscope.store.getState().hover")
+    hover = click_tile(page, live_server, layer=1, map_=3, at=(0.45, 0.4))
     offer = page.locator("#pyramid .how-float")
     assert offer.is_visible()
     assert f"(row {hover['i'] + 1}, column {hover['j'] + 1})" in offer.inner_text()
